@@ -1,0 +1,44 @@
+# Two commands do everything: `make run` and `make test` (see README).
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+.PHONY: run test venv system-test-deps demo-national bench lint-imports clean
+
+$(BIN)/python:
+	@$(PYTHON) -m venv $(VENV) 2>/dev/null || { \
+	  echo "python3-venv is missing: installing it"; \
+	  $(SUDO) apt-get update -q && $(SUDO) apt-get install -y -q python3-venv && $(PYTHON) -m venv $(VENV); }
+
+$(VENV)/.runtime-installed: requirements.txt | $(BIN)/python
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -r requirements.txt
+	touch $@
+
+$(VENV)/.test-installed: requirements.txt requirements-test.txt $(VENV)/.runtime-installed
+	$(BIN)/pip install -q -r requirements-test.txt
+	touch $@
+
+venv: $(VENV)/.runtime-installed
+
+## make run: build the environment, create the demo database if missing, serve on http://127.0.0.1:8050
+run: $(VENV)/.runtime-installed
+	$(BIN)/python -m dashboard serve
+
+## Debian packages the tests need: Chromium (browser tests), the Lao font, PostGIS for the PostgreSQL tests.
+system-test-deps:
+	@bash scripts/install-test-system-deps.sh
+
+## make test: install what the tests need and run the whole suite
+test: $(VENV)/.test-installed system-test-deps
+	$(BIN)/python -m pytest -q
+
+demo-national: $(VENV)/.runtime-installed
+	DATABASE_URL=sqlite:///var/national.sqlite $(BIN)/python -m dashboard demo --scale national
+
+bench: $(VENV)/.runtime-installed
+	$(BIN)/python -m dashboard bench
+
+clean:
+	rm -rf $(VENV) var tests/screenshots

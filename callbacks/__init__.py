@@ -1,0 +1,1 @@
+"""Thin callbacks: read inputs, run one data_access query through the store, call a figure builder."""

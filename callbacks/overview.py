@@ -1,0 +1,44 @@
+"""Overview callbacks: the filters decide the place and month; cards and map follow."""
+from dash import Input, Output, State
+
+from data_access.queries.catalogue import admin_unit
+from data_access.queries.overview import district_map_data, headline_figures
+from geo.boundaries import boundaries_geojson
+from i18n import format_period, localized, t
+from layouts.common import FILTERS_STORE, LANGUAGE_STORE
+from layouts.figures.maps import indicator_choropleth
+from layouts.overview import CARDS, MAP, MAP_TITLE, TITLE, headline_cards
+
+MAP_INDICATOR = "CCT_COMPLY_ALL"
+
+
+def scope_of(filters: dict | None) -> str | None:
+    """The selected place: district if chosen, else province, else None (national)."""
+    filters = filters or {}
+    return filters.get("district") or filters.get("province") or None
+
+
+def register(app, store, config) -> None:
+    @app.callback(
+        Output(TITLE, "children"),
+        Output(CARDS, "children"),
+        Output(MAP, "figure"),
+        Output(MAP_TITLE, "children"),
+        Input(FILTERS_STORE, "data"),
+        State(LANGUAGE_STORE, "data"),
+    )
+    def update_overview(filters, lang):
+        scope = scope_of(filters)
+        period = (filters or {}).get("period")
+        if not period:
+            message = t("common.no_data", lang)
+            return message, message, {}, ""
+        unit = store.read(admin_unit, scope or "00")
+        place = localized(unit, lang) if unit else t("common.national", lang)
+        figures = store.read(headline_figures, scope, period)
+        map_data = store.read(district_map_data, MAP_INDICATOR, scope, period)
+        figure = indicator_choropleth(map_data["values"], map_data["units"], boundaries_geojson("district"),
+                                      map_data["indicator"], lang, map_style=config["MAP_STYLE"])
+        title = t("overview.scope_title", lang, place=place, period=format_period(period, lang))
+        return (title, headline_cards(figures, place, lang), figure,
+                t("overview.map_title", lang, period=format_period(period, lang)))

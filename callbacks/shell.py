@@ -1,0 +1,34 @@
+"""Shell callbacks: district choices follow the province; filters go into the shared store."""
+from dash import Input, Output, State
+
+from data_access.queries.catalogue import admin_units
+from i18n import t
+from layouts.common import FILTERS_STORE, LANGUAGE_STORE
+from layouts.shell import DISTRICT, PERIOD, PROVINCE
+
+
+def register(app, store, config) -> None:
+    @app.callback(
+        Output(DISTRICT, "options"),
+        Output(DISTRICT, "value"),
+        Input(PROVINCE, "value"),
+        State(DISTRICT, "value"),
+        State(LANGUAGE_STORE, "data"),
+    )
+    def district_choices(province, district, lang):
+        options = [{"label": t("common.all_districts", lang), "value": ""}]
+        if province:
+            districts = store.read(admin_units, "district", province)
+            name = "name_lo" if lang == "lo" else "name_en"
+            options += [{"label": getattr(row, name), "value": row.code} for row in districts.itertuples()]
+        keep = district if district and province and district.startswith(province) else ""
+        return options, keep
+
+    @app.callback(
+        Output(FILTERS_STORE, "data"),
+        Input(PROVINCE, "value"),
+        Input(DISTRICT, "value"),
+        Input(PERIOD, "value"),
+    )
+    def share_filters(province, district, period):
+        return {"province": province or None, "district": district or None, "period": period}

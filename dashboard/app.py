@@ -1,0 +1,97 @@
+"""The app factory: create_app(config) builds a fresh Dash app on the configured database."""
+import logging
+
+import dash
+import flask
+from flask_caching import Cache
+from flask_compress import Compress
+
+from dashboard.config import load_config
+from dashboard.pages import register_callbacks, register_pages
+from data_access.database import database_is_reachable, dataset_info, init_db, is_initialised, make_engine
+from data_access.queries.catalogue import admin_units, months_with_data
+from data_access.store import DataStore
+from i18n import t
+from layouts import shell
+from layouts.common import LANGUAGE_COOKIE, current_language
+from layouts.figures import theme  # noqa: F401  (registers the Plotly template)
+
+log = logging.getLogger(__name__)
+
+
+def _cache_config(cache_url: str, timeout: int) -> dict:
+    if cache_url in ("", "null", "none"):
+        return {"CACHE_TYPE": "NullCache"}
+    if cache_url.startswith("redis://"):
+        return {"CACHE_TYPE": "RedisCache", "CACHE_REDIS_URL": cache_url, "CACHE_DEFAULT_TIMEOUT": timeout}
+    return {"CACHE_TYPE": "SimpleCache", "CACHE_DEFAULT_TIMEOUT": timeout, "CACHE_THRESHOLD": 2000}
+
+
+def create_app(config: dict | None = None) -> dash.Dash:
+    """A new app: defaults, then environment, then `config` (tests pass their own database)."""
+    settings = load_config(config)
+    engine = make_engine(settings["DATABASE_URL"])
+    if not is_initialised(engine):
+        init_db(engine)
+
+    server = flask.Flask(__name__)
+    server.config.update(
+        SECRET_KEY=settings["SECRET_KEY"],
+        DEFAULT_LANGUAGE=settings["DEFAULT_LANGUAGE"],
+        MAX_CONTENT_LENGTH=int(float(settings["MAX_UPLOAD_MB"]) * 1024 * 1024 * 1.4) + 65536,
+        SETTINGS=settings,
+    )
+    cache = Cache(server, config=_cache_config(settings["CACHE_URL"], int(settings["CACHE_TIMEOUT"])))
+    Compress(server)
+    store = DataStore(engine, cache, timeout=int(settings["CACHE_TIMEOUT"]))
+    server.extensions["data_store"] = store
+
+    # Dash keeps pages in a module-level registry; a fresh app must start from an empty one.
+    dash.page_registry.clear()
+    app = dash.Dash(
+        __name__,
+        server=server,
+        use_pages=True,
+        pages_folder="",
+        assets_folder=str(settings.get("ASSETS_FOLDER") or _assets_folder()),
+        serve_locally=True,
+        suppress_callback_exceptions=True,
+        title="Convergence monitor",
+        update_title=None,
+        external_stylesheets=[],
+    )
+    register_pages()
+
+    def serve_layout():
+        lang = current_language()
+        with engine.connect() as conn:
+            provinces = admin_units(conn, "province")
+            months = months_with_data(conn)
+            dataset = dataset_info(conn)
+        return shell.layout(lang, provinces, months, dataset)
+
+    app.layout = serve_layout
+    register_callbacks(app, store, settings)
+
+    @server.after_request
+    def remember_language(response: flask.Response) -> flask.Response:
+        # ?lang=xx on a page load becomes the visitor's remembered choice.
+        requested = flask.request.args.get("lang")
+        if requested in ("lo", "en"):
+            response.set_cookie(LANGUAGE_COOKIE, requested, max_age=365 * 24 * 3600, samesite="Lax")
+        return response
+
+    @server.route("/healthz")
+    def healthz():
+        if database_is_reachable(engine):
+            return {"status": "ok", "database": engine.dialect.name}, 200
+        return {"status": "unavailable", "database": engine.dialect.name,
+                "message": t("health.database_unreachable", "en")}, 503
+
+    return app
+
+
+def _assets_folder() -> str:
+    from dashboard.config import REPO_ROOT
+
+    return str(REPO_ROOT / "assets")

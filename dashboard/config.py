@@ -1,0 +1,45 @@
+"""Every setting in one declared table: name, default, help. Environment overrides defaults."""
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_SQLITE_PATH = REPO_ROOT / "var" / "convergence.sqlite"
+
+
+@dataclass(frozen=True)
+class Setting:
+    name: str
+    default: str
+    help: str
+
+
+SETTINGS: tuple[Setting, ...] = (
+    Setting("DATABASE_URL", f"sqlite:///{DEFAULT_SQLITE_PATH}",
+            "SQLAlchemy URL of the database. Default: the embedded SQLite file var/convergence.sqlite "
+            "(created with demo data by `make run`). PostgreSQL: postgresql://user@host/db."),
+    Setting("CACHE_URL", "simple",
+            "Query cache: `simple` (in-process), `null` (off) or a redis:// URL shared by workers."),
+    Setting("CACHE_TIMEOUT", "3600", "Seconds a cached query result lives; imports clear the cache anyway."),
+    Setting("SECRET_KEY", "dev-only-change-me", "Flask secret key (signs cookies). Set it in production."),
+    Setting("DEFAULT_LANGUAGE", "lo", "Language for a visitor with no choice remembered yet: `lo` or `en`."),
+    Setting("MAP_STYLE", "white-bg",
+            "Map background. `white-bg` draws only our own boundaries and works offline; an online "
+            "style (e.g. `carto-positron`) needs internet."),
+    Setting("MAX_UPLOAD_MB", "20", "Largest file accepted by the importer, in megabytes."),
+    Setting("TARGET_DISTRICTS_CSV", "",
+            "CSV of program target districts (project_code,district_code,phase) replacing the bundled demo list."),
+    Setting("HOST", "127.0.0.1", "Address `serve` listens on."),
+    Setting("PORT", "8050", "Port `serve` listens on."),
+)
+
+
+def load_config(overrides: dict | None = None) -> dict[str, str]:
+    """Defaults, then environment variables, then the given mapping (tests)."""
+    config = {setting.name: setting.default for setting in SETTINGS}
+    for setting in SETTINGS:
+        if setting.name in os.environ:
+            config[setting.name] = os.environ[setting.name]
+    for key, value in (overrides or {}).items():
+        config[key] = value
+    return config

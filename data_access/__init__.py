@@ -1,0 +1,1 @@
+"""Database schema, engine, queries and importers: everything that touches SQL."""

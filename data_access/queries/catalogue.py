@@ -1,0 +1,85 @@
+"""Lists of things to choose from: places, projects, indicators, periods with data."""
+import pandas as pd
+from sqlalchemy import Connection, text
+
+
+def _frame(conn: Connection, sql: str, **params) -> pd.DataFrame:
+    result = conn.execute(text(sql), params)
+    return pd.DataFrame(result.fetchall(), columns=list(result.keys()))
+
+
+def admin_units(conn: Connection, level: str, within: str | None = None) -> pd.DataFrame:
+    """Units of one level, optionally inside a parent (code prefix).
+
+    Columns: code, name_en, name_lo, parent_code, lon, lat, is_demo.
+    """
+    sql = "SELECT code, name_en, name_lo, parent_code, lon, lat, is_demo FROM admin_unit WHERE level = :level"
+    params: dict = {"level": level}
+    if within:
+        sql += " AND code LIKE :prefix"
+        params["prefix"] = within + "%"
+    return _frame(conn, sql + " ORDER BY code", **params)
+
+
+def admin_unit(conn: Connection, code: str) -> dict | None:
+    """One unit as a dict (code, level, name_en, name_lo, parent_code, lon, lat) or None."""
+    row = conn.execute(
+        text("SELECT code, level, name_en, name_lo, parent_code, lon, lat FROM admin_unit WHERE code = :code"),
+        {"code": code},
+    ).mappings().first()
+    return dict(row) if row else None
+
+
+def projects(conn: Connection) -> pd.DataFrame:
+    """Columns: code, name_en, name_lo, short_lo, sector_en, sector_lo, coverage_indicator, closing_date."""
+    return _frame(
+        conn,
+        "SELECT code, name_en, name_lo, short_lo, sector_en, sector_lo, ministry_en, ministry_lo, "
+        "coverage_indicator, closing_date FROM project ORDER BY sort_order, code",
+    )
+
+
+def indicators(conn: Connection, project_code: str | None = None) -> pd.DataFrame:
+    """The catalogue. Columns: code, project_code, name_en, name_lo, unit, period_type, level,
+    direction, aggregation, multiplier, framework_level, cumulative, min_value, max_value."""
+    sql = (
+        "SELECT code, project_code, name_en, name_lo, unit, period_type, level, direction, aggregation, "
+        "multiplier, framework_level, cumulative, min_value, max_value FROM indicator"
+    )
+    params = {}
+    if project_code:
+        sql += " WHERE project_code = :project"
+        params["project"] = project_code
+    return _frame(conn, sql + " ORDER BY sort_order, code", **params)
+
+
+def indicator(conn: Connection, code: str) -> dict | None:
+    """One indicator's catalogue row as a dict, or None."""
+    row = conn.execute(
+        text(
+            "SELECT code, project_code, name_en, name_lo, unit, period_type, level, direction, aggregation, "
+            "multiplier, framework_level, cumulative, min_value, max_value FROM indicator WHERE code = :code"
+        ),
+        {"code": code},
+    ).mappings().first()
+    return dict(row) if row else None
+
+
+def months_with_data(conn: Connection) -> list[str]:
+    """Month codes for which any monthly indicator has data, newest first."""
+    rows = conn.execute(
+        text(
+            "SELECT DISTINCT r.period FROM observation_rollup r JOIN indicator i ON i.code = r.indicator_code "
+            "WHERE r.level = 'national' AND i.period_type = 'month' ORDER BY r.period DESC"
+        )
+    ).fetchall()
+    return [period for (period,) in rows]
+
+
+def target_districts(conn: Connection, project_code: str = "RRPM") -> list[str]:
+    """District codes in the project's target area."""
+    rows = conn.execute(
+        text("SELECT admin_code FROM target_area WHERE project_code = :project ORDER BY admin_code"),
+        {"project": project_code},
+    ).fetchall()
+    return [code for (code,) in rows]

@@ -1,0 +1,103 @@
+"""Which of the five projects reach each village, and how many: the convergence analytic."""
+import pandas as pd
+from sqlalchemy import Connection, text
+
+from data_access.periods import add_months, period_end, period_start
+
+DEFAULT_WINDOW_MONTHS = 12
+
+
+def _reach_window(as_of: str, months: int) -> tuple:
+    return period_start(add_months(as_of, -(months - 1))), period_end(as_of)
+
+
+def village_reach(
+    conn: Connection, as_of: str, within: str | None = None, months: int = DEFAULT_WINDOW_MONTHS
+) -> pd.DataFrame:
+    """One row per village (inside `within`): which projects reached it in the `months` up to as_of.
+
+    A project reaches a village when its coverage indicator (project.coverage_indicator)
+    is positive (value or numerator) in at least one month of the window. Villages with no
+    project at all are included with n_projects = 0.
+    Columns: code, name_en, name_lo, district_code, province_code, lon, lat, is_target,
+    n_projects, and one 0/1 column per project code (e.g. RRPM, HANSA, ...).
+    """
+    project_codes = [code for (code,) in conn.execute(text("SELECT code FROM project ORDER BY sort_order, code"))]
+    first, last = _reach_window(as_of, months)
+    params: dict = {"first": first, "last": last}
+    village_filter = ""
+    if within and within != "00":
+        village_filter = " AND a.code LIKE :prefix"
+        params["prefix"] = within + "%"
+    flags = ", ".join(
+        f"MAX(CASE WHEN reach.project_code = :p{i} THEN 1 ELSE 0 END) AS \"{code}\""
+        for i, code in enumerate(project_codes)
+    )
+    params |= {f"p{i}": code for i, code in enumerate(project_codes)}
+    sql = f"""
+        WITH reach AS (
+            SELECT DISTINCT o.admin_code, p.code AS project_code
+            FROM observation o JOIN project p ON p.coverage_indicator = o.indicator_code
+            WHERE o.period_start BETWEEN :first AND :last
+              AND (o.value > 0 OR o.numerator > 0)
+        )
+        SELECT a.code, a.name_en, a.name_lo, a.district_code, a.province_code, a.lon, a.lat,
+               CASE WHEN t.admin_code IS NULL THEN 0 ELSE 1 END AS is_target,
+               COUNT(reach.project_code) AS n_projects, {flags}
+        FROM admin_unit a
+        LEFT JOIN reach ON reach.admin_code = a.code
+        LEFT JOIN target_area t ON t.admin_code = a.district_code AND t.project_code = 'RRPM'
+        WHERE a.level = 'village'{village_filter}
+        GROUP BY a.code, a.name_en, a.name_lo, a.district_code, a.province_code, a.lon, a.lat, t.admin_code
+        ORDER BY a.code
+    """
+    result = conn.execute(text(sql), params)
+    return pd.DataFrame(result.fetchall(), columns=list(result.keys()))
+
+
+def convergence_by_district(
+    conn: Connection, as_of: str, within: str | None = None, months: int = DEFAULT_WINDOW_MONTHS
+) -> pd.DataFrame:
+    """Per district: villages, target villages, and how many are reached by all five / at least four.
+
+    Columns: district_code, name_en, name_lo, is_target, n_villages, n_all, n_four_plus,
+    share_all, share_four_plus (percent of the district's villages; None without villages).
+    """
+    villages = village_reach(conn, as_of, within, months)
+    n_projects_total = int(conn.execute(text("SELECT COUNT(*) FROM project")).scalar_one())
+    if villages.empty:
+        return pd.DataFrame(columns=["district_code", "name_en", "name_lo", "is_target", "n_villages",
+                                     "n_all", "n_four_plus", "share_all", "share_four_plus"])
+    villages["all"] = (villages["n_projects"] >= n_projects_total).astype(int)
+    villages["four_plus"] = (villages["n_projects"] >= n_projects_total - 1).astype(int)
+    summary = villages.groupby("district_code").agg(
+        is_target=("is_target", "max"), n_villages=("code", "size"),
+        n_all=("all", "sum"), n_four_plus=("four_plus", "sum"),
+    ).reset_index()
+    names = pd.DataFrame(
+        conn.execute(
+            text("SELECT code AS district_code, name_en, name_lo FROM admin_unit WHERE level = 'district'")
+        ).fetchall(),
+        columns=["district_code", "name_en", "name_lo"],
+    )
+    summary = summary.merge(names, on="district_code", how="left")
+    summary["share_all"] = 100.0 * summary["n_all"] / summary["n_villages"]
+    summary["share_four_plus"] = 100.0 * summary["n_four_plus"] / summary["n_villages"]
+    return summary[["district_code", "name_en", "name_lo", "is_target", "n_villages", "n_all",
+                    "n_four_plus", "share_all", "share_four_plus"]]
+
+
+def target_village_share_all_projects(
+    conn: Connection, as_of: str, within: str | None = None, months: int = DEFAULT_WINDOW_MONTHS
+) -> dict:
+    """Share of RRPM target-district villages reached by all five projects (the headline).
+
+    Returns {"n_target_villages", "n_all", "share"}; share is None when there are no target villages.
+    """
+    villages = village_reach(conn, as_of, within, months)
+    n_projects_total = int(conn.execute(text("SELECT COUNT(*) FROM project")).scalar_one())
+    target = villages[villages["is_target"] == 1] if not villages.empty else villages
+    n_target = int(len(target))
+    n_all = int((target["n_projects"] >= n_projects_total).sum()) if n_target else 0
+    return {"n_target_villages": n_target, "n_all": n_all,
+            "share": (100.0 * n_all / n_target) if n_target else None}

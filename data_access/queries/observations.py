@@ -1,0 +1,167 @@
+"""Indicator values per place for a period window, aggregated by each indicator's own rule."""
+import datetime as dt
+
+import pandas as pd
+from sqlalchemy import Connection, text
+
+from data_access.periods import period_end, period_start
+from data_access.queries.catalogue import indicator as indicator_meta
+
+VALUE_COLUMNS = ["admin_code", "name_en", "name_lo", "value", "numerator", "denominator",
+                 "std_error", "n_units", "period"]
+
+# Raw village rows shaped like rollup rows, so that one SQL template serves every level.
+_VILLAGE_SOURCE = """
+    (SELECT o.indicator_code, o.admin_code, o.period, o.period_start, o.value AS value_sum,
+            CASE WHEN o.denominator IS NOT NULL THEN o.numerator END AS numerator,
+            CASE WHEN o.numerator IS NOT NULL THEN o.denominator END AS denominator,
+            o.std_error,
+            CASE WHEN o.value IS NOT NULL OR (o.numerator IS NOT NULL AND o.denominator IS NOT NULL)
+                 THEN 1 ELSE 0 END AS n_units
+     FROM observation o JOIN admin_unit va ON va.code = o.admin_code AND va.level = 'village')
+"""
+
+
+def _source(level: str) -> tuple[str, str]:
+    if level == "village":
+        return _VILLAGE_SOURCE, ""
+    return "observation_rollup", " AND r.level = :level"
+
+
+def _window(start: str, end: str) -> tuple[dt.date, dt.date]:
+    return period_start(start), period_end(end)
+
+
+def indicator_values(
+    conn: Connection,
+    indicator_code: str,
+    level: str,
+    start: str,
+    end: str,
+    within: str | None = None,
+) -> pd.DataFrame:
+    """One row per unit of `level` (inside `within`, a code prefix) with data in [start, end].
+
+    Rules: sum -> total over the window; ratio -> sum(numerator)/sum(denominator) x multiplier;
+    latest / survey -> the unit's most recent period in the window (with its standard error);
+    max -> largest value. Units without data are absent (the caller shows "no data").
+    Columns: VALUE_COLUMNS (period = latest period with data in the window).
+    """
+    meta = indicator_meta(conn, indicator_code)
+    if meta is None:
+        raise KeyError(f"unknown indicator {indicator_code!r}")
+    source, level_filter = _source(level)
+    first, last = _window(start, end)
+    params = {"indicator": indicator_code, "level": level, "first": first, "last": last,
+              "multiplier": meta["multiplier"]}
+    where = f"r.indicator_code = :indicator{level_filter} AND r.period_start BETWEEN :first AND :last"
+    if within:
+        where += " AND r.admin_code LIKE :prefix"
+        params["prefix"] = within + "%"
+    rule = meta["aggregation"]
+    if rule in ("latest", "survey"):
+        sql = f"""
+            WITH w AS (SELECT r.* FROM {source} r WHERE {where} AND r.n_units > 0),
+                 m AS (SELECT admin_code, MAX(period_start) AS ps FROM w GROUP BY admin_code)
+            SELECT w.admin_code,
+                   CASE WHEN w.denominator > 0 THEN 1.0 * w.numerator / w.denominator * :multiplier
+                        ELSE w.value_sum END AS value,
+                   w.numerator, w.denominator, w.std_error, w.n_units, w.period
+            FROM w JOIN m ON m.admin_code = w.admin_code AND m.ps = w.period_start
+        """
+    else:
+        value = {
+            "sum": "SUM(r.value_sum)",
+            "max": "MAX(r.value_sum)",
+            # A lone row that came with a value but no numerator/denominator keeps its value;
+            # several such rows cannot be combined without weights, so they give no value.
+            "ratio": "CASE WHEN SUM(r.denominator) > 0 THEN 1.0 * SUM(r.numerator) / SUM(r.denominator) * :multiplier "
+                     "WHEN SUM(r.denominator) IS NULL AND COUNT(r.value_sum) = 1 THEN MAX(r.value_sum) END",
+        }[rule]
+        sql = f"""
+            SELECT r.admin_code, {value} AS value, SUM(r.numerator) AS numerator,
+                   SUM(r.denominator) AS denominator, NULL AS std_error,
+                   SUM(r.n_units) AS n_units, MAX(r.period) AS period
+            FROM {source} r WHERE {where} AND r.n_units > 0
+            GROUP BY r.admin_code
+        """
+    sql = f"""
+        SELECT v.admin_code, a.name_en, a.name_lo, v.value, v.numerator, v.denominator,
+               v.std_error, v.n_units, v.period
+        FROM ({sql}) v JOIN admin_unit a ON a.code = v.admin_code ORDER BY v.admin_code
+    """
+    result = conn.execute(text(sql), params)
+    frame = pd.DataFrame(result.fetchall(), columns=VALUE_COLUMNS)
+    for column in ("value", "numerator", "denominator", "std_error"):
+        frame[column] = pd.to_numeric(frame[column], errors="coerce").astype("float64")
+    return frame
+
+
+def scope_level(scope_code: str | None) -> str:
+    """The level a scope code names: None/"00" national, 2 digits province, 4 district, 7 village."""
+    if not scope_code or scope_code == "00":
+        return "national"
+    return {2: "province", 4: "district", 7: "village"}[len(scope_code)]
+
+
+def child_level(scope_code: str | None) -> str:
+    """The level one below the scope: national -> province -> district -> village."""
+    return {"national": "province", "province": "district", "district": "village", "village": "village"}[
+        scope_level(scope_code)
+    ]
+
+
+def scope_value(conn: Connection, indicator_code: str, scope_code: str | None, start: str, end: str) -> dict:
+    """The indicator for one place (national when scope_code is None) over the window.
+
+    Returns a dict with VALUE_COLUMNS keys; value is None when nothing was reported.
+    """
+    level = scope_level(scope_code)
+    code = scope_code or "00"
+    frame = indicator_values(conn, indicator_code, level, start, end, within=code if level != "national" else None)
+    frame = frame[frame["admin_code"] == code]
+    if frame.empty:
+        return {column: None for column in VALUE_COLUMNS} | {"admin_code": code, "n_units": 0}
+    row = frame.iloc[0].to_dict()
+    return {key: (None if isinstance(value, float) and pd.isna(value) else value) for key, value in row.items()}
+
+
+def indicator_series(
+    conn: Connection,
+    indicator_code: str,
+    scope_code: str | None,
+    start: str,
+    end: str,
+) -> pd.DataFrame:
+    """Period-by-period values for one place. Columns: period, period_start, value, numerator,
+    denominator, std_error, n_units. Periods with no report are absent, never zero."""
+    meta = indicator_meta(conn, indicator_code)
+    if meta is None:
+        raise KeyError(f"unknown indicator {indicator_code!r}")
+    level = scope_level(scope_code)
+    first, last = _window(start, end)
+    source, level_filter = _source(level)
+    sql = f"""
+        SELECT r.period, r.period_start,
+               CASE WHEN :rule = 'ratio' AND r.denominator > 0
+                        THEN 1.0 * r.numerator / r.denominator * :multiplier
+                    WHEN :rule = 'ratio' AND r.denominator IS NOT NULL THEN NULL
+                    WHEN :rule IN ('latest', 'survey') AND r.denominator > 0
+                        THEN 1.0 * r.numerator / r.denominator * :multiplier
+                    ELSE r.value_sum END AS value,
+               r.numerator, r.denominator, r.std_error, r.n_units
+        FROM {source} r
+        WHERE r.indicator_code = :indicator{level_filter} AND r.admin_code = :code
+          AND r.period_start BETWEEN :first AND :last AND r.n_units > 0
+        ORDER BY r.period_start
+    """
+    result = conn.execute(
+        text(sql),
+        {"rule": meta["aggregation"], "multiplier": meta["multiplier"], "indicator": indicator_code,
+         "level": level, "code": scope_code or "00",
+         "first": first, "last": last},
+    )
+    frame = pd.DataFrame(result.fetchall(), columns=list(result.keys()))
+    for column in ("value", "numerator", "denominator", "std_error"):
+        frame[column] = pd.to_numeric(frame[column], errors="coerce").astype("float64")
+    return frame

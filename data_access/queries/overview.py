@@ -1,0 +1,89 @@
+"""The Overview page's headline figures for one place as of one month."""
+from sqlalchemy import Connection, text
+
+from data_access.periods import add_months, period_end, period_start
+from data_access.queries.convergence import target_village_share_all_projects
+from data_access.queries.observations import scope_value
+from data_access.queries.payments import median_payment_delay, payment_cycles
+from data_access.queries.targets import end_of_project_target
+
+FIRST_PERIOD = "2000-01"
+
+
+def _survey_estimates(conn: Connection, indicator_code: str, code: str, last_year: int) -> list[dict]:
+    rows = conn.execute(
+        text(
+            "SELECT period, value, std_error FROM observation WHERE indicator_code = :indicator "
+            "AND admin_code = :code AND value IS NOT NULL ORDER BY period"
+        ),
+        {"indicator": indicator_code, "code": code},
+    ).mappings().all()
+    return [dict(row) for row in rows if int(row["period"][:4]) <= last_year]
+
+
+def survey_latest_and_baseline(conn: Connection, indicator_code: str, scope_code: str | None, as_of: str) -> dict:
+    """Latest and first survey estimate up to as_of for the scope, or its nearest parent with one.
+
+    Survey estimates are never derived from finer levels: a district without its own estimate
+    shows its province's, and says so through `level_code`.
+    Returns {"level_code", "latest": {period, value, std_error} | None, "baseline": ... | None}.
+    """
+    year = int(as_of[:4])
+    candidates = []
+    if scope_code and scope_code != "00":
+        candidates.append(scope_code)
+        if len(scope_code) >= 4:
+            candidates.append(scope_code[:2])
+    candidates.append("00")
+    for code in candidates:
+        estimates = _survey_estimates(conn, indicator_code, code, year)
+        if estimates:
+            return {"level_code": code, "latest": estimates[-1], "baseline": estimates[0]}
+    return {"level_code": None, "latest": None, "baseline": None}
+
+
+def headline_figures(conn: Connection, scope_code: str | None, as_of: str) -> dict:
+    """Everything the Overview cards show, for a place (None = national) as of a month.
+
+    Keys: registered (value, period), registered_target (EOP target at this scope or None),
+    compliance (value, numerator, denominator, n_units), stunting (see
+    survey_latest_and_baseline), convergence (n_target_villages, n_all, share),
+    median_delay_days (cycles paid in the 12 months up to as_of), n_cycles_unpaid.
+    """
+    registered = scope_value(conn, "CCT_REGISTERED", scope_code, FIRST_PERIOD, as_of)
+    compliance = scope_value(conn, "CCT_COMPLY_ALL", scope_code, as_of, as_of)
+    cycles = payment_cycles(conn, scope_code)
+    window_first = period_start(add_months(as_of, -11))
+    window_last = period_end(as_of)
+    as_of_end = period_end(as_of)
+    if cycles.empty:
+        unpaid = 0
+    else:
+        verified = cycles[cycles["verified_on"].notna() & (cycles["verified_on"].dt.date <= as_of_end)]
+        unpaid = int((verified["paid_on"].isna() | (verified["paid_on"].dt.date > as_of_end)).sum())
+    return {
+        "registered": registered,
+        "registered_target": end_of_project_target(conn, "CCT_REGISTERED", scope_code),
+        "compliance": compliance,
+        "stunting": survey_latest_and_baseline(conn, "STUNTING", scope_code, as_of),
+        "convergence": target_village_share_all_projects(conn, as_of, scope_code),
+        "median_delay_days": median_payment_delay(cycles, window_first, window_last),
+        "n_cycles_unpaid": unpaid,
+    }
+
+
+def district_map_data(conn: Connection, indicator_code: str, scope_code: str | None, period: str) -> dict:
+    """Districts to draw for the scope (its province's, or all) and the indicator's values there.
+
+    Returns {"units": DataFrame(code, name_en, name_lo), "values": indicator_values frame,
+    "indicator": catalogue row}.
+    """
+    from data_access.queries.catalogue import admin_units, indicator
+    from data_access.queries.observations import indicator_values
+
+    province = scope_code[:2] if scope_code and scope_code != "00" else None
+    return {
+        "units": admin_units(conn, "district", province),
+        "values": indicator_values(conn, indicator_code, "district", period, period, within=province),
+        "indicator": indicator(conn, indicator_code),
+    }

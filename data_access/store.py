@@ -1,0 +1,60 @@
+"""The one door callbacks use to read data: a connection per query, cached per data version."""
+import logging
+from collections.abc import Callable
+
+from sqlalchemy import Connection, Engine, select, text, update
+
+from data_access.schema import DatasetInfo
+
+log = logging.getLogger(__name__)
+
+
+class DataStore:
+    """Runs `query(conn, *args)` functions on the engine, caching results per data version.
+
+    The cache key includes the dataset's `data_version`, which every import bumps in the
+    same transaction as its data: a new import is visible at once in every worker, with no
+    cache to clear by hand and no restart.
+    """
+
+    def __init__(self, engine: Engine, cache=None, timeout: int = 3600):
+        self.engine = engine
+        self.cache = cache
+        self.timeout = timeout
+
+    def data_version(self) -> str:
+        with self.engine.connect() as conn:
+            return current_data_version(conn)
+
+    def read(self, query: Callable, *args, **kwargs):
+        if self.cache is None:
+            with self.engine.connect() as conn:
+                return query(conn, *args, **kwargs)
+        with self.engine.connect() as conn:
+            version = current_data_version(conn)
+            key = f"{query.__module__}.{query.__qualname__}|{version}|{args!r}|{sorted(kwargs.items())!r}"
+            cached = self.cache.get(key)
+            if cached is not None:
+                return cached
+            result = query(conn, *args, **kwargs)
+        try:
+            self.cache.set(key, result, timeout=self.timeout)
+        except Exception:  # a full or unreachable cache must not break a page
+            log.warning("could not cache %s", query.__qualname__, exc_info=True)
+        return result
+
+
+def current_data_version(conn: Connection) -> str:
+    row = conn.execute(select(DatasetInfo.value).where(DatasetInfo.key == "data_version")).first()
+    return row[0] if row else "0"
+
+
+def bump_data_version(conn: Connection) -> str:
+    """Increase data_version inside the caller's transaction; returns the new version."""
+    new_version = str(int(current_data_version(conn)) + 1)
+    changed = conn.execute(
+        update(DatasetInfo).where(DatasetInfo.key == "data_version").values(value=new_version)
+    ).rowcount
+    if not changed:
+        conn.execute(text("INSERT INTO dataset_info (key, value) VALUES ('data_version', :v)"), {"v": new_version})
+    return new_version

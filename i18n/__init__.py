@@ -1,0 +1,118 @@
+"""The one translation layer: message catalogs (en, lo) and language-aware number/date formatting."""
+import datetime as dt
+import logging
+import math
+import tomllib
+from functools import lru_cache
+from pathlib import Path
+
+from babel.dates import format_date
+from babel.numbers import format_decimal
+
+LANGUAGES = ("lo", "en")
+FALLBACK_LANGUAGE = "en"
+CATALOG_DIR = Path(__file__).parent / "catalogs"
+log = logging.getLogger(__name__)
+
+
+class MissingTranslation(KeyError):
+    """A message key that is in no catalog, or lacks one of the languages."""
+
+
+@lru_cache(maxsize=1)
+def catalog() -> dict[str, dict[str, str]]:
+    """All messages: key -> {"en": ..., "lo": ...}, merged from i18n/catalogs/*.toml.
+
+    One file per area (shell, overview, map, ...) so that pages own their messages;
+    a key defined in two files is an error, not a silent override.
+    """
+    messages: dict[str, dict[str, str]] = {}
+    for path in sorted(CATALOG_DIR.glob("*.toml")):
+        with path.open("rb") as handle:
+            entries = tomllib.load(handle)
+        for key, texts in entries.items():
+            if key in messages:
+                raise ValueError(f"{path.name}: message key {key!r} is already defined in another catalog")
+            messages[key] = texts
+    return messages
+
+
+def normalise_language(lang: str | None, default: str = "lo") -> str:
+    lang = (lang or "").strip().lower()[:2]
+    return lang if lang in LANGUAGES else default
+
+
+def translate(key: str, lang: str, **params) -> str:
+    """The message for key in lang, with {named} parameters filled in."""
+    texts = catalog().get(key)
+    if texts is None:
+        log.error("missing translation key %r", key)
+        return key
+    text = texts.get(lang) or texts.get(FALLBACK_LANGUAGE) or key
+    return text.format(**params) if params else text
+
+
+t = translate
+
+
+def name_column(lang: str) -> str:
+    """The database column holding names in this language (name_lo / name_en)."""
+    return "name_lo" if lang == "lo" else "name_en"
+
+
+def localized(row, lang: str, field: str = "name") -> str:
+    """row[field_lo] or row[field_en], falling back to the other language when empty."""
+    first, second = (f"{field}_lo", f"{field}_en") if lang == "lo" else (f"{field}_en", f"{field}_lo")
+    value = row.get(first) if hasattr(row, "get") else getattr(row, first, None)
+    if value is None or (isinstance(value, float) and math.isnan(value)) or value == "":
+        value = row.get(second) if hasattr(row, "get") else getattr(row, second, None)
+    return value or ""
+
+
+def _is_missing(value) -> bool:
+    return value is None or (isinstance(value, float) and math.isnan(value))
+
+
+def format_number(value, lang: str, decimals: int = 0) -> str:
+    """1234567.8 -> "1,234,568" (en) / "1.234.568" (lo); missing -> the "no data" word."""
+    if _is_missing(value):
+        return translate("common.no_data", lang)
+    pattern = "#,##0" + ("." + "0" * decimals if decimals > 0 else "")
+    return format_decimal(value, format=pattern, locale=_babel_locale(lang))
+
+
+def format_value(value, unit: str, lang: str) -> str:
+    """A value with its unit, as a reader expects it (percent with one decimal, counts whole)."""
+    if _is_missing(value):
+        return translate("common.no_data", lang)
+    if unit == "percent":
+        return format_number(value, lang, 1) + " %"
+    if unit == "days":
+        return format_number(value, lang, 0) + " " + translate("unit.days", lang)
+    if unit in ("LAK", "USD"):
+        return format_number(value, lang, 0) + " " + unit
+    return format_number(value, lang, 0)
+
+
+def format_period(period: str | None, lang: str, short: bool = False) -> str:
+    """"2023-05" -> "May 2023" / "ພຶດສະພາ 2023"; "2023-Q2" -> "Q2 2023" / "ໄຕມາດ 2 2023"."""
+    if not period:
+        return translate("common.no_data", lang)
+    if "-Q" in period:
+        year, quarter = period.split("-Q")
+        return translate("period.quarter", lang, quarter=quarter, year=year)
+    if len(period) == 4:
+        return period
+    year, month = period.split("-")
+    pattern = "MMM yyyy" if short else "MMMM yyyy"
+    return format_date(dt.date(int(year), int(month), 1), pattern, locale=_babel_locale(lang))
+
+
+def format_day(day: dt.date | None, lang: str) -> str:
+    if day is None:
+        return translate("common.no_data", lang)
+    return format_date(day, "d MMM yyyy", locale=_babel_locale(lang))
+
+
+def _babel_locale(lang: str) -> str:
+    return "lo_LA" if lang == "lo" else "en_GB"

@@ -1,0 +1,1 @@
+"""Page layouts (component trees) and pure figure builders; no database access here."""

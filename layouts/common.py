@@ -1,0 +1,20 @@
+"""Helpers shared by page layouts: the visitor's language, ids of the shell's shared stores."""
+import flask
+
+from i18n import normalise_language
+
+LANGUAGE_COOKIE = "lang"
+# Shell components every page may read (defined in layouts/shell.py, listed here so that
+# page modules do not import the shell).
+LANGUAGE_STORE = "app-language"
+FILTERS_STORE = "app-filters"
+DATASET_STORE = "app-dataset"
+
+
+def current_language(explicit: str | None = None) -> str:
+    """?lang= (or an explicit value) first, then the remembered cookie, then DEFAULT_LANGUAGE."""
+    default = "lo"
+    if flask.has_request_context():
+        default = flask.current_app.config.get("DEFAULT_LANGUAGE", "lo")
+        explicit = explicit or flask.request.args.get("lang") or flask.request.cookies.get(LANGUAGE_COOKIE)
+    return normalise_language(explicit, default=normalise_language(default, "lo"))

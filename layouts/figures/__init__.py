@@ -1,0 +1,1 @@
+"""Pure figure builders: DataFrame (+ language) in, plotly Figure out."""

@@ -1,0 +1,31 @@
+"""The one Plotly template every figure uses: Lao-capable fonts, colours, hover labels."""
+import plotly.graph_objects as go
+import plotly.io as pio
+
+TEMPLATE_NAME = "convergence"
+# Hover labels do not inherit layout.font, so the family is set on both (VERIFIED.md).
+FONT_FAMILY = "'Noto Sans Lao', 'Open Sans', Arial, sans-serif"
+WORSE = "#c0392b"
+BETTER = "#1e8449"
+NEUTRAL = "#2c7fb8"
+NO_DATA = "#d9d9d9"
+OUTLINE = "#555555"
+# Red is always "worse": sequential scales run from worse (red) to better (green).
+WORSE_TO_BETTER = ["#b2182b", "#ef8a62", "#fddbc7", "#d1e5f0", "#67a9cf", "#2166ac"]
+PROJECT_COLOURS = {"RRPM": "#1f77b4", "HANSA": "#d62728", "SUWASH": "#17becf", "AFN": "#2ca02c", "ECE": "#9467bd"}
+SERIES_COLOURS = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f"]
+
+
+def register_template() -> None:
+    """Register (idempotently) and make default the dashboard's template."""
+    template = go.layout.Template(pio.templates["plotly_white"])
+    template.layout.font = dict(family=FONT_FAMILY, size=13, color="#222")
+    template.layout.hoverlabel = dict(font=dict(family=FONT_FAMILY, size=13))
+    template.layout.colorway = SERIES_COLOURS
+    template.layout.margin = dict(l=40, r=20, t=40, b=40)
+    template.layout.legend = dict(orientation="h", yanchor="bottom", y=1.02, x=0)
+    pio.templates[TEMPLATE_NAME] = template
+    pio.templates.default = TEMPLATE_NAME
+
+
+register_template()

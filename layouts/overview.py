@@ -1,0 +1,119 @@
+"""Overview page: headline cards for the chosen place and month, and the compliance map."""
+import dash_bootstrap_components as dbc
+from dash import dcc, html
+
+from i18n import format_number, format_period, format_value, t
+from layouts.common import current_language
+
+PAGE = {"path": "/", "title_key": "nav.overview", "order": 10}
+
+TITLE = "overview-title"
+CARDS = "overview-cards"
+MAP = "overview-map"
+MAP_TITLE = "overview-map-title"
+
+
+def layout(lang: str | None = None, **_query) -> html.Div:
+    lang = current_language(lang)
+    return html.Div(
+        [
+            html.H1(t("overview.title", lang), className="page-title", id=TITLE),
+            dcc.Loading(html.Div(id=CARDS), type="dot"),
+            dbc.Card(
+                [
+                    dbc.CardHeader(html.Span(id=MAP_TITLE)),
+                    dbc.CardBody(dcc.Graph(id=MAP, config={"displaylogo": False}, style={"height": "460px"})),
+                ],
+                className="mt-3",
+            ),
+        ]
+    )
+
+
+def _card(card_id: str, title: str, value: str, details: list[str], tone: str | None = None) -> dbc.Col:
+    return dbc.Col(
+        dbc.Card(
+            dbc.CardBody(
+                [
+                    html.Div(title, className="card-title"),
+                    html.Div(value, className="headline-value" + (f" status-{tone}" if tone else ""),
+                             id={"type": "overview-card-value", "card": card_id}),
+                    *[html.Div(detail, className="headline-detail") for detail in details if detail],
+                ]
+            ),
+            className="headline-card h-100",
+        ),
+        xs=12, sm=6, lg=True, className="mb-2",
+    )
+
+
+def headline_cards(figures: dict, scope_name: str, lang: str) -> dbc.Row:
+    """Five cards from data_access.queries.overview.headline_figures(); missing shown as "no data"."""
+    registered = figures["registered"]
+    target = figures["registered_target"]
+    if target and registered["value"] is not None and target["value"]:
+        share = 100.0 * registered["value"] / target["value"]
+        target_text = t("overview.of_target", lang, target=format_number(target["value"], lang),
+                        share=format_number(share, lang, 0))
+    elif target:
+        target_text = t("overview.target_is", lang, target=format_number(target["value"], lang))
+    else:
+        target_text = t("overview.no_target_here", lang)
+    registered_period = (t("overview.as_of", lang, period=format_period(registered["period"], lang))
+                         if registered["period"] else "")
+
+    compliance = figures["compliance"]
+    compliance_detail = (
+        t("overview.compliance_detail", lang, numerator=format_number(compliance["numerator"], lang),
+          denominator=format_number(compliance["denominator"], lang))
+        if compliance["denominator"] else t("common.no_report", lang)
+    )
+
+    stunting = figures["stunting"]
+    latest, base = stunting["latest"], stunting["baseline"]
+    if latest:
+        low = latest["value"] - 1.96 * (latest["std_error"] or 0)
+        high = latest["value"] + 1.96 * (latest["std_error"] or 0)
+        stunting_value = format_value(latest["value"], "percent", lang)
+        stunting_details = [
+            t("overview.survey_ci", lang, year=latest["period"], low=format_number(low, lang, 1),
+              high=format_number(high, lang, 1)),
+            t("overview.baseline_was", lang, value=format_value(base["value"], "percent", lang), year=base["period"])
+            if base and base["period"] != latest["period"] else "",
+            t("overview.estimate_level", lang, level=t(f"overview.level_{_level_name(stunting['level_code'])}", lang)),
+        ]
+        tone = "better" if base and latest["value"] < base["value"] else ("worse" if base and latest["value"] > base["value"] else None)
+    else:
+        stunting_value, stunting_details, tone = t("common.no_data", lang), [], None
+
+    convergence = figures["convergence"]
+    convergence_value = (format_value(convergence["share"], "percent", lang)
+                         if convergence["share"] is not None else t("common.no_data", lang))
+    convergence_detail = t("overview.convergence_detail", lang, n_all=format_number(convergence["n_all"], lang),
+                           n_target=format_number(convergence["n_target_villages"], lang))
+
+    delay = figures["median_delay_days"]
+    delay_value = format_value(delay, "days", lang) if delay is not None else t("common.no_data", lang)
+    delay_details = [t("overview.delay_window", lang),
+                     t("overview.cycles_unpaid", lang, count=format_number(figures["n_cycles_unpaid"], lang))]
+
+    return dbc.Row(
+        [
+            _card("registered", t("overview.card_registered", lang),
+                  format_number(registered["value"], lang), [target_text, registered_period]),
+            _card("compliance", t("overview.card_compliance", lang),
+                  format_value(compliance["value"], "percent", lang), [compliance_detail]),
+            _card("stunting", t("overview.card_stunting", lang), stunting_value, stunting_details, tone),
+            _card("convergence", t("overview.card_convergence", lang), convergence_value, [convergence_detail]),
+            _card("delay", t("overview.card_delay", lang), delay_value, delay_details),
+        ],
+        className="g-2",
+        id="overview-card-row",
+        title=scope_name,
+    )
+
+
+def _level_name(code: str | None) -> str:
+    if not code or code == "00":
+        return "national"
+    return {2: "province", 4: "district"}.get(len(code), "national")

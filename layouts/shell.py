@@ -1,0 +1,102 @@
+"""The frame around every page: navbar, language switch, demo label, shared filters."""
+import dash
+import dash_bootstrap_components as dbc
+from dash import dcc, html
+
+from i18n import format_period, t
+from layouts.common import DATASET_STORE, FILTERS_STORE, LANGUAGE_STORE
+
+NAVBAR = "shell-navbar"
+DEMO_BADGE = "shell-demo-badge"
+LANG_LO = "shell-lang-lo"
+LANG_EN = "shell-lang-en"
+PROVINCE = "shell-province"
+DISTRICT = "shell-district"
+PERIOD = "shell-period"
+LOCATION = "shell-location"
+FILTER_BAR = "shell-filter-bar"
+
+
+def _nav_links(lang: str) -> list:
+    pages = sorted(dash.page_registry.values(), key=lambda page: page.get("order", 100))
+    return [
+        dbc.NavItem(dbc.NavLink(t(page["title_key"], lang), href=page["path"], active="exact",
+                                id=f"nav-{page['module'].split('.')[-1]}"))
+        for page in pages
+        if page.get("title_key") and page.get("show_in_nav", True)
+    ]
+
+
+def province_options(provinces, lang: str) -> list[dict]:
+    name = "name_lo" if lang == "lo" else "name_en"
+    return [{"label": t("common.all_provinces", lang), "value": ""}] + [
+        {"label": getattr(row, name), "value": row.code} for row in provinces.itertuples()
+    ]
+
+
+def period_options(months: list[str], lang: str) -> list[dict]:
+    return [{"label": format_period(month, lang), "value": month} for month in months]
+
+
+def layout(lang: str, provinces, months: list[str], dataset: dict) -> html.Div:
+    """provinces: DataFrame(code, name_en, name_lo); months: newest first; dataset: dataset_info."""
+    is_demo = dataset.get("is_demo") == "1"
+    brand = dbc.NavbarBrand(
+        [html.Span(t("shell.brand_short", lang)), html.Small(" " + t("shell.brand", lang), className="ms-1 fw-normal")],
+        href="/",
+    )
+    demo_badge = dbc.Badge(t("shell.demo_badge", lang), color="warning", text_color="dark",
+                           className="demo-badge ms-2", id=DEMO_BADGE, title=t("shell.demo_tooltip", lang))
+    language_switch = html.Div(
+        [
+            html.A("ລາວ", href="?lang=lo", id=LANG_LO, className="btn btn-sm " + ("btn-light" if lang == "lo" else "btn-outline-light")),
+            html.A("English", href="?lang=en", id=LANG_EN, className="btn btn-sm ms-1 " + ("btn-light" if lang == "en" else "btn-outline-light")),
+        ],
+        className="ms-auto d-flex", title=t("shell.language", lang),
+    )
+    navbar = dbc.Navbar(
+        dbc.Container(
+            [brand, demo_badge if is_demo else None, dbc.Nav(_nav_links(lang), className="ms-3 flex-wrap", navbar=True),
+             language_switch],
+            fluid=True,
+        ),
+        color="primary", dark=True, id=NAVBAR,
+    )
+    latest = months[0] if months else None
+    filter_bar = dbc.Container(
+        dbc.Row(
+            [
+                dbc.Col([html.Label(t("common.province", lang), htmlFor=PROVINCE),
+                         dcc.Dropdown(id=PROVINCE, options=province_options(provinces, lang), value="",
+                                      clearable=False, persistence=True, persistence_type="session")], md=3),
+                dbc.Col([html.Label(t("common.district", lang), htmlFor=DISTRICT),
+                         dcc.Dropdown(id=DISTRICT, options=[{"label": t("common.all_districts", lang), "value": ""}],
+                                      value="", clearable=False, persistence=True, persistence_type="session")], md=3),
+                dbc.Col([html.Label(t("shell.as_of", lang), htmlFor=PERIOD),
+                         dcc.Dropdown(id=PERIOD, options=period_options(months, lang), value=latest,
+                                      clearable=False, persistence=True, persistence_type="session")], md=3),
+            ],
+            className="g-2 py-2",
+        ),
+        fluid=True, className="filter-bar", id=FILTER_BAR,
+    )
+    return html.Div(
+        [
+            dcc.Location(id=LOCATION),
+            dcc.Store(id=LANGUAGE_STORE, data=lang),
+            dcc.Store(id=FILTERS_STORE, storage_type="memory",
+                      data={"province": None, "district": None, "period": latest}),
+            dcc.Store(id=DATASET_STORE, data=dataset),
+            navbar,
+            filter_bar,
+            dbc.Container(dash.page_container, fluid=True, className="pb-4"),
+            html.Footer(
+                dbc.Container(
+                    [html.Small(t("shell.footer", lang)), " ",
+                     html.A(t("nav.about", lang), href="/about", className="small")],
+                    fluid=True, className="text-muted py-2",
+                )
+            ),
+        ],
+        lang=lang,
+    )
