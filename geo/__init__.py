@@ -1,0 +1,1 @@
+"""Bundled Lao PDR administrative geography: provinces, districts and demo villages."""
