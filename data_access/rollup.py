@@ -8,7 +8,7 @@ from data_access.schema import NATIONAL_CODE
 _TARGETS = {
     "district": ("a.district_code", ("village", "district")),
     "province": ("a.province_code", ("village", "district", "province")),
-    "national": (f"'{NATIONAL_CODE}'", ("village", "district", "province", "national")),
+    "national": (None, ("village", "district", "province", "national")),
 }
 
 _REPORTED = (
@@ -44,13 +44,17 @@ def rebuild_rollups(conn: Connection, indicator_codes: list[str] | None = None) 
     written = 0
     for level, (ancestor, source_levels) in _TARGETS.items():
         levels_sql = ", ".join(f"'{name}'" for name in source_levels)
+        # PostgreSQL refuses a constant in GROUP BY: the national rollup groups without it.
+        select_code = ancestor or f"'{NATIONAL_CODE}'"
+        group_code = f"{ancestor}, " if ancestor else ""
+        not_null = f" AND {ancestor} IS NOT NULL" if ancestor else ""
         written += conn.execute(
             text(
                 f"""
                 INSERT INTO observation_rollup
                     (indicator_code, level, admin_code, period, period_start,
                      value_sum, numerator, denominator, std_error, n_units)
-                SELECT o.indicator_code, '{level}', {ancestor}, o.period, MIN(o.period_start),
+                SELECT o.indicator_code, '{level}', {select_code}, o.period, MIN(o.period_start),
                        SUM(o.value),
                        SUM(CASE WHEN o.denominator IS NOT NULL THEN o.numerator END),
                        SUM(CASE WHEN o.numerator IS NOT NULL THEN o.denominator END),
@@ -59,9 +63,8 @@ def rebuild_rollups(conn: Connection, indicator_codes: list[str] | None = None) 
                 FROM observation o
                 JOIN admin_unit a ON a.code = o.admin_code
                 JOIN indicator i ON i.code = o.indicator_code
-                WHERE i.aggregation <> 'survey' AND a.level IN ({levels_sql})
-                  AND {ancestor} IS NOT NULL{indicator_filter}
-                GROUP BY o.indicator_code, {ancestor}, o.period
+                WHERE i.aggregation <> 'survey' AND a.level IN ({levels_sql}){not_null}{indicator_filter}
+                GROUP BY o.indicator_code, {group_code}o.period
                 """
             ),
             params,

@@ -15,9 +15,11 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    event,
+    func,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
-from sqlalchemy.types import TypeDecorator
+from sqlalchemy.types import TypeDecorator, UserDefinedType
 
 NATIONAL_CODE = "00"
 LEVELS = ("national", "province", "district", "village")
@@ -25,6 +27,21 @@ AGGREGATIONS = ("sum", "ratio", "latest", "max", "survey")
 PERIOD_TYPES = ("month", "quarter", "year")
 DIRECTIONS = ("higher", "lower", "neutral")
 TARGET_KINDS = ("baseline", "annual", "end_of_project")
+
+
+class PostGISGeometry(UserDefinedType):
+    """geometry(Geometry, 4326) on PostgreSQL: written from EWKT, read back as WKT."""
+
+    cache_ok = True
+
+    def get_col_spec(self, **_kw) -> str:
+        return "geometry(Geometry, 4326)"
+
+    def bind_expression(self, bindvalue):
+        return func.ST_GeomFromEWKT(bindvalue)
+
+    def column_expression(self, column):
+        return func.ST_AsText(column)
 
 
 class GeometryType(TypeDecorator):
@@ -39,30 +56,17 @@ class GeometryType(TypeDecorator):
 
     def load_dialect_impl(self, dialect):
         if dialect.name == "postgresql":
-            from geoalchemy2 import Geometry
-
-            return dialect.type_descriptor(Geometry(geometry_type="GEOMETRY", srid=4326, spatial_index=True))
+            return dialect.type_descriptor(PostGISGeometry())
         return dialect.type_descriptor(Text())
-
-    def bind_expression(self, bindvalue):
-        return bindvalue
 
     def process_bind_param(self, value, dialect):
         if value is None:
             return None
         wkt = value if isinstance(value, str) else shapely.to_wkt(value, rounding_precision=6)
-        if dialect.name == "postgresql":
-            return f"SRID=4326;{wkt}"
-        return wkt
+        return f"SRID=4326;{wkt}" if dialect.name == "postgresql" else wkt
 
     def process_result_value(self, value, dialect):
-        if value is None:
-            return None
-        if dialect.name == "postgresql":
-            from geoalchemy2.shape import to_shape
-
-            return to_shape(value)
-        return shapely.from_wkt(value)
+        return None if value is None else shapely.from_wkt(value)
 
 
 metadata = MetaData(
@@ -290,3 +294,10 @@ class DatasetInfo(Base):
     __tablename__ = "dataset_info"
     key: Mapped[str] = mapped_column(String(50), primary_key=True)
     value: Mapped[str] = mapped_column(Text)
+
+
+@event.listens_for(AdminUnit.__table__, "after_create")
+def _spatial_index(table, connection, **_kw) -> None:
+    # A GiST index makes PostGIS point-in-polygon and bbox queries (and QGIS) fast.
+    if connection.dialect.name == "postgresql":
+        connection.exec_driver_sql("CREATE INDEX IF NOT EXISTS ix_admin_unit_geometry ON admin_unit USING GIST (geometry)")
