@@ -1,0 +1,327 @@
+"""Pure computations on query results: payment delays and backlog, ranking, relative performance, staleness, Phase II score."""
+import datetime as dt
+import math
+
+import numpy as np
+import pandas as pd
+
+from data_access.periods import period_containing, period_start
+
+# ------------------------------------------------------------------ ratios
+
+
+def ratio_of_sums(
+    frame: pd.DataFrame,
+    by: list[str] | None = None,
+    numerator: str = "numerator",
+    denominator: str = "denominator",
+    multiplier: float = 100.0,
+) -> pd.DataFrame | float | None:
+    """sum(numerator) / sum(denominator) x multiplier, overall (a float or None) or per group.
+
+    Rows missing either part are left out of both sums, so a unit that reported only a
+    numerator cannot inflate the ratio; a group whose denominators sum to 0 has no value.
+    Per group the result has the `by` columns plus numerator, denominator and value.
+    """
+    both = frame[frame[numerator].notna() & frame[denominator].notna()]
+    if by is None:
+        total_denominator = float(both[denominator].sum())
+        if both.empty or total_denominator <= 0:
+            return None
+        return float(both[numerator].sum()) / total_denominator * multiplier
+    sums = both.groupby(by, as_index=False)[[numerator, denominator]].sum()
+    sums = sums.rename(columns={numerator: "numerator", denominator: "denominator"})
+    positive = sums["denominator"] > 0
+    sums["value"] = np.where(positive, sums["numerator"] / sums["denominator"].where(positive) * multiplier, np.nan)
+    return sums
+
+
+# ------------------------------------------------------------------ payment pipeline
+
+STEP_DATES = ("verified_on", "approved_on", "funds_sent_on", "paid_on")
+# Where an open cycle is waiting, named after the step it waits for.
+STAGES = ("awaiting_approval", "awaiting_funds", "awaiting_payment", "paid")
+STEP_DAYS = ("days_to_approval", "days_approval_to_funds", "days_funds_to_paid")
+
+
+def cycles_as_of(cycles: pd.DataFrame, as_of: dt.date) -> pd.DataFrame:
+    """The cycles verified on or before as_of, with every later date blanked.
+
+    Looking back at a past month, a step taken after that month had not happened yet:
+    blanking it shows the pipeline as people saw it then.
+    """
+    limit = pd.Timestamp(as_of)
+    frame = cycles.copy()
+    for column in STEP_DATES:
+        frame[column] = pd.to_datetime(frame[column])
+    frame = frame[frame["verified_on"].notna() & (frame["verified_on"] <= limit)].copy()
+    for column in STEP_DATES[1:]:
+        frame.loc[frame[column] > limit, column] = pd.NaT
+    return frame.reset_index(drop=True)
+
+
+def pipeline_days(cycles: pd.DataFrame, as_of: dt.date) -> pd.DataFrame:
+    """Per cycle as known on as_of: days spent in each step, where it waits, and for how long.
+
+    Adds days_to_approval, days_approval_to_funds, days_funds_to_paid (completed steps only),
+    days_verified_to_paid (paid cycles), stage (one of STAGES), days_waiting (days since the
+    last completed step for an open cycle, else NaN) and days_since_verified (to payment, or
+    to as_of while still open): the time a beneficiary has waited so far.
+    A date that runs backwards (approved before verified) is kept but its step has no days.
+    """
+    frame = cycles_as_of(cycles, as_of)
+    limit = pd.Timestamp(as_of)
+
+    def step(later: str, earlier: str) -> pd.Series:
+        days = (frame[later] - frame[earlier]).dt.days.astype("float64")
+        return days.where(days >= 0)
+
+    frame["days_to_approval"] = step("approved_on", "verified_on")
+    frame["days_approval_to_funds"] = step("funds_sent_on", "approved_on")
+    frame["days_funds_to_paid"] = step("paid_on", "funds_sent_on")
+    frame["days_verified_to_paid"] = step("paid_on", "verified_on")
+    stage = np.select(
+        [frame["paid_on"].notna(), frame["funds_sent_on"].notna(), frame["approved_on"].notna()],
+        ["paid", "awaiting_payment", "awaiting_funds"],
+        default="awaiting_approval",
+    )
+    frame["stage"] = stage
+    last_step = frame["funds_sent_on"].fillna(frame["approved_on"]).fillna(frame["verified_on"])
+    waiting = (limit - last_step).dt.days.astype("float64")
+    frame["days_waiting"] = waiting.where(frame["stage"] != "paid")
+    until = frame["paid_on"].fillna(limit)
+    frame["days_since_verified"] = (until - frame["verified_on"]).dt.days.astype("float64")
+    return frame
+
+
+def delay_statistics(pipeline: pd.DataFrame, by: list[str] | None = None) -> pd.DataFrame:
+    """Delay statistics of a pipeline_days() frame, overall (one row) or per group.
+
+    Columns: the `by` columns, n_cycles, n_paid, n_open, median_days, mean_days, p90_days,
+    max_days (verified -> paid, over paid cycles), median_to_approval,
+    median_approval_to_funds, median_funds_to_paid (over cycles that completed the step),
+    longest_open_days (days since verification of the oldest open cycle). Each cycle counts
+    once; statistics over no cycle are NaN, never 0.
+    """
+    groups = [((), pipeline)] if not by else pipeline.groupby(by, sort=True)
+    rows = []
+    for key, group in groups:
+        key = key if isinstance(key, tuple) else (key,)
+        paid = group["days_verified_to_paid"].dropna()
+        open_cycles = group[group["stage"] != "paid"]
+        row = dict(zip(by or [], key))
+        row |= {
+            "n_cycles": int(len(group)),
+            "n_paid": int(len(paid)),
+            "n_open": int(len(open_cycles)),
+            "median_days": float(paid.median()) if len(paid) else math.nan,
+            "mean_days": float(paid.mean()) if len(paid) else math.nan,
+            "p90_days": float(paid.quantile(0.9)) if len(paid) else math.nan,
+            "max_days": float(paid.max()) if len(paid) else math.nan,
+            "median_to_approval": _median(group["days_to_approval"]),
+            "median_approval_to_funds": _median(group["days_approval_to_funds"]),
+            "median_funds_to_paid": _median(group["days_funds_to_paid"]),
+            "longest_open_days": float(open_cycles["days_since_verified"].max()) if len(open_cycles) else math.nan,
+        }
+        rows.append(row)
+    columns = (by or []) + ["n_cycles", "n_paid", "n_open", "median_days", "mean_days", "p90_days", "max_days",
+                            "median_to_approval", "median_approval_to_funds", "median_funds_to_paid",
+                            "longest_open_days"]
+    return pd.DataFrame(rows, columns=columns)
+
+
+def _median(values: pd.Series) -> float:
+    clean = values.dropna()
+    return float(clean.median()) if len(clean) else math.nan
+
+
+def payment_backlog(pipeline: pd.DataFrame) -> pd.DataFrame:
+    """The open cycles of a pipeline_days() frame, longest wait first.
+
+    awaiting_approval = verified but not approved; awaiting_funds and awaiting_payment
+    together are the approved-but-unpaid cycles.
+    """
+    open_cycles = pipeline[pipeline["stage"] != "paid"]
+    return open_cycles.sort_values(["days_since_verified", "district_code"], ascending=[False, True]).reset_index(
+        drop=True
+    )
+
+
+def backlog_by_unit(backlog: pd.DataFrame, by: str = "district_code") -> pd.DataFrame:
+    """Per unit: open cycles per stage, beneficiaries waiting and the longest wait.
+
+    Columns: `by`, awaiting_approval, awaiting_funds, awaiting_payment, approved_unpaid,
+    n_open, beneficiaries_waiting (None when no open cycle says how many), longest_wait_days.
+    """
+    columns = [by, "awaiting_approval", "awaiting_funds", "awaiting_payment", "approved_unpaid", "n_open",
+               "beneficiaries_waiting", "longest_wait_days"]
+    if backlog.empty:
+        return pd.DataFrame(columns=columns)
+    counts = pd.crosstab(backlog[by], backlog["stage"]).reindex(columns=list(STAGES[:3]), fill_value=0)
+    summary = counts.reset_index()
+    summary.columns.name = None
+    summary["approved_unpaid"] = summary["awaiting_funds"] + summary["awaiting_payment"]
+    summary["n_open"] = summary["awaiting_approval"] + summary["approved_unpaid"]
+    grouped = backlog.groupby(by)
+    summary["beneficiaries_waiting"] = summary[by].map(grouped["beneficiaries"].sum(min_count=1))
+    summary["longest_wait_days"] = summary[by].map(grouped["days_since_verified"].max())
+    return summary.sort_values(["longest_wait_days", by], ascending=[False, True]).reset_index(drop=True)[columns]
+
+
+# ------------------------------------------------------------------ ranking and comparison
+
+
+def rank_values(values: pd.Series, direction: str) -> pd.Series:
+    """Competition ranks, 1 = best for the direction ("lower" is better, else higher).
+
+    Ties share the best rank of their group (1, 2, 2, 4); missing values get no rank (<NA>)
+    and never push a reported value down the list.
+    """
+    numeric = pd.to_numeric(values, errors="coerce").astype("float64")
+    ranks = numeric.rank(method="min", ascending=(direction == "lower"), na_option="keep")
+    return ranks.astype("Int64")
+
+
+def best_and_worst(values: pd.Series, direction: str) -> tuple[set, set]:
+    """Index labels of the best and of the worst values (ties included).
+
+    Both are empty when fewer than two values are reported or all are equal: nobody is
+    best or worst among equals.
+    """
+    numeric = pd.to_numeric(values, errors="coerce").dropna()
+    if len(numeric) < 2 or numeric.nunique() < 2:
+        return set(), set()
+    top, bottom = numeric.max(), numeric.min()
+    best, worst = (bottom, top) if direction == "lower" else (top, bottom)
+    return set(numeric.index[numeric == best]), set(numeric.index[numeric == worst])
+
+
+def relative_performance(value, reference, direction: str) -> float | None:
+    """(value - reference) / |reference|, signed so that > 0 is better and < 0 is worse.
+
+    None when either is missing, the reference is 0 (no scale to compare on) or the
+    indicator has no better direction.
+    """
+    if _missing(value) or _missing(reference) or reference == 0 or direction not in ("higher", "lower"):
+        return None
+    change = (float(value) - float(reference)) / abs(float(reference))
+    return change if direction == "higher" else -change
+
+
+def performance_frame(frame: pd.DataFrame, directions: dict[str, str]) -> pd.DataFrame:
+    """Adds reference, reference_kind and performance to a district x indicator frame.
+
+    frame: district_code, province_code, indicator_code, value, target (may be NaN).
+    The reference is the district's target where one is set, otherwise the median of the
+    districts of the same province that reported the indicator (a middle district, not a
+    province total). directions: indicator_code -> "higher" | "lower" | "neutral".
+    """
+    result = frame.copy()
+    medians = (
+        result.dropna(subset=["value"])
+        .groupby(["province_code", "indicator_code"])["value"]
+        .median()
+        .rename("province_median")
+    )
+    result = result.join(medians, on=["province_code", "indicator_code"])
+    has_target = result["target"].notna()
+    result["reference"] = result["target"].where(has_target, result["province_median"])
+    result["reference_kind"] = np.where(has_target, "target",
+                                        np.where(result["province_median"].notna(), "province_median", None))
+    result["performance"] = [
+        relative_performance(value, reference, directions.get(code, "neutral"))
+        for value, reference, code in zip(result["value"], result["reference"], result["indicator_code"])
+    ]
+    result["performance"] = pd.to_numeric(result["performance"], errors="coerce").astype("float64")
+    return result
+
+
+# ------------------------------------------------------------------ staleness
+
+
+def periods_between(earlier: str, later: str) -> int:
+    """How many periods of their type `later` is after `earlier` (0 when equal)."""
+    start, end = period_start(earlier), period_start(later)
+    months = (end.year - start.year) * 12 + end.month - start.month
+    if "-Q" in earlier:
+        return months // 3
+    if len(earlier) == 4:
+        return months // 12
+    return months
+
+
+def report_status(last_period: str | None, as_of_month: str, period_type: str, n_periods: int) -> str:
+    """"current", "stale" (no report in the last n_periods periods up to as_of) or "never".
+
+    The window is the n_periods periods of the indicator's own type ending with the one that
+    contains as_of_month: with n_periods = 3, a monthly indicator last reported in
+    2025-09 is current as of 2025-11 and stale as of 2025-12. A report after as_of does
+    not count.
+    """
+    if n_periods < 1:
+        raise ValueError("n_periods must be at least 1")
+    if not last_period or (isinstance(last_period, float) and math.isnan(last_period)):
+        return "never"
+    as_of_period = period_containing(period_start(as_of_month), period_type)
+    since = periods_between(last_period, as_of_period)
+    if since < 0:
+        return "never"
+    return "current" if since < n_periods else "stale"
+
+
+# ------------------------------------------------------------------ Phase II score
+
+
+def need_scale(values: pd.Series, higher_is_need: bool) -> pd.Series:
+    """Rescale to 0-100 across the units: 100 = the greatest need among them, 0 = the least.
+
+    Missing stays missing. When every unit has the same value the component tells them
+    apart not at all, and each gets the middle, 50.
+    """
+    numeric = pd.to_numeric(values, errors="coerce").astype("float64")
+    low, high = numeric.min(), numeric.max()
+    if numeric.notna().sum() == 0:
+        return numeric
+    if high == low:
+        return numeric.where(numeric.isna(), 50.0)
+    scaled = (numeric - low) / (high - low) * 100.0
+    return scaled if higher_is_need else 100.0 - scaled
+
+
+def phase2_scores(frame: pd.DataFrame, components: dict[str, bool], weights: dict[str, float]) -> pd.DataFrame:
+    """Weighted need-and-gap score (0-100) per unit, ranked (1 = most in need).
+
+    components: column -> True when a higher value means more need (stunting, poverty),
+    False when a lower value does (convergence coverage: the gap is what is missing).
+    weights: column -> weight >= 0 (any scale; they are divided by their sum).
+    Adds need_<column> (0-100) per component, score, n_components (components with data
+    and weight), partial (some weighted component missing: the score uses the rest, with
+    their weights re-divided), and rank (ties share a rank; no score, no rank).
+    """
+    if any(weight < 0 for weight in weights.values()):
+        raise ValueError("weights must not be negative")
+    result = frame.copy()
+    weighted_sum = pd.Series(0.0, index=result.index)
+    weight_used = pd.Series(0.0, index=result.index)
+    active = [column for column in components if weights.get(column, 0) > 0]
+    for column, higher_is_need in components.items():
+        need = need_scale(result[column], higher_is_need)
+        result[f"need_{column}"] = need
+        if column in active:
+            weight = float(weights[column])
+            weighted_sum += need.fillna(0.0) * weight
+            weight_used += need.notna() * weight
+    result["score"] = (weighted_sum / weight_used).where(weight_used > 0)
+    result["n_components"] = sum(result[f"need_{column}"].notna().astype(int) for column in active) if active else 0
+    result["partial"] = result["n_components"] < len(active)
+    result["rank"] = rank_values(result["score"], "higher")
+    return result
+
+
+def _missing(value) -> bool:
+    if value is None or value is pd.NA:
+        return True
+    try:
+        return math.isnan(float(value))
+    except (TypeError, ValueError):
+        return True
