@@ -64,6 +64,17 @@ def init_db_command(args: argparse.Namespace) -> int:
     return 0
 
 
+@command("migrate", "apply pending schema migrations (alembic) to the configured database")(lambda parser: None)
+def migrate_command(args: argparse.Namespace) -> int:
+    from data_access.database import make_engine, migrate
+
+    config = load_config()
+    engine = make_engine(config["DATABASE_URL"])
+    migrate(engine)
+    print(f"Schema up to date: {engine.url.render_as_string(hide_password=True)}")
+    return 0
+
+
 def _generate_demo(database_url: str, scale: str, force: bool, seed: int | None = None) -> dict:
     from data_access.database import dataset_info, is_initialised, make_engine
     from data_access.demo import DEMO_SEED, generate_demo

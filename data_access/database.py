@@ -1,5 +1,6 @@
 """Engine creation and schema set-up for SQLite and PostgreSQL (+PostGIS)."""
 import sqlite3
+from pathlib import Path
 
 from sqlalchemy import Engine, create_engine, event, inspect, text
 
@@ -27,17 +28,47 @@ def make_engine(database_url: str) -> Engine:
     return create_engine(database_url, pool_pre_ping=True)
 
 
+MIGRATIONS_DIR = Path(__file__).parent / "migrations"
+
+
+def _alembic_config(connection):
+    from alembic.config import Config
+
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS_DIR))
+    config.attributes["connection"] = connection
+    return config
+
+
 def init_db(engine: Engine) -> None:
-    """Create every table (idempotent). On PostgreSQL, enable PostGIS first."""
+    """Bring the schema to the latest migration (idempotent). On PostgreSQL, enable PostGIS first.
+
+    A database created before migrations existed (tables but no alembic_version) is stamped
+    at the baseline, then upgraded.
+    """
+    from alembic import command
+
     if engine.dialect.name == "postgresql":
         with engine.begin() as conn:
             conn.execute(text("CREATE EXTENSION IF NOT EXISTS postgis"))
-    metadata.create_all(engine)
+    with engine.begin() as conn:
+        config = _alembic_config(conn)
+        inspector = inspect(conn)
+        if inspector.has_table("observation") and not inspector.has_table("alembic_version"):
+            command.stamp(config, "0001")
+        command.upgrade(config, "head")
+
+
+def migrate(engine: Engine) -> None:
+    """Apply pending migrations (what `python -m dashboard migrate` runs)."""
+    init_db(engine)
 
 
 def drop_db(engine: Engine) -> None:
-    """Drop every table of the schema (used by tests and `demo --force`)."""
+    """Drop every table of the schema and the migration stamp (used by tests and `demo`)."""
     metadata.drop_all(engine)
+    with engine.begin() as conn:
+        conn.execute(text("DROP TABLE IF EXISTS alembic_version"))
 
 
 def is_initialised(engine: Engine) -> bool:
