@@ -5,7 +5,7 @@ import math
 import numpy as np
 import pandas as pd
 
-from data_access.periods import period_containing, period_start
+from data_access.periods import period_start
 
 # ------------------------------------------------------------------ ratios
 
@@ -168,6 +168,40 @@ def backlog_by_unit(backlog: pd.DataFrame, by: str = "district_code") -> pd.Data
     return summary.sort_values(["longest_wait_days", by], ascending=[False, True]).reset_index(drop=True)[columns]
 
 
+def payments_by_cycle(pipeline: pd.DataFrame, rates: pd.DataFrame) -> pd.DataFrame:
+    """Per cycle period (the month whose compliance is paid): what was paid and what still waits.
+
+    pipeline: pipeline_days() frame; rates: period ("2023-05"), lak_per_usd.
+    Columns: period, n_cycles, n_paid, beneficiaries_paid, beneficiaries_waiting,
+    amount_lak_paid, amount_usd_paid. USD converts each paid cycle at the rate of the month
+    it was paid; a paid cycle with no known rate makes the period's USD total missing
+    rather than too small.
+    """
+    columns = ["period", "n_cycles", "n_paid", "beneficiaries_paid", "beneficiaries_waiting", "amount_lak_paid",
+               "amount_usd_paid"]
+    if pipeline.empty:
+        return pd.DataFrame(columns=columns)
+    frame = pipeline.copy()
+    paid = frame["stage"] == "paid"
+    paid_month = frame["paid_on"].dt.strftime("%Y-%m")
+    rate = paid_month.map(rates.set_index("period")["lak_per_usd"]) if not rates.empty else np.nan
+    frame["usd"] = np.where(paid, frame["amount_lak"] / rate, np.nan)
+    frame["usd_missing"] = paid & frame["amount_lak"].notna() & pd.isna(frame["usd"])
+    frame["beneficiaries_paid"] = frame["beneficiaries"].where(paid)
+    frame["beneficiaries_waiting"] = frame["beneficiaries"].where(~paid)
+    frame["amount_lak_paid"] = frame["amount_lak"].where(paid)
+    grouped = frame.groupby("period", sort=True)
+    summary = pd.DataFrame({
+        "n_cycles": grouped.size(),
+        "n_paid": grouped["stage"].apply(lambda stage: int((stage == "paid").sum())),
+        "beneficiaries_paid": grouped["beneficiaries_paid"].sum(min_count=1),
+        "beneficiaries_waiting": grouped["beneficiaries_waiting"].sum(min_count=1),
+        "amount_lak_paid": grouped["amount_lak_paid"].sum(min_count=1),
+        "amount_usd_paid": grouped["usd"].sum(min_count=1).where(~grouped["usd_missing"].any()),
+    }).reset_index()
+    return summary[columns]
+
+
 # ------------------------------------------------------------------ ranking and comparison
 
 
@@ -250,20 +284,38 @@ def periods_between(earlier: str, later: str) -> int:
     return months
 
 
+def as_of_period(as_of_month: str, period_type: str) -> str:
+    """The latest period of the type that has ended by the end of as_of_month.
+
+    A quarter is reported once it is over: as of 2025-11 the latest quarter is 2025-Q3,
+    as of 2025-12 it is 2025-Q4.
+    """
+    start = period_start(as_of_month)
+    if period_type == "month":
+        return as_of_month
+    if period_type == "quarter":
+        quarter = (start.month - 1) // 3 + 1
+        if start.month % 3 != 0:
+            quarter -= 1
+        return f"{start.year}-Q{quarter}" if quarter > 0 else f"{start.year - 1}-Q4"
+    if period_type == "year":
+        return f"{start.year}" if start.month == 12 else f"{start.year - 1}"
+    raise ValueError(f"unknown period type {period_type!r}")
+
+
 def report_status(last_period: str | None, as_of_month: str, period_type: str, n_periods: int) -> str:
     """"current", "stale" (no report in the last n_periods periods up to as_of) or "never".
 
-    The window is the n_periods periods of the indicator's own type ending with the one that
-    contains as_of_month: with n_periods = 3, a monthly indicator last reported in
-    2025-09 is current as of 2025-11 and stale as of 2025-12. A report after as_of does
-    not count.
+    The window is the n_periods periods of the indicator's own type ending with the latest
+    one over by as_of_month (as_of_period): with n_periods = 3, a monthly indicator last
+    reported in 2025-09 is current as of 2025-11 and stale as of 2025-12. A report after
+    as_of does not count.
     """
     if n_periods < 1:
         raise ValueError("n_periods must be at least 1")
     if not last_period or (isinstance(last_period, float) and math.isnan(last_period)):
         return "never"
-    as_of_period = period_containing(period_start(as_of_month), period_type)
-    since = periods_between(last_period, as_of_period)
+    since = periods_between(last_period, as_of_period(as_of_month, period_type))
     if since < 0:
         return "never"
     return "current" if since < n_periods else "stale"
@@ -311,7 +363,9 @@ def phase2_scores(frame: pd.DataFrame, components: dict[str, bool], weights: dic
             weight = float(weights[column])
             weighted_sum += need.fillna(0.0) * weight
             weight_used += need.notna() * weight
-    result["score"] = (weighted_sum / weight_used).where(weight_used > 0)
+    # Rounded so that equal scores reached by different sums (a partial district against a
+    # complete one) tie instead of differing in the 14th digit.
+    result["score"] = (weighted_sum / weight_used).where(weight_used > 0).round(6)
     result["n_components"] = sum(result[f"need_{column}"].notna().astype(int) for column in active) if active else 0
     result["partial"] = result["n_components"] < len(active)
     result["rank"] = rank_values(result["score"], "higher")

@@ -6,6 +6,7 @@ import pandas as pd
 import pytest
 
 from data_access.analytics import (
+    as_of_period,
     backlog_by_unit,
     best_and_worst,
     cycles_as_of,
@@ -15,6 +16,7 @@ from data_access.analytics import (
     performance_frame,
     periods_between,
     phase2_scores,
+    payments_by_cycle,
     pipeline_days,
     rank_values,
     ratio_of_sums,
@@ -153,6 +155,24 @@ def test_backlog_lists_open_cycles_longest_first_and_counts_stages():
     assert list(summary.index) == ["0701", "0702"]
 
 
+def test_payments_per_cycle_separate_paid_from_waiting_and_convert_at_the_paid_month_rate():
+    cycles = CYCLES.assign(amount_lak=CYCLES["beneficiaries"] * 200_000.0)
+    pipeline = pipeline_days(cycles, AS_OF)
+    rates = pd.DataFrame({"period": ["2022-02", "2022-06"], "lak_per_usd": [10_000.0, 15_000.0]})
+    per_period = payments_by_cycle(pipeline, rates).set_index("period")
+    # 2022-02 holds 0701/2 (awaiting approval as of April, 120 people) and 0702/1 (awaiting funds, 50)
+    assert per_period.loc["2022-02", "n_cycles"] == 2 and per_period.loc["2022-02", "n_paid"] == 0
+    assert per_period.loc["2022-02", "beneficiaries_waiting"] == 170
+    assert pd.isna(per_period.loc["2022-02", "beneficiaries_paid"])
+    assert per_period.loc["2022-01", "beneficiaries_paid"] == 100
+    assert per_period.loc["2022-01", "amount_lak_paid"] == 20_000_000
+    assert per_period.loc["2022-01", "amount_usd_paid"] == pytest.approx(2_000)  # paid in Feb at 10,000
+    later = payments_by_cycle(pipeline_days(cycles, dt.date(2022, 12, 31)), rates).set_index("period")
+    # 0701/2 was paid in June (rate 15,000); 0702/1 in July, a month with no rate: USD unknown
+    assert later.loc["2022-02", "amount_lak_paid"] == 170 * 200_000
+    assert pd.isna(later.loc["2022-02", "amount_usd_paid"])
+
+
 def test_backlog_of_nothing_is_an_empty_frame():
     pipeline = pipeline_days(CYCLES, dt.date(2022, 2, 25))
     assert payment_backlog(pipeline).empty
@@ -245,12 +265,24 @@ def test_periods_between(earlier, later, expected):
         (None, "2025-12", "month", 3, "never"),
         ("2025-Q3", "2025-12", "quarter", 2, "current"),
         ("2025-Q2", "2025-12", "quarter", 2, "stale"),
-        ("2025-Q2", "2025-08", "quarter", 1, "stale"),
+        # in August the third quarter is not over, so the second is the latest one due
+        ("2025-Q2", "2025-08", "quarter", 1, "current"),
+        ("2025-Q1", "2025-08", "quarter", 1, "stale"),
         ("2026-01", "2025-12", "month", 3, "never"),
     ],
 )
 def test_report_status_no_report_in_last_n_periods(last_period, as_of, period_type, n, expected):
     assert report_status(last_period, as_of, period_type, n) == expected
+
+
+@pytest.mark.parametrize(
+    ("as_of", "period_type", "expected"),
+    [("2025-11", "month", "2025-11"), ("2025-11", "quarter", "2025-Q3"), ("2025-12", "quarter", "2025-Q4"),
+     ("2025-02", "quarter", "2024-Q4"), ("2025-03", "quarter", "2025-Q1"), ("2025-06", "year", "2024"),
+     ("2025-12", "year", "2025")],
+)
+def test_as_of_period_is_the_latest_period_already_over(as_of, period_type, expected):
+    assert as_of_period(as_of, period_type) == expected
 
 
 def test_report_status_needs_at_least_one_period():
@@ -289,6 +321,14 @@ def test_phase2_score_is_weighted_mean_of_need_components():
     assert scored.loc["C", "n_components"] == 2
     # A and D are identical: they share rank 1, B is last
     assert (scored.loc["A", "rank"], scored.loc["D", "rank"], scored.loc["C", "rank"], scored.loc["B", "rank"]) == (1, 1, 3, 4)
+
+
+def test_equal_scores_from_different_sums_share_a_rank():
+    frame = pd.DataFrame({"stunting": [0.0, 100.0, 87.39255, 87.39255], "poverty": [None] * 4,
+                          "coverage": [100.0, 0.0, 100 - 87.39255, None]})
+    scored = phase2_scores(frame, COMPONENTS, {"stunting": 50, "poverty": 0, "coverage": 25})
+    assert scored.loc[2, "score"] == scored.loc[3, "score"]
+    assert scored.loc[2, "rank"] == scored.loc[3, "rank"] == 2
 
 
 def test_moving_a_weight_changes_the_order():
