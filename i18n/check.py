@@ -375,3 +375,45 @@ def unused_exceptions(catalog: Mapping[str, Mapping[str, str]], terms: Sequence[
     needed = {(violation.key, violation.en_term)
               for violation in glossary_violations(catalog, terms, exceptions={})}
     return [exception for exception in exceptions if exception not in needed]
+
+
+# ---------------------------------------------------------------- rendered pages
+
+
+def _text_pattern(value: str, shown_lang: str) -> re.Pattern | None:
+    """A regex finding a catalog text on a page, its {parameters} standing for any short text."""
+    parts = PLACEHOLDER.split(value.strip())
+    literal = "".join(parts)
+    if shown_lang == "lo":
+        # An English text is worth flagging when it has words to translate and is not tiny.
+        if sum(char.isalpha() for char in literal) < 4 or not needs_translation(value):
+            return None
+    elif len(LAO_LETTER.findall(literal)) < 4:
+        return None
+    body = r".{1,80}?".join(re.escape(part) for part in parts)
+    if shown_lang == "lo":
+        # Whole words only, and not a part of a hyphenated name ("code" is not in "P-code").
+        body = (r"(?<![A-Za-z\-])" if parts[0][:1].isalpha() else "") + body
+        body += r"(?![A-Za-z\-])" if parts[-1][-1:].isalpha() else ""
+    return re.compile(body)
+
+
+def catalog_leaks(texts: Iterable[str], catalog: Mapping[str, Mapping[str, str]], shown_lang: str) -> list[tuple[str, str]]:
+    """(key, text) for catalog texts of the other language found in what a page shows in shown_lang.
+
+    Only entries whose two languages differ count (an acronym is the same in both), and only
+    texts long enough to mean something (4 letters).
+    """
+    other = "en" if shown_lang == "lo" else "lo"
+    texts = [text for text in texts if text]
+    leaks = []
+    for key, entry in catalog.items():
+        if not isinstance(entry, Mapping):
+            continue
+        value, own = entry.get(other), entry.get(shown_lang)
+        if not isinstance(value, str) or value.strip() == (own or "").strip():
+            continue
+        pattern = _text_pattern(value, shown_lang)
+        if pattern is not None and any(pattern.search(text) for text in texts):
+            leaks.append((key, value))
+    return leaks
