@@ -31,8 +31,13 @@ def create_app(config: dict | None = None) -> dash.Dash:
     """A new app: defaults, then environment, then `config` (tests pass their own database)."""
     settings = load_config(config)
     engine = make_engine(settings["DATABASE_URL"])
-    if not is_initialised(engine):
-        init_db(engine)
+    try:
+        if not is_initialised(engine):
+            init_db(engine)
+    except Exception:
+        # Start anyway: /healthz then reports 503 and the page says the database is unreachable,
+        # which tells an operator more than a process that refuses to start.
+        log.exception("database not reachable at start-up: %s", engine.url.render_as_string(hide_password=True))
 
     server = flask.Flask(__name__)
     server.config.update(
@@ -64,10 +69,14 @@ def create_app(config: dict | None = None) -> dash.Dash:
 
     def serve_layout():
         lang = current_language()
-        with engine.connect() as conn:
-            provinces = admin_units(conn, "province")
-            months = months_with_data(conn)
-            dataset = dataset_info(conn)
+        try:
+            with engine.connect() as conn:
+                provinces = admin_units(conn, "province")
+                months = months_with_data(conn)
+                dataset = dataset_info(conn)
+        except Exception:
+            log.exception("cannot read the database to build the page")
+            return shell.unavailable_layout(lang)
         return shell.layout(lang, provinces, months, dataset)
 
     app.layout = serve_layout

@@ -109,7 +109,6 @@ def headline_cards(figures: dict, scope_name: str, lang: str) -> dbc.Row:
         ],
         className="g-2",
         id="overview-card-row",
-        title=scope_name,
     )
 
 

@@ -100,3 +100,14 @@ def layout(lang: str, provinces, months: list[str], dataset: dict) -> html.Div:
         ],
         lang=lang,
     )
+
+
+def unavailable_layout(lang: str) -> html.Div:
+    """What a visitor sees when the database cannot be reached: a sentence, not a traceback."""
+    return html.Div(
+        [
+            dbc.Alert(t("health.database_unreachable", lang), color="danger", className="m-4", id="shell-unavailable"),
+            html.Div(dash.page_container, hidden=True),
+        ],
+        lang=lang,
+    )
