@@ -28,8 +28,8 @@ PROGRESS_COLUMNS = [
 def end_of_project_target(conn: Connection, indicator_code: str, scope_code: str | None) -> dict | None:
     """The end-of-project target for the scope ("00" national), or None when none is set there.
 
-    Returns {"value", "year", "target_date", "admin_code"}. No sub-national target is derived
-    from a national one: a scope without its own target gets None.
+    Returns {"value", "year", "target_date" (a date or None on every backend), "admin_code"}.
+    No sub-national target is derived from a national one: a scope without its own target gets None.
     """
     row = conn.execute(
         text(
@@ -38,7 +38,7 @@ def end_of_project_target(conn: Connection, indicator_code: str, scope_code: str
         ),
         {"indicator": indicator_code, "code": scope_code or "00"},
     ).mappings().first()
-    return dict(row) if row else None
+    return dict(row) | {"target_date": _as_date(row["target_date"])} if row else None
 
 
 def baseline(conn: Connection, indicator_code: str, scope_code: str | None) -> dict | None:
