@@ -89,9 +89,11 @@ def village_layer_problems(conn: Connection, lang: str, within: str | None = Non
         batches.append({"batch_id": batch_id, "file_name": file_name, "imported_at": imported_at,
                          "rows_total": rows_total})
         try:
-            report = ImportReport.from_dict(json.loads(report_json or "{}") | {"file_name": file_name,
-                                                                                "kind": "villages"})
-        except (ValueError, TypeError):
+            document = json.loads(report_json or "{}")
+            # Importers store {"report": ..., "undo": ...}; a bare report is read as well.
+            content = document.get("report", document) if isinstance(document, dict) else {}
+            report = ImportReport.from_dict(content | {"file_name": file_name, "kind": "villages"})
+        except (ValueError, TypeError, KeyError):
             log.warning("import batch %s has an unreadable report", batch_id, exc_info=True)
             continue
         for problem in report.problems:
