@@ -1,0 +1,145 @@
+"""`python -m dashboard import | batches | rollback | template`: the command-line side of the importer."""
+import argparse
+import getpass
+from pathlib import Path
+
+from dashboard.cli import command
+from dashboard.config import load_config
+
+KINDS = ("auto", "indicators", "dhis2", "villages", "targets")
+
+
+def _engine():
+    from data_access.database import init_db, is_initialised, make_engine
+
+    engine = make_engine(load_config()["DATABASE_URL"])
+    if not is_initialised(engine):
+        init_db(engine)
+    return engine
+
+
+def _language(args: argparse.Namespace) -> str:
+    from i18n import normalise_language
+
+    return normalise_language(args.lang or load_config()["DEFAULT_LANGUAGE"], "en")
+
+
+def _lang_argument(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--lang", choices=["lo", "en"], help="language of the messages (default: DEFAULT_LANGUAGE)")
+
+
+def _import_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("file", help="CSV/.xlsx indicator or targets file, DHIS2 dataValueSets .json/.csv, or a "
+                                     "village layer (.zip shapefile, shapefile folder, .gpkg, .geojson)")
+    parser.add_argument("--dry-run", action="store_true", help="validate and report only; write nothing")
+    parser.add_argument("--kind", choices=KINDS, default="auto", help="what the file holds (default: detect)")
+    parser.add_argument("--accept-valid-rows", action="store_true",
+                        help="import the valid rows even if other rows have errors (they are listed, not imported)")
+    parser.add_argument("--mapping", help="DHIS2 mapping file (CSV or .xlsx): data elements and org units to our codes")
+    parser.add_argument("--code-field", help="village layer: the field holding the 7-digit village code")
+    parser.add_argument("--name-field", help="village layer: the field holding the village name (Lao or English)")
+    parser.add_argument("--name-lo-field", help="village layer: the field holding the Lao name, if there are two")
+    parser.add_argument("--layer", help="village layer: which layer or file, when there are several")
+    parser.add_argument("--report", metavar="CSV", help="also write every problem to this CSV file")
+    _lang_argument(parser)
+
+
+def print_report(report, lang: str) -> None:
+    from i18n import t
+
+    print(report.headline(lang))
+    for problem in report.problems:
+        where = t("importer.cli.where", lang, file=problem.file,
+                  row=problem.row if problem.row is not None else t("importer.whole_file", lang),
+                  column=problem.column or "-")
+        print(f"  [{problem.severity}] {where}: {problem.message(lang)} ({problem.rule})")
+
+
+@command("import", "validate a data file and import it in one transaction (see docs/import-format.md)")(_import_arguments)
+def import_command(args: argparse.Namespace) -> int:
+    from data_access.importers import ImportOptions, import_path
+
+    lang = _language(args)
+    path = Path(args.file)
+    if not path.exists():
+        from i18n import t
+
+        print(t("importer.cli.no_such_file", lang, file=args.file))
+        return 2
+    mapping_data = Path(args.mapping).read_bytes() if args.mapping else None
+    options = ImportOptions(
+        kind=None if args.kind == "auto" else args.kind, dry_run=args.dry_run,
+        accept_valid_rows=args.accept_valid_rows,
+        mapping_name=Path(args.mapping).name if args.mapping else None, mapping_data=mapping_data,
+        code_field=args.code_field, name_field=args.name_field, name_lo_field=args.name_lo_field, layer=args.layer,
+        imported_by=getpass.getuser(), max_mb=float(load_config()["MAX_UPLOAD_MB"]),
+    )
+    report = import_path(_engine(), path, options)
+    print_report(report, lang)
+    if args.report:
+        Path(args.report).write_text(report.to_csv(lang), encoding="utf-8-sig")
+    if report.status == "rejected" or (report.status == "dry_run" and report.errors):
+        return 1
+    return 0
+
+
+@command("batches", "list import batches, newest first")(
+    lambda parser: (parser.add_argument("--limit", type=int, default=50, help="how many (default 50)"),
+                    _lang_argument(parser))
+)
+def batches_command(args: argparse.Namespace) -> int:
+    from data_access.importers.history import list_batches
+    from i18n import t
+
+    lang = _language(args)
+    with _engine().connect() as conn:
+        frame = list_batches(conn, args.limit)
+    if frame.empty:
+        print(t("importer.no_batches", lang))
+        return 0
+    print(f"{'id':>5}  {'imported_at (UTC)':<19}  {'kind':<10}  {'status':<11}  {'rows':>7}  {'+':>7}  {'~':>7}  "
+          f"{'x':>5}  file")
+    for batch in frame.itertuples(index=False):
+        print(f"{batch.id:>5}  {str(batch.imported_at)[:19]:<19}  {batch.kind:<10}  {batch.status:<11}  "
+              f"{batch.rows_total:>7}  {batch.rows_inserted:>7}  {batch.rows_replaced:>7}  {batch.rows_rejected:>5}  "
+              f"{batch.file_name}")
+    return 0
+
+
+@command("rollback", "undo one import batch (restores the values it replaced, removes the rows it added)")(
+    lambda parser: (parser.add_argument("batch_id", type=int, help="the batch id (see `batches`)"),
+                    _lang_argument(parser))
+)
+def rollback_command(args: argparse.Namespace) -> int:
+    from data_access.importers.history import RollbackRefused, rollback_batch
+    from i18n import t
+
+    lang = _language(args)
+    try:
+        with _engine().begin() as conn:
+            done = rollback_batch(conn, args.batch_id)
+    except RollbackRefused as refused:
+        print(t(f"importer.rollback.{refused.key}", lang, **refused.params))
+        return 1
+    print(t("importer.rollback.done", lang, batch=done["batch"], file=done["file_name"]))
+    return 0
+
+
+@command("template", "write the .xlsx import template of a project (RRPM, HANSA, SUWASH, AFN, ECE or SURVEYS)")(
+    lambda parser: (parser.add_argument("project", help="project code"),
+                    parser.add_argument("out", help="the .xlsx file to write"), _lang_argument(parser))
+)
+def template_command(args: argparse.Namespace) -> int:
+    from data_access.importers.templates import build_template
+    from i18n import t
+
+    lang = _language(args)
+    try:
+        with _engine().connect() as conn:
+            content = build_template(conn, args.project.upper())
+    except KeyError:
+        print(t("importer.cli.unknown_project", lang, project=args.project))
+        return 2
+    Path(args.out).write_bytes(content)
+    print(t("importer.cli.template_written", lang, file=args.out, project=args.project.upper()))
+    return 0

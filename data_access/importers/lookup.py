@@ -1,0 +1,40 @@
+"""What an import checks rows against: the indicator catalogue and the admin units in the database."""
+from dataclasses import dataclass
+
+from sqlalchemy import Connection, text
+
+from geo.boundaries import load_boundaries, resolve_code
+
+
+@dataclass
+class Lookup:
+    indicators: dict[str, dict]
+    levels: dict[str, str]  # admin code -> level
+
+    @classmethod
+    def load(cls, conn: Connection) -> "Lookup":
+        indicators = {
+            row["code"]: dict(row)
+            for row in conn.execute(
+                text("SELECT code, project_code, name_en, name_lo, unit, period_type, level, aggregation, "
+                     "multiplier, min_value, max_value FROM indicator")
+            ).mappings()
+        }
+        levels = {code: level for code, level in conn.execute(text("SELECT code, level FROM admin_unit"))}
+        return cls(indicators, levels)
+
+    def suggest_place(self, name: str) -> tuple[str, str] | None:
+        """(code, official English name) when a province or district name is recognised, else None.
+
+        Alternative spellings come from geo.boundaries; the result is only ever offered as
+        a suggestion in the report, never used to join a row.
+        """
+        for level in ("district", "province"):
+            try:
+                code = resolve_code(level, name)
+            except (KeyError, ValueError):
+                continue
+            if code in self.levels:
+                names = load_boundaries(level).set_index("code")
+                return code, str(names.loc[code, "name_en"])
+        return None

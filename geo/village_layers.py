@@ -1,0 +1,218 @@
+"""Reading village layers (Shapefile .zip or folder, GeoPackage, GeoJSON) in any CRS, and finding their fields."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+import zipfile
+from pathlib import Path
+
+import geopandas as gpd
+import pandas as pd
+import pyogrio
+import shapely
+
+CRS = "EPSG:4326"
+LAYER_EXTENSIONS = (".shp", ".gpkg", ".geojson")
+# A zip that inflates to more than this many times its size (and over 50 MB) is refused.
+MAX_INFLATION = 100
+
+# Field names seen in Lao village layers (statistics bureau, project GIS units), lower case.
+CODE_FIELDS = ("village_code", "vill_code", "vil_code", "villcode", "vcode", "v_code", "vill_id", "vil_id",
+               "village_id", "villid", "ban_code", "ban_id", "bancode", "adm3_pcode", "admin3pcode", "pcode",
+               "code", "ລະຫັດບ້ານ", "ລະຫັດ")
+NAME_EN_FIELDS = ("name_en", "village_en", "vill_name_e", "vil_name_e", "vill_eng", "vname_en", "vill_name",
+                  "vil_name", "village_name", "village", "ban_name", "ban_en", "adm3_en", "admin3name_en", "name")
+NAME_LO_FIELDS = ("name_lo", "name_lao", "village_lo", "vill_name_l", "vil_name_l", "vill_lao", "vname_lo",
+                  "ban_lo", "ban_lao", "adm3_lo", "admin3name_lo", "ຊື່ບ້ານ", "ຊື່")
+_CODE_VALUE = re.compile(r"^(LA)?\d{6,7}$", re.IGNORECASE)
+_LAO_LETTER = re.compile(r"[\u0e81-\u0eae\u0edc-\u0edf]")
+
+
+class LayerError(ValueError):
+    """A layer that cannot be used as given. rule names what is wrong; params say more."""
+
+    def __init__(self, rule: str, **params):
+        super().__init__(f"{rule}: {params}")
+        self.rule = rule
+        self.params = params
+
+
+def _field_key(name: str) -> str:
+    return unicodedata.normalize("NFC", str(name)).strip().casefold()
+
+
+def _datasets_in_zip(path: Path) -> list[str]:
+    with zipfile.ZipFile(path) as archive:
+        members = archive.infolist()
+    inflated = sum(member.file_size for member in members)
+    size = path.stat().st_size
+    if inflated > 50 * 1024 * 1024 and inflated > MAX_INFLATION * max(size, 1):
+        raise LayerError("archive_too_large", size_mb=round(inflated / 1024 / 1024))
+    return sorted(member.filename for member in members
+                  if member.filename.lower().endswith(LAYER_EXTENSIONS) and not member.filename.startswith("__MACOSX"))
+
+
+def dataset_path(path: Path, layer: str | None = None) -> tuple[str, str | None]:
+    """(GDAL path, layer name or None) for a .zip, a folder, a .shp, a .gpkg or a .geojson.
+
+    A zip or folder holding several datasets, or a GeoPackage with several layers, needs
+    `layer` (a dataset's file name without extension, or a GeoPackage layer name).
+    """
+    path = Path(path)
+    if path.is_dir():
+        candidates = sorted(str(p.relative_to(path)) for p in path.rglob("*") if p.suffix.lower() in LAYER_EXTENSIONS)
+        prefix = str(path) + "/"
+    elif path.suffix.lower() == ".zip":
+        candidates = _datasets_in_zip(path)
+        prefix = f"/vsizip/{path}/"
+    else:
+        return str(path), _pick_layer(str(path), layer)
+    if not candidates:
+        raise LayerError("no_layer")
+    if len(candidates) > 1:
+        chosen = [c for c in candidates if layer and Path(c).stem.casefold() == layer.casefold()]
+        if len(chosen) != 1:
+            raise LayerError("several_layers", layers=", ".join(Path(c).stem for c in candidates))
+        candidates = chosen
+        layer = None
+    gdal_path = prefix + candidates[0]
+    return gdal_path, _pick_layer(gdal_path, layer)
+
+
+def _pick_layer(gdal_path: str, layer: str | None) -> str | None:
+    try:
+        layers = [str(name) for name, _geometry in pyogrio.list_layers(gdal_path)]
+    except Exception as error:  # GDAL reports unreadable files with several exception types
+        raise LayerError("unreadable_file", detail=str(error)[:200]) from None
+    if not layers:
+        raise LayerError("no_layer")
+    if layer:
+        if layer not in layers:
+            raise LayerError("several_layers" if len(layers) > 1 else "no_layer", layers=", ".join(layers))
+        return layer
+    if len(layers) > 1:
+        raise LayerError("several_layers", layers=", ".join(layers))
+    return None
+
+
+def read_layer(path: Path, layer: str | None = None) -> tuple[gpd.GeoDataFrame, str]:
+    """The layer reprojected to EPSG:4326, and the CRS it came in (e.g. "EPSG:32648").
+
+    GeoJSON without a CRS is WGS 84 by definition (RFC 7946); any other layer without a
+    CRS (a shapefile missing its .prj) is refused rather than guessed.
+    """
+    gdal_path, layer_name = dataset_path(path, layer)
+    try:
+        frame = pyogrio.read_dataframe(gdal_path, layer=layer_name)
+    except Exception as error:  # GDAL reports unreadable files with several exception types
+        raise LayerError("unreadable_file", detail=str(error)[:200]) from None
+    if frame.crs is None:
+        if gdal_path.lower().endswith((".geojson", ".json")):
+            frame = frame.set_crs(CRS)
+        else:
+            raise LayerError("missing_crs")
+    original = frame.crs.to_string()
+    epsg = frame.crs.to_epsg()
+    if epsg:
+        original = f"EPSG:{epsg}"
+    if epsg != 4326:
+        frame = frame.to_crs(CRS)
+    frame = frame.set_geometry(shapely.force_2d(frame.geometry.values))
+    return frame, original
+
+
+def _text_values(series: pd.Series) -> list[str]:
+    return [str(value).strip() for value in series.dropna().tolist() if str(value).strip()]
+
+
+def is_lao_text(series: pd.Series) -> bool:
+    """Most non-empty values contain Lao letters."""
+    values = _text_values(series)
+    return bool(values) and sum(bool(_LAO_LETTER.search(value)) for value in values) >= 0.8 * len(values)
+
+
+def _looks_like_codes(series: pd.Series, share: float = 0.9) -> bool:
+    """At least `share` of the non-empty values are 6-7 digits (optionally "LA"-prefixed)."""
+    values = []
+    for value in series.dropna().tolist():
+        if isinstance(value, float) and value.is_integer():
+            value = int(value)
+        values.append(str(value).strip())
+    values = [value for value in values if value]
+    return bool(values) and sum(bool(_CODE_VALUE.match(value)) for value in values) >= share * len(values)
+
+
+def _attribute_columns(frame: gpd.GeoDataFrame) -> list[str]:
+    return [column for column in frame.columns if column != frame.geometry.name]
+
+
+def _named(frame: gpd.GeoDataFrame, requested: str) -> str:
+    by_key = {_field_key(column): column for column in _attribute_columns(frame)}
+    column = by_key.get(_field_key(requested))
+    if column is None:
+        raise LayerError("field_not_found", field=requested, fields=", ".join(_attribute_columns(frame)))
+    return column
+
+
+def find_code_field(frame: gpd.GeoDataFrame, requested: str | None = None) -> str:
+    """The field holding village codes: the one named, a usual name, else the only code-like field."""
+    if requested:
+        return _named(frame, requested)
+    columns = _attribute_columns(frame)
+    by_key = {_field_key(column): column for column in columns}
+    # A field with a usual name needs only most values to look right: the rest are the
+    # typos the import is meant to report, not a reason to look elsewhere.
+    for name in CODE_FIELDS:
+        if name in by_key and _looks_like_codes(frame[by_key[name]], share=0.5):
+            return by_key[name]
+    code_like = [column for column in columns if _looks_like_codes(frame[column])]
+    if len(code_like) == 1:
+        return code_like[0]
+    if len(code_like) > 1:
+        raise LayerError("code_field_ambiguous", fields=", ".join(code_like))
+    raise LayerError("code_field_not_found", fields=", ".join(columns))
+
+
+def find_name_fields(frame: gpd.GeoDataFrame, name_field: str | None = None,
+                     name_lo_field: str | None = None) -> tuple[str | None, str | None]:
+    """(English name field, Lao name field); at least one is found or LayerError is raised.
+
+    A field named by the user counts as Lao when its values are in Lao script.
+    """
+    english = lao = None
+    if name_lo_field:
+        lao = _named(frame, name_lo_field)
+    if name_field:
+        column = _named(frame, name_field)
+        if is_lao_text(frame[column]) and lao is None:
+            lao = column
+        else:
+            english = column
+    if name_field or name_lo_field:
+        return english, lao
+    columns = _attribute_columns(frame)
+    by_key = {_field_key(column): column for column in columns}
+    for name in NAME_LO_FIELDS:
+        if name in by_key and is_lao_text(frame[by_key[name]]):
+            lao = by_key[name]
+            break
+    for name in NAME_EN_FIELDS:
+        if name in by_key and by_key[name] != lao and not is_lao_text(frame[by_key[name]]) and not _looks_like_codes(
+                frame[by_key[name]]):
+            english = by_key[name]
+            break
+    if lao is None:
+        lao = next((column for column in columns if frame[column].dtype == object and is_lao_text(frame[column])), None)
+    if english is None and lao is None:
+        raise LayerError("name_field_not_found", fields=", ".join(columns))
+    return english, lao
+
+
+def representative_points(geometries: gpd.GeoSeries) -> gpd.GeoSeries:
+    """Points as they are; a point inside each polygon or line otherwise (for lon/lat and the district check)."""
+    values = geometries.values
+    points = [geometry if geometry is not None and geometry.geom_type == "Point" else (
+        None if geometry is None or geometry.is_empty else shapely.point_on_surface(geometry))
+        for geometry in values]
+    return gpd.GeoSeries(points, index=geometries.index, crs=geometries.crs)
