@@ -30,7 +30,7 @@ TARGET_KINDS = ("baseline", "annual", "end_of_project")
 
 
 class PostGISGeometry(UserDefinedType):
-    """geometry(Geometry, 4326) on PostgreSQL: written from EWKT, read back as WKT."""
+    """geometry(Geometry, 4326) on PostgreSQL: written from EWKT, read back as hex EWKB."""
 
     cache_ok = True
 
@@ -39,9 +39,6 @@ class PostGISGeometry(UserDefinedType):
 
     def bind_expression(self, bindvalue):
         return func.ST_GeomFromEWKT(bindvalue)
-
-    def column_expression(self, column):
-        return func.ST_AsText(column)
 
 
 class GeometryType(TypeDecorator):
@@ -66,7 +63,10 @@ class GeometryType(TypeDecorator):
         return f"SRID=4326;{wkt}" if dialect.name == "postgresql" else wkt
 
     def process_result_value(self, value, dialect):
-        return None if value is None else shapely.from_wkt(value)
+        if value is None:
+            return None
+        # PostGIS hands geometry over as hex EWKB text; SQLite stores WKT.
+        return shapely.from_wkb(value) if dialect.name == "postgresql" else shapely.from_wkt(value)
 
 
 metadata = MetaData(

@@ -66,7 +66,7 @@ def sqlite_demo_url(tmp_path_factory) -> str:
 
 
 @pytest.fixture(scope="session")
-def postgres_demo_url():
+def postgresql_demo_url():
     """A PostgreSQL database with the test-scale demo dataset (built once per session)."""
     require_postgres()
     from data_access.database import make_engine
@@ -77,6 +77,12 @@ def postgres_demo_url():
         generate_demo(engine, scale="test")
         engine.dispose()
         yield url
+
+
+@pytest.fixture(scope="session")
+def postgres_demo_url(postgresql_demo_url):
+    """Alias of postgresql_demo_url."""
+    return postgresql_demo_url
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
