@@ -7,7 +7,8 @@ Status rule (one rule for every indicator):
 - "target met": the actual has reached the target (for lower-is-better indicators: is at or
   below it);
 - otherwise progress = share of the way from baseline to target already covered, and
-  expected = share of the way the target path has covered at the date the actual describes.
+  expected = share of the way the target path has covered at the date the actual describes
+  (the middle of its period, at the latest the end of the as-of month).
   The target path is the straight line from the baseline to the end-of-project target, bending
   through the annual targets where the results framework sets them.
   "on track": progress is at most ON_TRACK_MAX_GAP points behind expected;
@@ -30,7 +31,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from data_access.periods import add_months, month_code, month_range, period_start
+from data_access.periods import add_months, month_code, month_range, period_end, period_start
 
 MET = "met"
 ON_TRACK = "on_track"
@@ -158,6 +159,13 @@ def share_of_year_elapsed(day: dt.date, year_end: dt.date) -> float:
     if day < start:
         return 0.0
     return ((day - start).days + 1) / ((year_end - start).days + 1)
+
+
+def middle_day(period: str) -> dt.date:
+    """The day a reported value is taken to describe: the middle of its period (2 July for a
+    year, the 16th for a 31-day month). A survey round of 2022 is not "end of 2022"."""
+    start, end = period_start(period), period_end(period)
+    return start + (end - start) // 2
 
 
 def _t95(degrees_of_freedom: int) -> float:

@@ -87,7 +87,9 @@ def layout(lang: str | None = None, **_query) -> html.Div:
                                            "wrapHeaderText": True, "autoHeaderHeight": True, "suppressMovable": True,
                                            "cellStyle": CELL_STYLE},
                             dashGridOptions={"domLayout": "autoHeight", "suppressColumnVirtualisation": True,
-                                             "animateRows": False},
+                                             "animateRows": False,
+                                             "localeText": {"noRowsToShow": t("targets.no_indicators", lang),
+                                                            "loadingOoo": "…"}},
                             getRowId="params.data.indicator_code",
                             style={"width": "100%", "fontFamily": "var(--app-font)"},
                         ),
@@ -101,7 +103,9 @@ def layout(lang: str | None = None, **_query) -> html.Div:
                 [
                     dbc.CardHeader(t("targets.projection_title", lang)),
                     dbc.CardBody([
-                        dbc.Row(dbc.Col(dcc.Dropdown(id=PROJECTION_INDICATOR, clearable=False), md=6), className="mb-2"),
+                        dbc.Row(dbc.Col(dcc.Dropdown(id=PROJECTION_INDICATOR, clearable=False,
+                                                     placeholder=t("targets.col_indicator", lang)), md=6),
+                                className="mb-2"),
                         html.Div(id=PROJECTION_TEXT, className="mb-2"),
                         dcc.Loading(dcc.Graph(id=PROJECTION_GRAPH, config=GRAPH_CONFIG), type="dot"),
                     ]),
@@ -112,7 +116,9 @@ def layout(lang: str | None = None, **_query) -> html.Div:
                 [
                     dbc.CardHeader(t("targets.history_title", lang)),
                     dbc.CardBody([
-                        dbc.Row(dbc.Col(dcc.Dropdown(id=HISTORY_INDICATOR, clearable=False), md=6), className="mb-2"),
+                        dbc.Row(dbc.Col(dcc.Dropdown(id=HISTORY_INDICATOR, clearable=False,
+                                                     placeholder=t("targets.col_indicator", lang)), md=6),
+                                className="mb-2"),
                         dcc.Loading(dcc.Graph(id=HISTORY_GRAPH, config=GRAPH_CONFIG), type="dot"),
                     ]),
                 ],
@@ -222,7 +228,7 @@ def grid_columns(lang: str, year: int | None) -> list[dict]:
                                 **CELL_STYLE}}
                      for status, colour in STATUS_COLOURS.items()]
     return [
-        {"field": "project", "headerName": t("targets.col_project", lang), "minWidth": 80, "flex": 1},
+        {"field": "project", "headerName": t("targets.col_project", lang), "minWidth": 115, "flex": 1},
         {"field": "level", "headerName": t("targets.col_level", lang), "minWidth": 120, "flex": 1},
         {"field": "indicator", "headerName": t("targets.col_indicator", lang), "minWidth": 230, "flex": 3},
         number("baseline", t("targets.col_baseline", lang), 110),

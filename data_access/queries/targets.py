@@ -165,10 +165,15 @@ def _year_end(year: int) -> dt.date:
     return dt.date(int(year), 12, 31)
 
 
+def _year_middle(year: int) -> dt.date:
+    return progress.middle_day(f"{int(year):04d}")
+
+
 def _framework_targets(rows: pd.DataFrame, closing_date: dt.date | None) -> dict:
     """Baseline, annual and end-of-project targets of one indicator at one scope, with dates.
 
-    A baseline or annual target without its own date stands at the end of its year; an
+    A baseline without its own date describes its year and stands in its middle, as a reported
+    value of that year does; an annual target without a date is due at the end of its year; an
     end-of-project target without a date at the project's closing date, else the end of its year.
     """
     baselines = rows[rows["kind"] == "baseline"].sort_values("year")
@@ -178,7 +183,7 @@ def _framework_targets(rows: pd.DataFrame, closing_date: dt.date | None) -> dict
     if not baselines.empty:
         first = baselines.iloc[0]
         base = {"value": float(first["value"]), "year": int(first["year"]),
-                "date": first["target_date"] or _year_end(first["year"])}
+                "date": first["target_date"] or _year_middle(first["year"])}
     eop = None
     if not ends.empty:
         last = ends.iloc[-1]
@@ -230,15 +235,20 @@ def _assess_indicator(meta, series: pd.DataFrame, framework: dict, as_of: str) -
     if reported.empty:
         return {"actual": None, "status": progress.NO_DATA}
     last = reported.iloc[-1]
-    judged_on = min(period_end(last["period"]), as_of_end)
+    judged_on = min(progress.middle_day(last["period"]), as_of_end)
     base, eop = framework["baseline"], framework["eop"]
     path_value = progress.path_value_at(framework["path"], judged_on)
     assessment = progress.assess(float(last["value"]), base["value"] if base else None,
                                  eop["value"] if eop else None, path_value, meta["direction"])
     std_error = last.get("std_error")
-    return {"actual": float(last["value"]), "actual_period": last["period"], "actual_first_period": last["period"],
-            "std_error": None if pd.isna(std_error) else float(std_error), "judged_on": judged_on,
-            "path_value": path_value, **assessment.__dict__}
+    result = {"actual": float(last["value"]), "actual_period": last["period"], "actual_first_period": last["period"],
+              "std_error": None if pd.isna(std_error) else float(std_error), "judged_on": judged_on,
+              "path_value": path_value, **assessment.__dict__}
+    if base and judged_on <= base["date"]:
+        # The latest value is the baseline survey itself (or older): no progress has been measured.
+        result |= {"progress": None, "expected": None, "behind": None, "status": progress.NO_DATA,
+                   "reason": "since_baseline"}
+    return result
 
 
 def progress_table(conn: Connection, scope_code: str | None, as_of: str, project_code: str | None = None) -> pd.DataFrame:
@@ -254,7 +264,8 @@ def progress_table(conn: Connection, scope_code: str | None, as_of: str, project
     Flow indicators (monthly counts with yearly targets, flow=True) compare the total of the
     as-of year so far with that year's target. reason says why an own-target row is "not_rated":
     "no_year_target" (a flow without a target for the as-of year), "no_target" (no end-of-project
-    target) or "no_baseline".
+    target) or "no_baseline"; a "no_data" row with reason "since_baseline" has a latest value,
+    but none describing a time after the baseline (a survey not repeated since).
     Columns: PROGRESS_COLUMNS.
     """
     indicators = targeted_indicators(conn, project_code)
@@ -314,7 +325,7 @@ def indicator_history(conn: Connection, indicator_code: str, scope_code: str | N
     """One indicator's reports up to as_of next to its target path at the scope.
 
     Returns {"indicator": catalogue row, "series": indicator_series frame (period, period_start,
-    value, std_error, ...) plus period_end (the day a value describes), "flow": bool, "yearly":
+    value, std_error, ...) plus period_end and period_middle (the day a value describes), "flow": bool, "yearly":
     DataFrame(year, value, last_period) of yearly totals for flow indicators (else empty), "target_level", "target_admin_code", "reference_eop"
     ({value, year, date}: the end-of-project target of the scope above when only it has targets,
     else None), "baseline" and
@@ -336,6 +347,7 @@ def indicator_history(conn: Connection, indicator_code: str, scope_code: str | N
         framework = {"baseline": None, "annual": [], "eop": None, "path": []}
     series = indicator_series(conn, indicator_code, scope_code, FIRST_PERIOD, as_of)
     series["period_end"] = [period_end(period) for period in series["period"]]
+    series["period_middle"] = [progress.middle_day(period) for period in series["period"]]
     flow = _is_flow(meta)
     if flow:
         # Yearly targets of a count are totals per year, not points on one path.

@@ -22,6 +22,7 @@ BAND_COLOUR = "rgba(44, 127, 184, 0.18)"
 # Bars are clipped to this range so that one indicator far off its path does not squash the rest;
 # the label still gives the true percentage.
 PROGRESS_AXIS = (-20.0, 130.0)
+EXPECTED_SYMBOL = dict(symbol="line-ns", size=22, line=dict(width=3, color="#222"))
 # Plotly writes month names in English only: time axes are labelled by year (the same in Lao),
 # and hover labels carry the localised month.
 YEAR_TICKS = dict(dtick="M12", tickformat="%Y", ticklabelmode="period")
@@ -40,6 +41,8 @@ def status_text(status: str, target_level: str | None, lang: str, reason: str | 
         return t(f"targets.targets_{target_level}_only", lang)
     if status == "not_rated" and reason in ("no_target", "no_year_target", "no_baseline"):
         return t(f"targets.status_not_rated_{reason}", lang)
+    if status == "no_data" and reason == "since_baseline":
+        return t("targets.status_no_data_since_baseline", lang)
     return t(f"targets.status_{status}", lang)
 
 
@@ -62,7 +65,10 @@ def actual_period_text(row, lang: str) -> str:
 
 
 def percent_text(value, lang: str) -> str:
-    return t("common.no_data", lang) if _missing(value) else format_number(value, lang, 0) + " %"
+    if _missing(value):
+        return t("common.no_data", lang)
+    # -0.3 rounds to "-0": show it as 0.
+    return format_number(0.0 if round(value) == 0 else value, lang, 0) + " %"
 
 
 def _wrap(text: str, width: int = 42) -> str:
@@ -111,6 +117,7 @@ def progress_chart(rows: pd.DataFrame, lang: str) -> go.Figure:
     )
     low, high = PROGRESS_AXIS
     statuses_drawn = set()
+    any_expected = False
     for number, panel in enumerate(panels, start=1):
         y = [[_wrap(framework_level_text(row["framework_level"], lang), 20) for row in panel],
              [_wrap(localized(row, lang), 40) for row in panel]]
@@ -132,10 +139,11 @@ def progress_chart(rows: pd.DataFrame, lang: str) -> go.Figure:
         ), row=number, col=1)
         expected = [None if _missing(row["expected"]) else min(max(row["expected"], low), high) for row in panel]
         figure.add_trace(go.Scatter(
-            x=expected, y=y, mode="markers", name=t("targets.chart_expected", lang), showlegend=number == 1,
-            legendgroup="expected", marker=dict(symbol="line-ns", size=22, line=dict(width=3, color="#222")),
+            x=expected, y=y, mode="markers", name=t("targets.chart_expected", lang), showlegend=False,
+            marker=dict(symbol=EXPECTED_SYMBOL["symbol"], size=EXPECTED_SYMBOL["size"], line=EXPECTED_SYMBOL["line"]),
             customdata=hover, hovertemplate="%{customdata}<extra></extra>",
         ), row=number, col=1)
+        any_expected = any_expected or any(value is not None for value in expected)
         unrated = [i for i, value in enumerate(shown) if value is None]
         if unrated:
             figure.add_trace(go.Scatter(
@@ -149,6 +157,9 @@ def progress_chart(rows: pd.DataFrame, lang: str) -> go.Figure:
         figure.add_vline(x=100, line=dict(color=TARGET_COLOUR, dash="dash", width=1.5), row=number, col=1)
         figure.add_vline(x=0, line=dict(color="#999", width=1), row=number, col=1)
         figure.update_yaxes(autorange="reversed", tickfont=dict(size=12), automargin=False, row=number, col=1)
+    if any_expected:
+        figure.add_trace(go.Scatter(x=[None], y=[None], mode="markers", name=t("targets.chart_expected", lang),
+                                    marker=EXPECTED_SYMBOL, hoverinfo="skip"), row=1, col=1)
     for status in STATUS_ORDER:
         if status in statuses_drawn:
             figure.add_trace(go.Scatter(
@@ -194,8 +205,8 @@ def actual_vs_target_chart(series: pd.DataFrame, path: pd.DataFrame, annual: pd.
                            eop: dict | None = None) -> go.Figure:
     """Reported values over time next to the target path.
 
-    series: period, period_end (date the value describes), value, std_error (surveys: drawn as a
-    95 % interval). path: date, value (corners of the target path: baseline, annual targets,
+    series: period, period_middle (the day the value describes: a survey of 2022 is drawn in the
+    middle of 2022), value, std_error (surveys: drawn as a 95 % interval). path: date, value (corners of the target path: baseline, annual targets,
     end-of-project target). annual: year, date, value. baseline / eop: {value, year, date} or None.
     indicator: catalogue row (name_en/lo, unit, aggregation).
     """
@@ -238,7 +249,7 @@ def actual_vs_target_chart(series: pd.DataFrame, path: pd.DataFrame, annual: pd.
         if is_survey and "std_error" in reported and reported["std_error"].notna().any():
             error = dict(type="data", array=list(1.96 * reported["std_error"].fillna(0)), color=ACTUAL_COLOUR, width=4)
         figure.add_trace(go.Scatter(
-            x=list(reported["period_end"]), y=list(reported["value"]), name=t("targets.chart_actual", lang),
+            x=list(reported["period_middle"]), y=list(reported["value"]), name=t("targets.chart_actual", lang),
             mode="markers" if is_survey or len(reported) < 3 else "lines+markers",
             line=dict(color=ACTUAL_COLOUR, width=2.5), marker=dict(size=8 if is_survey else 4, color=ACTUAL_COLOUR),
             error_y=error,

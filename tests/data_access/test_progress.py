@@ -175,6 +175,14 @@ def test_share_of_year_elapsed(day, year_end, share):
     assert share_of_year_elapsed(day, year_end) == pytest.approx(share)
 
 
+@pytest.mark.parametrize("period, day", [
+    ("2022", dt.date(2022, 7, 2)), ("2022-11", dt.date(2022, 11, 15)), ("2022-12", dt.date(2022, 12, 16)),
+    ("2022-Q4", dt.date(2022, 11, 15)),
+])
+def test_a_value_describes_the_middle_of_its_period(period, day):
+    assert progress.middle_day(period) == day
+
+
 # ---------------------------------------------------------------- projection
 
 

@@ -95,7 +95,7 @@ def test_national_row_reports_targets_latest_actual_and_status(demo_engine):
     # The path stands between the 2022 and the 2021 annual targets at the end of November 2022.
     assert targets[("annual", 2021)] < row["path_value"] < targets[("annual", 2022)]
     assert row["status"] == progress.assess(row["actual"], row["baseline"], row["eop_target"], row["path_value"]).status
-    assert row["judged_on"] == period_end(AS_OF)
+    assert row["judged_on"] == progress.middle_day(AS_OF) == dt.date(2022, 11, 15)
 
 
 def test_payment_delay_progress_goes_down(demo_engine):
@@ -153,6 +153,19 @@ def test_no_data_yet_before_the_first_report(demo_engine):
     assert pd.isna(row["actual"]) and pd.isna(row["progress"])
 
 
+def test_a_baseline_survey_not_repeated_yet_measures_no_progress(demo_engine):
+    with demo_engine.connect() as conn:
+        baseline_year = _scalar(conn, "SELECT year FROM target WHERE indicator_code = 'STUNTING' AND admin_code = '07' "
+                                      "AND kind = 'baseline'")
+        next_round = _scalar(conn, "SELECT MIN(period) FROM observation WHERE indicator_code = 'STUNTING' "
+                                   "AND admin_code = '07' AND period > :year", year=str(baseline_year))
+        before_next = f"{int(next_round) - 1}-12"
+        row = _row(progress_table(conn, "07", before_next), "STUNTING")
+    assert row["actual_period"] == str(baseline_year)
+    assert (row["status"], row["reason"]) == (progress.NO_DATA, "since_baseline")
+    assert not pd.isna(row["actual"]) and pd.isna(row["progress"])
+
+
 def test_counts_with_yearly_targets_are_judged_on_the_year_so_far(demo_engine):
     with demo_engine.connect() as conn:
         row = _row(progress_table(conn, None, AS_OF), "SBCC_SESSIONS")
@@ -173,7 +186,7 @@ def test_survey_outcome_is_judged_at_its_survey_year(demo_engine):
                                       "AND admin_code = '07' AND period <= '2022' ORDER BY period")).all()
     assert row["target_level"] == "own" and row["direction"] == "lower"
     assert (row["actual_period"], row["actual"]) == (estimates[-1][0], pytest.approx(estimates[-1][1]))
-    assert row["judged_on"] <= period_end(AS_OF)
+    assert row["judged_on"] == progress.middle_day(row["actual_period"]) <= period_end(AS_OF)
     assert row["eop_target"] < row["baseline"]
 
 

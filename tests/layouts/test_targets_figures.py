@@ -12,6 +12,7 @@ from layouts.figures.targets import (
     PROGRESS_AXIS,
     STATUS_COLOURS,
     actual_vs_target_chart,
+    percent_text,
     progress_chart,
     projection_chart,
     status_text,
@@ -87,7 +88,8 @@ def test_path_ticks_and_unrated_labels(framework):
     figure = progress_chart(framework, "en")
     ticks = [trace for trace in figure.data if trace.name == t("targets.chart_expected", "en")]
     assert list(ticks[0].x) == [75.0, 64.0, None]
-    assert [trace.showlegend for trace in ticks] == [True, False, False, False]
+    assert [trace.showlegend for trace in ticks] == [False] * 4 + [None]  # one legend entry, drawn last
+    assert ticks[-1].x == (None,)
     labels = [text.strip() for trace in figure.data if trace.type == "scatter" and trace.mode == "text"
               for text in trace.text]
     assert labels == [t("targets.status_not_rated_no_baseline", "en"), t("targets.targets_national_only", "en")]
@@ -123,6 +125,12 @@ def test_lao_names_are_wrapped_only_between_words():
     assert progress_chart(frame, "lo").layout.xaxis.title.text == t("targets.chart_progress_axis", "lo")
 
 
+def test_no_path_tick_in_the_legend_when_no_indicator_is_rated():
+    frame = pd.DataFrame([_row("ODF", "ODF villages", "not_rated", target_level="national", eop_target=None)])
+    names = [trace.name for trace in progress_chart(frame, "en").data if trace.showlegend is not False]
+    assert t("targets.chart_expected", "en") not in names
+
+
 def test_no_indicators_gives_a_message_not_an_empty_chart():
     figure = progress_chart(pd.DataFrame(columns=list(_row("X", "X", "no_data"))), "en")
     assert figure.layout.annotations[0].text == t("targets.no_indicators", "en")
@@ -133,13 +141,10 @@ def test_no_indicators_gives_a_message_not_an_empty_chart():
 
 
 def _series(values: dict[str, float], std_errors: dict[str, float] | None = None) -> pd.DataFrame:
-    ends = {"2020": dt.date(2020, 12, 31), "2022": dt.date(2022, 12, 31), "2024": dt.date(2024, 12, 31)}
-    return pd.DataFrame({
-        "period": list(values), "period_end": [ends.get(p) or dt.date(int(p[:4]), int(p[5:]), 28) for p in values],
-        "period_start": [dt.date(int(p[:4]), int(p[5:7] or 1) if len(p) > 4 else 1, 1) for p in values],
-        "value": list(values.values()),
-        "std_error": [(std_errors or {}).get(p) for p in values],
-    })
+    """Monthly ("2020-06") or yearly ("2020") values, each drawn in the middle of its period."""
+    middles = [dt.date(int(p), 7, 2) if len(p) == 4 else dt.date(int(p[:4]), int(p[5:]), 15) for p in values]
+    return pd.DataFrame({"period": list(values), "period_middle": middles, "value": list(values.values()),
+                         "std_error": [(std_errors or {}).get(p) for p in values]})
 
 
 def test_actual_against_path_draws_path_targets_and_actual():
@@ -155,6 +160,7 @@ def test_actual_against_path_draws_path_targets_and_actual():
                      t("targets.chart_eop", "en"), t("common.baseline", "en"), t("targets.chart_actual", "en")]
     assert list(figure.data[0].y) == [0.0, 650.0, 2600.0]
     assert list(figure.data[-1].y) == [300.0, 700.0, 1000.0]
+    assert figure.data[-1].x[0] == dt.date(2020, 6, 15)
     assert figure.data[-1].customdata[0] == ["June 2020", "300"]
     assert figure.layout.yaxis.title.text == t("unit.people", "en")
     assert figure.layout.shapes[0].x0 == dt.date(2021, 6, 30)
@@ -167,6 +173,7 @@ def test_survey_values_carry_their_95_percent_interval():
                                     {"name_en": "Stunting", "unit": "percent", "aggregation": "survey"}, "lo")
     actual = figure.data[-1]
     assert actual.mode == "markers"
+    assert list(actual.x) == [dt.date(2020, 7, 2), dt.date(2022, 7, 2)]  # a survey year is drawn mid-year
     assert list(actual.error_y.array) == pytest.approx([3.92, 4.9])
     assert actual.customdata[1][1] == "42,8 %"
 
@@ -183,7 +190,7 @@ def test_yearly_counts_are_bars_next_to_their_yearly_targets():
 
 
 def test_nothing_to_draw_says_no_data():
-    empty = pd.DataFrame(columns=["period", "period_end", "value", "std_error"])
+    empty = pd.DataFrame(columns=["period", "period_middle", "value", "std_error"])
     figure = actual_vs_target_chart(empty, pd.DataFrame(columns=["date", "value"]),
                                     pd.DataFrame(columns=["year", "date", "value"]), {"unit": "people"}, "lo")
     assert figure.layout.annotations[0].text == t("common.no_data", "lo")
@@ -245,6 +252,13 @@ def test_status_words_for_targets_set_elsewhere():
     assert status_text("not_rated", "province", "lo") == t("targets.targets_province_only", "lo")
     assert status_text("no_data", "national", "en") == t("targets.status_no_data", "en")
     assert status_text("off_track", "own", "en") == "Off track"
+    assert status_text("no_data", "own", "en", "since_baseline") == "No data since the baseline"
+    assert status_text("not_rated", "own", "lo", "no_year_target") == t("targets.status_not_rated_no_year_target", "lo")
+
+
+@pytest.mark.parametrize("value, text", [(-0.3, "0 %"), (62.4, "62 %"), (-274.0, "-274 %"), (None, "no data")])
+def test_percent_text(value, text):
+    assert percent_text(value, "en") == text
 
 
 def test_grid_rows_keep_numbers_for_sorting_and_text_for_reading(framework):

@@ -1,0 +1,99 @@
+"""Targets page in a browser: one province as of the Nov 2022 mission, a status read, the table downloaded."""
+import pytest
+from openpyxl import load_workbook
+from playwright.sync_api import expect
+from sqlalchemy import create_engine
+
+from conftest import screenshot
+from data_access.queries.catalogue import admin_unit
+from data_access.queries.targets import progress_table
+from i18n import format_period, format_value, localized, t
+from layouts.figures.targets import status_text
+
+pytestmark = pytest.mark.browser
+
+AS_OF = "2022-11"
+PROVINCE = "07"
+
+
+def _choose(page, dropdown_id: str, label: str) -> None:
+    page.locator(f"#{dropdown_id}").click()
+    page.get_by_role("option", name=label, exact=True).click()
+    expect(page.locator(f"#{dropdown_id}-value")).to_have_text(label)
+
+
+def _cell(page, indicator_code: str, column: str):
+    return page.locator(f"#targets-grid .ag-row[row-id='{indicator_code}'] .ag-cell[col-id='{column}']")
+
+
+def _settled(page) -> None:
+    page.wait_for_load_state("networkidle")
+    page.wait_for_function("() => !document.querySelector('[data-dash-is-loading=\"true\"]')")
+
+
+@pytest.fixture
+def expected(sqlite_demo_url):
+    """What the page should show, straight from the queries on the same database."""
+    engine = create_engine(sqlite_demo_url)
+    with engine.connect() as conn:
+        frame = progress_table(conn, PROVINCE, AS_OF)
+        province = admin_unit(conn, PROVINCE)
+    engine.dispose()
+    return {"rows": {row["indicator_code"]: row for row in frame.to_dict("records")}, "province": province}
+
+
+def test_a_province_as_of_the_mission_reads_its_status_and_downloads_the_table(page, expected, tmp_path):
+    page.goto(page.base_url + "/targets?lang=en")
+    expect(page.locator("#targets-grid .ag-row").first).to_be_visible(timeout=30000)
+    _choose(page, "shell-period", format_period(AS_OF, "en"))
+    _choose(page, "shell-province", localized(expected["province"], "en"))
+    place = localized(expected["province"], "en")
+    expect(page.locator("#targets-scope")).to_have_text(
+        t("targets.scope_title", "en", place=place, period=format_period(AS_OF, "en")))
+
+    registered = expected["rows"]["CCT_REGISTERED"]
+    status = status_text(registered["status"], registered["target_level"], "en", registered["reason"])
+    expect(_cell(page, "CCT_REGISTERED", "status")).to_have_text(status)
+    assert status in {t(f"targets.status_{code}", "en") for code in ("met", "on_track", "at_risk", "off_track")}
+    expect(_cell(page, "CCT_REGISTERED", "actual")).to_have_text(format_value(registered["actual"], "people", "en"))
+    # Compliance targets are national only: the province is not given an invented target.
+    expect(_cell(page, "CCT_COMPLY_ALL", "status")).to_have_text(t("targets.targets_national_only", "en"))
+    expect(_cell(page, "CCT_COMPLY_ALL", "eop_target")).to_have_text("")
+    expect(page.locator("#targets-projection-sentence")).to_contain_text(format_period(AS_OF, "en"))
+    _settled(page)
+    screenshot(page, "targets-houaphan-2022-11-en")
+
+    with page.expect_download() as download_info:
+        page.click("#targets-download-button")
+    download = download_info.value
+    assert download.suggested_filename == f"targets_{PROVINCE}_{AS_OF}.xlsx"
+    path = tmp_path / download.suggested_filename
+    download.save_as(path)
+
+    sheet = load_workbook(path)[t("targets.excel_sheet", "en")]
+    headers = [cell.value for cell in sheet[1]]
+    rows = {row[headers.index(t("targets.col_indicator", "en"))]: dict(zip(headers, row))
+            for row in sheet.iter_rows(min_row=2, values_only=True)}
+    excel_registered = rows[localized(registered, "en")]
+    assert excel_registered[t("targets.col_status", "en")] == status
+    assert excel_registered[t("targets.col_actual", "en")] == pytest.approx(registered["actual"])
+    assert excel_registered[t("targets.col_eop", "en")] == pytest.approx(registered["eop_target"])
+    assert excel_registered[t("targets.col_target_scope", "en")] == place
+    compliance = rows[localized(expected["rows"]["CCT_COMPLY_ALL"], "en")]
+    assert compliance[t("targets.col_status", "en")] == t("targets.targets_national_only", "en")
+    assert len(rows) == len(expected["rows"])
+
+
+def test_the_same_view_in_lao(page, expected):
+    page.goto(page.base_url + "/targets?lang=lo")
+    expect(page.locator("#targets-grid .ag-row").first).to_be_visible(timeout=30000)
+    _choose(page, "shell-period", format_period(AS_OF, "lo"))
+    _choose(page, "shell-province", localized(expected["province"], "lo"))
+    registered = expected["rows"]["CCT_REGISTERED"]
+    expect(_cell(page, "CCT_REGISTERED", "status")).to_have_text(
+        status_text(registered["status"], registered["target_level"], "lo", registered["reason"]))
+    expect(_cell(page, "CCT_COMPLY_ALL", "status")).to_have_text(t("targets.targets_national_only", "lo"))
+    expect(page.locator("#targets-download-button")).to_have_text(t("targets.download", "lo"))
+    expect(page.locator("#targets-rule")).to_contain_text(t("targets.rule_scope", "lo")[:40])
+    _settled(page)
+    screenshot(page, "targets-houaphan-2022-11-lo")
