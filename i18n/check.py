@@ -417,3 +417,17 @@ def catalog_leaks(texts: Iterable[str], catalog: Mapping[str, Mapping[str, str]]
         if pattern is not None and any(pattern.search(text) for text in texts):
             leaks.append((key, value))
     return leaks
+
+
+def visible_message_keys(texts: Iterable[str], namespaces: Iterable[str]) -> list[str]:
+    """Message keys shown as they are ("nav.districts"): what t() returns for a key no catalog has."""
+    names = "|".join(sorted((re.escape(name) for name in set(namespaces)), key=len, reverse=True))
+    if not names:
+        return []
+    pattern = re.compile(rf"(?<![\w./-])(?:{names})(?:\.[A-Za-z0-9_]+)+(?![\w/-])")
+    found = {match.group(0) for text in texts if text for match in pattern.finditer(text)}
+    return sorted(key for key in found if key.rsplit(".", 1)[-1].lower() not in FILE_EXTENSIONS)
+
+
+# "overview.py" or "targets.csv" on a page is a file name, not a message key.
+FILE_EXTENSIONS = frozenset({"py", "csv", "xlsx", "xls", "json", "geojson", "toml", "png", "pdf", "md", "txt", "html"})

@@ -256,3 +256,8 @@ def test_glossary_problems_name_the_line(tmp_path):
         "line 4: en and lo are both required ('target', '')",
         "line 5: the Lao term 'district' has no Lao script",
     ]
+
+
+def test_message_keys_shown_instead_of_text_are_found():
+    texts = ["ພາບລວມ\nnav.districts\nTrends", "see geo.boundaries and overview.py", "a map.unit_percent here"]
+    assert check.visible_message_keys(texts, {"nav", "map", "overview"}) == ["map.unit_percent", "nav.districts"]

@@ -1,0 +1,219 @@
+"""Every registered page in Lao, then switched to English: no untranslated text, choice remembered, bundled Lao font."""
+import re
+
+import pytest
+
+from conftest import screenshot
+from dashboard.pages import page_modules
+from i18n import catalog, t
+from i18n.check import catalog_leaks, has_lao_script, visible_message_keys
+
+pytestmark = pytest.mark.browser
+
+# Discovered, not listed: a page added tomorrow is checked tomorrow.
+PAGE_MODULES = page_modules()
+PAGES = [module.PAGE for module in PAGE_MODULES]
+PAGE_NAMES = [module.__name__.rsplit(".", 1)[-1] for module in PAGE_MODULES]
+LAO_FONT = "Noto Sans Lao"
+# Dash's own English (dropdown search box, empty dropdown, loading, date picker): a Lao
+# reader must not meet it; Dash lets every one of them be replaced (labels=, placeholder=).
+LIBRARY_ENGLISH = ("Select...", "Search", "No options found", "Select All", "Deselect All", "Clear selection",
+                   "Clear search", "Loading...", "Select Date")
+
+SETTLED = """() => {
+    const content = document.querySelector('#_pages_content');
+    if (!content || content.childElementCount === 0) return false;
+    if (document.querySelector('[data-dash-is-loading="true"]')) return false;
+    return [...document.querySelectorAll('.js-plotly-plot')].every(gd => gd._fullLayout);
+}"""
+
+# What a reader sees: the page text, tooltips and placeholders, the text drawn inside charts and
+# what their legends and hover labels will show. Parts marked with another lang attribute (an
+# English citation on the Lao About page) and the language switch (each language names itself)
+# are left out.
+VISIBLE_TEXTS = """(shown) => {
+    const foreign = (el) => {
+        const owner = el.closest('[lang]');
+        return (owner && owner.getAttribute('lang') !== shown) || !!el.closest('#shell-lang-lo, #shell-lang-en');
+    };
+    const visible = (el) => el.checkVisibility ? el.checkVisibility() : el.offsetParent !== null;
+    let body = document.body.innerText;
+    for (const el of document.querySelectorAll('[lang], #shell-lang-lo, #shell-lang-en')) {
+        if (foreign(el) && !(el.parentElement && foreign(el.parentElement)) && el.innerText) {
+            body = body.split(el.innerText).join('\\n');
+        }
+    }
+    const texts = [body];
+    for (const el of document.querySelectorAll('[title], [placeholder]')) {
+        if (visible(el) && !foreign(el)) {
+            if (el.getAttribute('title')) texts.push(el.getAttribute('title'));
+            if (el.getAttribute('placeholder')) texts.push(el.getAttribute('placeholder'));
+        }
+    }
+    for (const el of document.querySelectorAll('.js-plotly-plot svg text')) {
+        if (!foreign(el)) texts.push(el.textContent);
+    }
+    const strings = (value, out) => {
+        if (typeof value === 'string') out.push(value);
+        else if (Array.isArray(value) || ArrayBuffer.isView(value)) for (const item of value) strings(item, out);
+        return out;
+    };
+    for (const gd of document.querySelectorAll('.js-plotly-plot')) {
+        if (foreign(gd)) continue;
+        for (const trace of gd.data || []) {
+            strings([trace.name, trace.hovertemplate, trace.text, trace.hovertext, trace.customdata], texts);
+        }
+    }
+    return texts.map(text => text.replace(/<br>/g, '\\n').replace(/<[^>]+>/g, ''));
+}"""
+
+FONT_STATE = """async () => {
+    await document.fonts.ready;
+    const faces = [];
+    document.fonts.forEach(face => {
+        if (face.family.replace(/["']/g, '') === 'Noto Sans Lao') faces.push({weight: face.weight, status: face.status});
+    });
+    return {check: document.fonts.check('16px "Noto Sans Lao"', 'ສະບາຍດີ'), faces,
+            body: getComputedStyle(document.body).fontFamily};
+}"""
+
+FIGURE_FONTS = """() => [...document.querySelectorAll('.js-plotly-plot')].filter(gd => gd._fullLayout).map(gd => ({
+    graph: (gd.closest('[id]') || {}).id || '?',
+    font: gd._fullLayout.font.family,
+    hover: gd._fullLayout.hoverlabel.font.family,
+    traces: (gd._fullData || []).map(trace => ((trace.hoverlabel || {}).font || {}).family || ''),
+}))"""
+
+
+def _settle(page) -> None:
+    """Wait until the page and every callback it started are done, charts drawn, fonts loaded."""
+    page.wait_for_load_state("networkidle")
+    page.wait_for_function(SETTLED, timeout=30000)
+    page.wait_for_load_state("networkidle")
+    page.wait_for_function(SETTLED, timeout=30000)
+    page.evaluate("document.fonts.ready.then(() => true)")
+
+
+def _texts(page, lang: str) -> list[str]:
+    return page.evaluate(VISIBLE_TEXTS, lang)
+
+
+def _shell_language(page) -> str:
+    return page.evaluate("document.querySelector('#shell-navbar').closest('[lang]').getAttribute('lang')")
+
+
+def _library_english(texts: list[str]) -> list[str]:
+    lines = {line.strip() for text in texts for line in text.splitlines()}
+    return [text for text in LIBRARY_ENGLISH if text in lines]
+
+
+def _language_cookie(page) -> str | None:
+    return {cookie["name"]: cookie["value"] for cookie in page.context.cookies()}.get("lang")
+
+
+def _raw_keys(texts: list[str]) -> list[str]:
+    """Message keys on screen instead of text (a key missing from every catalog)."""
+    namespaces = {key.split(".", 1)[0] for key in catalog()} | set(PAGE_NAMES) | {"nav"}
+    return visible_message_keys(texts, namespaces)
+
+
+def _leak_report(leaks) -> str:
+    return "\n  " + "\n  ".join(f"{key}: {text!r}" for key, text in leaks)
+
+
+def _assert_lao_font_in_use(page, font_responses: list[tuple[str, int]]) -> None:
+    state = page.evaluate(FONT_STATE)
+    assert state["body"].strip("'\" ").startswith(LAO_FONT), state["body"]
+    assert state["check"] is True, "document.fonts.check says Noto Sans Lao is not ready for Lao text"
+    assert any(face["status"] == "loaded" for face in state["faces"]), f"Noto Sans Lao faces: {state['faces']}"
+    served = [url for url, status in font_responses
+              if url.startswith(page.base_url + "/assets/fonts/NotoSansLao") and status in (200, 304)]
+    assert served, f"the Lao font was not fetched from {page.base_url}/assets/fonts: {font_responses}"
+    for figure in page.evaluate(FIGURE_FONTS):
+        assert LAO_FONT in figure["font"], f"{figure['graph']}: layout font {figure['font']!r}"
+        assert LAO_FONT in figure["hover"], f"{figure['graph']}: hover label font {figure['hover']!r}"
+        assert all(LAO_FONT in family for family in figure["traces"]), f"{figure['graph']}: {figure['traces']}"
+
+
+@pytest.mark.parametrize("spec", PAGES, ids=PAGE_NAMES)
+def test_page_in_lao_then_switched_to_english(page, spec):
+    name = PAGE_NAMES[PAGES.index(spec)]
+    messages = catalog()
+    font_responses: list[tuple[str, int]] = []
+    page.on("response", lambda response: font_responses.append((response.url, response.status))
+            if "/fonts/" in response.url else None)
+
+    page.goto(f"{page.base_url}{spec['path']}?lang=lo")
+    _settle(page)
+    screenshot(page, f"language-{name}-lo")
+    assert _shell_language(page) == "lo"
+    lao_texts = _texts(page, "lo")
+    raw_keys = _raw_keys(lao_texts)
+    assert not raw_keys, f"{spec['path']}?lang=lo shows message keys that no catalog defines: {raw_keys}"
+    leaks = catalog_leaks(lao_texts, messages, "lo")
+    assert not leaks, f"{spec['path']}?lang=lo shows untranslated English UI text:" + _leak_report(leaks)
+    assert not _library_english(lao_texts), f"{spec['path']}?lang=lo shows Dash's English: {_library_english(lao_texts)}"
+    assert t(spec["title_key"], "lo") in "\n".join(lao_texts) or not spec.get("show_in_nav", True)
+    _assert_lao_font_in_use(page, font_responses)
+
+    page.click("#shell-lang-en")
+    page.wait_for_url(re.compile(r"[?&]lang=en"))
+    _settle(page)
+    screenshot(page, f"language-{name}-en")
+    assert _shell_language(page) == "en"
+    english_texts = _texts(page, "en")
+    raw_keys = _raw_keys(english_texts)
+    assert not raw_keys, f"{spec['path']}?lang=en shows message keys that no catalog defines: {raw_keys}"
+    navbar = page.locator("#shell-navbar").inner_text()
+    assert t("shell.brand_short", "en") in navbar and t("shell.brand_short", "lo") not in navbar
+    if spec.get("show_in_nav", True):
+        assert t(spec["title_key"], "en") in navbar
+    leaks = catalog_leaks(english_texts, messages, "en")
+    assert not leaks, f"{spec['path']} in English still shows Lao UI text:" + _leak_report(leaks)
+    page_content = page.locator("#_pages_content").inner_text()
+    assert page_content.strip() and page_content != "\n".join(lao_texts)
+    assert _language_cookie(page) == "en"
+
+
+def test_the_chosen_language_is_remembered_across_pages_and_reloads(page):
+    # The live server's DEFAULT_LANGUAGE is English, so Lao on a page opened without ?lang=
+    # can only come from the remembered choice.
+    page.goto(f"{page.base_url}/?lang=en")
+    _settle(page)
+    page.click("#shell-lang-lo")
+    page.wait_for_url(re.compile(r"[?&]lang=lo"))
+    _settle(page)
+    assert _shell_language(page) == "lo"
+    assert _language_cookie(page) == "lo"
+
+    in_nav = [(spec, name) for spec, name in zip(PAGES, PAGE_NAMES) if spec.get("show_in_nav", True) and spec["path"] != "/"]
+    target, target_name = in_nav[0] if in_nav else (next(spec for spec in PAGES if spec["path"] == "/about"), "about")
+    if in_nav:
+        page.click(f"#nav-{target_name}")  # navigation inside the app, no page load
+    else:
+        page.click("footer a[href='/about']")
+    page.wait_for_url(re.compile(re.escape(target["path"]) + r"$"))
+    _settle(page)
+    content = page.locator("#_pages_content").inner_text()
+    assert has_lao_script(content), f"{target['path']} after navigating: {content[:200]!r}"
+
+    page.goto(f"{page.base_url}{target['path']}")
+    _settle(page)
+    assert _shell_language(page) == "lo"
+    assert has_lao_script(page.locator("#_pages_content").inner_text())
+    screenshot(page, f"language-remembered-{target_name}-lo")
+
+    page.reload()
+    _settle(page)
+    assert _shell_language(page) == "lo"
+    assert t("shell.brand_short", "lo") in page.locator("#shell-navbar").inner_text()
+
+
+def test_the_shell_dropdowns_speak_lao_when_opened(page):
+    page.goto(f"{page.base_url}/?lang=lo")
+    _settle(page)
+    page.locator("#shell-province").click()
+    page.get_by_role("option", name=t("common.all_provinces", "lo")).wait_for()
+    texts = _texts(page, "lo")
+    screenshot(page, "language-dropdown-open-lo")
+    assert not _library_english(texts), f"the open province list shows Dash's English: {_library_english(texts)}"
