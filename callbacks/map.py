@@ -187,7 +187,7 @@ def indicator_figure(store, map_style: str, indicator_code: str, scope: str | No
     lines = [
         t(f"map.hint_{levels.zoom_for(scope)}", lang),
         _classes_note(scheme, level, lang),
-        t("map.no_data_hatched", lang),
+        t("map.no_data_points" if level == "village" else "map.no_data_hatched", lang),
         t("map.summary_units", lang, with_data=format_number(with_data, lang),
           total=format_number(len(data["units"]), lang), units=t(f"map.units_{level}", lang)),
     ]
@@ -391,16 +391,14 @@ def register(app, store, config) -> None:
         period = (filters or {}).get("period")
         scope = scope_of(drill)
         completeness = None
-        if period and indicator_code and view != VIEW_CONVERGENCE:
-            values = store.read(map_data, indicator_code, scope, period)["values"]
-            expected = values["n_expected"].dropna()
-            if not expected.empty:
-                meta_level = store.read(map_data, indicator_code, scope, period)["indicator"]["level"]
-                completeness = {"reporting": int(values["n_reporting"].fillna(0).sum()), "expected": int(expected.sum()),
-                                "units": t(f"map.units_{meta_level}", lang)}
+        indicator_view = view != VIEW_CONVERGENCE
+        if period and indicator_code and indicator_view:
+            data = store.read(map_data, indicator_code, scope, period)
+            if data["completeness"]:
+                completeness = data["completeness"] | {"units": t(f"map.units_{data['indicator']['level']}", lang)}
         problems = store.read(village_layer_problems, lang, scope)
         without_location = len(store.read(villages_without_location, scope))
-        return quality_panel(completeness, problems, without_location, lang)
+        return quality_panel(completeness, problems, without_location, lang, show_completeness=indicator_view)
 
     @app.callback(
         Output(DOWNLOAD, "data"),

@@ -168,19 +168,21 @@ def convergence_table(summary: pd.DataFrame, n_projects: int, lang: str) -> dbc.
     return dbc.Table([header, html.Tbody(rows)], size="sm", bordered=False, hover=True, className="mb-0")
 
 
-def quality_panel(completeness: dict | None, problems: dict, without_location: int, lang: str) -> list:
+def quality_panel(completeness: dict | None, problems: dict, without_location: int, lang: str,
+                  show_completeness: bool = True) -> list:
     """The data-quality card: completeness of the current map, and the village-layer checks.
 
-    completeness: {"reporting", "expected", "units"} or None when it does not apply.
+    completeness: {"reporting", "expected", "units"} or None when it does not apply;
+    show_completeness False leaves it out (the convergence view has no indicator).
     problems: data_access.queries.quality.village_layer_problems(); without_location: a count.
     """
     children = []
-    if completeness and completeness["expected"]:
+    if show_completeness and completeness and completeness["expected"]:
         children.append(html.P(t("map.quality_completeness", lang, reporting=format_number(completeness["reporting"], lang),
                                  expected=format_number(completeness["expected"], lang), units=completeness["units"]),
                                className="mb-1", id="map-quality-completeness"))
         children.append(html.P(t("map.quality_expected_rule", lang), className="text-muted mb-2"))
-    else:
+    elif show_completeness:
         children.append(html.P(t("map.quality_not_applicable", lang), className="text-muted mb-2"))
     if problems["batches"].empty:
         children.append(html.P(t("map.quality_no_village_import", lang), className="mb-1"))

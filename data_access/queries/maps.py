@@ -53,6 +53,7 @@ def map_data(conn: Connection, indicator_code: str, scope_code: str | None, as_o
                 std_error, n_units, period, n_reporting, n_expected) for units with data or
                 with reporters expected (provinces/districts: completeness; value then NaN),
       "reference": the values of every unit of that level in the whole country (for classes),
+      "completeness": {"reporting", "expected"} reporters over the whole map (None for surveys),
       "trail": trail(scope)}.
     Units without data are absent from "values" (drawn as "no data", never as zero).
     """
@@ -72,9 +73,15 @@ def map_data(conn: Connection, indicator_code: str, scope_code: str | None, as_o
         values = values.merge(completeness.rename(columns={"code": "admin_code"}), on="admin_code", how="outer")
         values[["n_reporting", "n_expected"]] = values[["n_reporting", "n_expected"]].astype("Int64")
         values = values.sort_values("admin_code").reset_index(drop=True)
+        summary = {"reporting": int(values["n_reporting"].fillna(0).sum()),
+                   "expected": int(values["n_expected"].fillna(0).sum())}
     else:
         values = values.assign(n_reporting=pd.array([pd.NA] * len(values), dtype="Int64"),
                                n_expected=pd.array([pd.NA] * len(values), dtype="Int64"))
+        summary = None
+        if level == "village" and meta["aggregation"] != "survey":
+            district = reporting_completeness(conn, indicator_code, "district", window["start"], window["end"], scope)
+            summary = {"reporting": int(district["n_reporting"].sum()), "expected": int(district["n_expected"].sum())}
     return {
         "indicator": meta,
         "level": level,
@@ -82,6 +89,7 @@ def map_data(conn: Connection, indicator_code: str, scope_code: str | None, as_o
         "units": admin_units(conn, level, scope)[["code", "name_en", "name_lo", "parent_code", "lon", "lat"]],
         "values": values,
         "reference": national["value"],
+        "completeness": summary,
         "trail": trail(conn, scope),
     }
 

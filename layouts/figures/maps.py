@@ -17,6 +17,7 @@ HATCH_COLOUR = "#8c8c8c"
 HATCH_LAYER = "no-data-hatching"
 NEUTRAL_SEQUENCE = ["#deebf7", "#9ecae1", "#6baed6", "#3182bd", "#08519c", "#08306b"]
 N_QUANTILE_CLASSES = 5
+LEGEND_WIDTH = 150
 
 # Fixed breaks, chosen per kind of indicator so that a colour means the same thing on every
 # map, at every level and in every month.
@@ -158,7 +159,9 @@ def discrete_colourscale(colours: list[str]) -> list[list]:
 def legend_colorbar(title: str, labels: list[str]) -> dict:
     return dict(
         title=dict(text=title, side="top"), tickmode="array", tickvals=list(range(len(labels))),
-        ticktext=labels, x=0.005, xanchor="left", y=0.99, yanchor="top", len=min(0.12 * len(labels), 0.9),
+        # In the right margin, not over the map: a legend on top of the map hides places.
+        # Starts below the mode bar (zoom/download buttons) at the top right.
+        ticktext=labels, x=1.0, xanchor="left", xpad=8, y=0.9, yanchor="top", len=min(0.12 * len(labels), 0.88),
         thickness=14, outlinewidth=0, bgcolor="rgba(255,255,255,0.85)", ticks="",
         tickfont=dict(size=12),
     )
@@ -234,7 +237,7 @@ def fill_layer(geojson: dict, colour: str, opacity: float = 0.25) -> dict:
     return dict(sourcetype="geojson", source=geojson, type="fill", color=colour, opacity=opacity, below="traces")
 
 
-def map_view(bounds: tuple[float, float, float, float] | None, height: int, width: int = 900) -> tuple[dict, float]:
+def map_view(bounds: tuple[float, float, float, float] | None, height: int, width: int = 760) -> tuple[dict, float]:
     """Centre and zoom that fit the bounds in a map of about width x height pixels."""
     if bounds is None:
         bounds = LAOS_BOUNDS
@@ -251,7 +254,7 @@ def map_view(bounds: tuple[float, float, float, float] | None, height: int, widt
 def apply_map_layout(figure: go.Figure, *, map_style: str, height: int, bounds, layers: list, uirevision) -> None:
     center, zoom = map_view(bounds, height)
     figure.update_layout(
-        template=TEMPLATE_NAME, height=height, margin=dict(l=0, r=0, t=0, b=0),
+        template=TEMPLATE_NAME, height=height, margin=dict(l=0, r=LEGEND_WIDTH, t=0, b=0),
         map=dict(style=map_style, center=center, zoom=zoom, layers=layers, uirevision=uirevision),
         uirevision=uirevision, showlegend=False, clickmode="event",
     )
