@@ -168,16 +168,24 @@ def _classes_note(scheme, level: str, lang: str) -> str:
 
 def indicator_figure(store, map_style: str, indicator_code: str, scope: str | None, period: str, lang: str,
                      key: str) -> tuple:
-    """(figure, heading, notes) of the indicator map of the scope's children."""
+    """(figure, heading, notes, "points" | "areas") of the indicator map of the scope's children."""
     data = store.read(map_data, indicator_code, scope, period)
     meta, level, values = data["indicator"], data["level"], data["values"]
     scheme = class_scheme(meta, data["reference"])
     context = context_layers(scope)
-    if level == "village":
+    reporters = meta["level"]
+    polygons = data["village_polygons"]
+    as_points = level == "village" and not (polygons and len(polygons) >= data["units"]["lon"].notna().sum())
+    if level == "village" and not as_points:
+        # The village layer gave areas for every placed village: draw them as areas.
+        with_area = {code for code, _ in polygons}
+        figure = indicator_choropleth(values, data["units"][data["units"]["code"].isin(with_area)],
+                                      levels.shapes_geojson(polygons), meta, lang, map_style=map_style,
+                                      height=MAP_HEIGHT, scheme=scheme, context_layers=context, uirevision=key)
+    elif as_points:
         figure = village_points(values, data["units"], meta, lang, scheme=scheme, map_style=map_style,
                                 height=MAP_HEIGHT, context_layers=context, bounds=_bounds(scope), uirevision=key)
     else:
-        reporters = "village" if meta["level"] == "village" else meta["level"]
         figure = indicator_choropleth(values, data["units"], _units_geojson(level, scope), meta, lang,
                                       map_style=map_style, height=MAP_HEIGHT, scheme=scheme, context_layers=context,
                                       unit_word=t(f"map.units_{reporters}", lang), uirevision=key)
@@ -187,7 +195,7 @@ def indicator_figure(store, map_style: str, indicator_code: str, scope: str | No
     lines = [
         t(f"map.hint_{levels.zoom_for(scope)}", lang),
         _classes_note(scheme, level, lang),
-        t("map.no_data_points" if level == "village" else "map.no_data_hatched", lang),
+        t("map.no_data_points" if as_points else "map.no_data_hatched", lang),
         t("map.summary_units", lang, with_data=format_number(with_data, lang),
           total=format_number(len(data["units"]), lang), units=t(f"map.units_{level}", lang)),
     ]
@@ -195,11 +203,11 @@ def indicator_figure(store, map_style: str, indicator_code: str, scope: str | No
     if depth.index(level) > depth.index(meta["level"]):
         lines.append(t("map.note_survey_level", lang) if meta["aggregation"] == "survey"
                      else t("map.note_reported_level", lang, level=t(f"map.level_{meta['level']}", lang)))
-    return figure, heading, notes(lines)
+    return figure, heading, notes(lines), "points" if as_points else "areas"
 
 
 def convergence_figure(store, map_style: str, scope: str | None, period: str, lang: str, key: str) -> tuple:
-    """(figure, heading, notes) of the villages coloured by the number of projects reaching them."""
+    """(figure, heading, notes, "points") of the villages coloured by the number of projects reaching them."""
     data = store.read(convergence_data, scope, period)
     level = data["level"]
     areas = None if level == "village" else data["units"]
@@ -212,7 +220,7 @@ def convergence_figure(store, map_style: str, scope: str | None, period: str, la
     window = {name: format_period(value, lang) for name, value in data["window"].items()}
     heading = t("map.conv_heading", lang, **window)
     lines = [t(f"map.hint_{levels.zoom_for(scope)}", lang), t("map.conv_rule", lang, **window)]
-    return figure, heading, notes(lines)
+    return figure, heading, notes(lines), "points"
 
 
 def render_map(store, map_style: str, drill: dict | None, indicator_code: str | None, view: str | None,
@@ -226,9 +234,11 @@ def render_map(store, map_style: str, drill: dict | None, indicator_code: str | 
     # Same view, place and language: only values and colours change, the geometry stays.
     key = f"{'convergence' if convergence else 'indicator'}|{scope or '00'}|{lang}"
     if convergence:
-        figure, heading, lines = convergence_figure(store, map_style, scope, period, lang, key)
+        figure, heading, lines, drawn_as = convergence_figure(store, map_style, scope, period, lang, key)
     else:
-        figure, heading, lines = indicator_figure(store, map_style, indicator_code, scope, period, lang, key)
+        figure, heading, lines, drawn_as = indicator_figure(store, map_style, indicator_code, scope, period, lang, key)
+    # Villages drawn as points or as areas have different traces: only a like-for-like figure is patched.
+    key = f"{key}|{drawn_as}"
     if key == previous_key:
         figure = as_patch(figure)
     return figure, key, heading, lines, convergence

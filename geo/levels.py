@@ -176,6 +176,24 @@ def hatch_geojson(collection: dict, codes, spacing: float) -> dict:
             "features": [{"type": "Feature", "properties": {}, "geometry": shapely.geometry.mapping(merged)}]}
 
 
+# Village areas at district zoom: ~10 m of detail is below a pixel there.
+VILLAGE_TOLERANCE = 0.0001
+
+
+def shapes_geojson(shapes: list[tuple[str, Any]]) -> dict:
+    """FeatureCollection (id = code) of village areas [(code, polygon)], simplified for district zoom.
+
+    Villages need not tile their district (forest and fields lie between them), so each is
+    simplified on its own rather than as a coverage.
+    """
+    features = []
+    for code, geometry in shapes:
+        simplified = shapely.simplify(geometry, VILLAGE_TOLERANCE, preserve_topology=True)
+        features.append({"type": "Feature", "id": code, "properties": {"code": code},
+                         "geometry": shapely.geometry.mapping(_round_coordinates(simplified, DECIMALS["district"]))})
+    return {"type": "FeatureCollection", "features": features}
+
+
 def points_geojson(frame, properties: list[str]) -> dict:
     """Point features from a frame with code, lon, lat; rows without coordinates get a null geometry."""
     features = []

@@ -3,13 +3,16 @@ import csv
 import io
 
 import pandas as pd
-from sqlalchemy import Connection
+from sqlalchemy import Connection, select
 
 from data_access.periods import add_months, period_containing, period_start
 from data_access.queries.catalogue import admin_unit, admin_units, indicator, projects
 from data_access.queries.convergence import DEFAULT_WINDOW_MONTHS, convergence_by_district, village_reach
 from data_access.queries.observations import child_level, indicator_values
 from data_access.queries.quality import reporting_completeness
+from data_access.schema import AdminUnit
+
+AREA_TYPES = ("Polygon", "MultiPolygon")
 
 # Survey rounds are years; the latest round up to the chosen month may be several years old.
 SURVEY_FIRST_MONTH = "2000-01"
@@ -54,6 +57,7 @@ def map_data(conn: Connection, indicator_code: str, scope_code: str | None, as_o
                 with reporters expected (provinces/districts: completeness; value then NaN),
       "reference": the values of every unit of that level in the whole country (for classes),
       "completeness": {"reporting", "expected"} reporters over the whole map (None for surveys),
+      "village_polygons": village_polygons(scope) on a village map, else [],
       "trail": trail(scope)}.
     Units without data are absent from "values" (drawn as "no data", never as zero).
     """
@@ -86,12 +90,23 @@ def map_data(conn: Connection, indicator_code: str, scope_code: str | None, as_o
         "indicator": meta,
         "level": level,
         "window": window,
+        "village_polygons": village_polygons(conn, scope) if level == "village" else [],
         "units": admin_units(conn, level, scope)[["code", "name_en", "name_lo", "parent_code", "lon", "lat"]],
         "values": values,
         "reference": national["value"],
         "completeness": summary,
         "trail": trail(conn, scope),
     }
+
+
+def village_polygons(conn: Connection, district_code: str) -> list[tuple[str, object]]:
+    """[(code, shapely geometry)] of the district's villages whose layer gave an area, not a point."""
+    rows = conn.execute(
+        select(AdminUnit.code, AdminUnit.geometry)
+        .where(AdminUnit.level == "village", AdminUnit.code.like(district_code + "%"), AdminUnit.geometry.is_not(None))
+        .order_by(AdminUnit.code)
+    ).all()
+    return [(code, geometry) for code, geometry in rows if geometry is not None and geometry.geom_type in AREA_TYPES]
 
 
 def convergence_data(conn: Connection, scope_code: str | None, as_of: str,

@@ -128,6 +128,21 @@ def test_drill_follows_the_shared_filter_then_convergence_and_download(page):
     _wait_for_map(page, "07", 10)
     assert _breadcrumb(page) == "Lao PDR Houaphan"
 
+    # Another month over the same districts: only values travel (a Patch), not the geometry.
+    with page.expect_response(lambda response: "_dash-update-component" in response.url
+                              and "map-graph.figure" in (response.request.post_data or "")) as response_info:
+        page.locator("#shell-period").click()
+        page.get_by_role("option", name="November 2025").click()
+    body = response_info.value.text()
+    assert "__dash_patch_update" in body
+    # No district polygons, no context outlines: the whole figure is about 150 kB.
+    assert '"locations"' not in body and '"Feature","id"' not in body and len(body) < 40_000
+    page.wait_for_function("() => document.querySelector('#map-heading').textContent.includes('November 2025')")
+    assert _breadcrumb(page) == "Lao PDR Houaphan"
+    page.locator("#shell-period").click()
+    page.get_by_role("option", name="December 2025").click()
+    page.wait_for_function("() => document.querySelector('#map-heading').textContent.includes('December 2025')")
+
     page.get_by_text("Convergence: projects per village").click()
     page.wait_for_function("() => document.querySelector('#map-heading').textContent.includes('Projects reaching each village')")
     _wait_for_map(page, "07", 10)

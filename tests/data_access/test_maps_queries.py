@@ -5,7 +5,8 @@ import json
 
 import pandas as pd
 import pytest
-from sqlalchemy import text
+import shapely
+from sqlalchemy import insert, text
 
 from data_access.queries.maps import (
     JOINED_COLUMNS,
@@ -16,7 +17,9 @@ from data_access.queries.maps import (
     map_window,
     to_safe_csv,
     trail,
+    village_polygons,
 )
+from data_access.schema import AdminUnit
 
 AS_OF = "2025-06"
 
@@ -179,3 +182,21 @@ def test_csv_is_formula_safe_has_a_bom_and_leaves_missing_empty():
     assert rows[0] == ["code", "name", "ຊື່", "value"]
     assert rows[1] == ["0703001", "'=HYPERLINK(\"x\")", "'+ບ້ານ", "-5.0"]
     assert rows[2] == ["0703002", "'@SUM(A1)", "'-ບ້ານ", ""]
+
+
+def test_village_areas_are_used_only_where_the_layer_gave_polygons(empty_engine):
+    def unit(code, level, parent, geometry=None):
+        return {"code": code, "level": level, "parent_code": parent, "province_code": code[:2] if parent else None,
+                "district_code": code[:4] if len(code) >= 4 else None, "name_en": code, "name_lo": code,
+                "lon": 103.5, "lat": 20.2, "geometry": geometry, "is_demo": False}
+
+    square = shapely.box(103.5, 20.2, 103.51, 20.21)
+    with empty_engine.begin() as conn:
+        conn.execute(insert(AdminUnit), [
+            unit("00", "national", None), unit("07", "province", "00"), unit("0703", "district", "07"),
+            unit("0703001", "village", "0703", square), unit("0703002", "village", "0703", shapely.Point(103.6, 20.3)),
+            unit("0703003", "village", "0703")])
+    with empty_engine.connect() as conn:
+        found = village_polygons(conn, "0703")
+    assert [code for code, _ in found] == ["0703001"]
+    assert found[0][1].equals_exact(square, 1e-6)

@@ -137,3 +137,14 @@ def test_polygons_geojson_uses_detailed_geometry_and_frame_properties():
     detail = levels.layer("district", "district").set_index("code").geometry["0703"]
     shape = shapely.geometry.shape(collection["features"][0]["geometry"])
     assert shapely.get_num_coordinates(shape) == shapely.get_num_coordinates(detail)
+
+
+def test_village_areas_become_features_simplified_for_district_zoom():
+    circle = shapely.Point(103.5, 20.2).buffer(0.01, quad_segs=64)
+    collection = levels.shapes_geojson([("0703001", circle)])
+    feature = collection["features"][0]
+    assert feature["id"] == "0703001" and feature["properties"] == {"code": "0703001"}
+    shape = shapely.geometry.shape(feature["geometry"])
+    assert shape.is_valid
+    assert shapely.get_num_coordinates(shape) < shapely.get_num_coordinates(circle)
+    assert shape.area == pytest.approx(circle.area, rel=0.02)
