@@ -43,6 +43,9 @@ from layouts.targets import (
 )
 
 DEFAULT_PROJECTION = "CCT_REGISTERED"
+# An empty graph draws bare axes: hide it when there is nothing to draw.
+HIDDEN = {"display": "none"}
+SHOWN = {}
 
 
 def scope_of(filters: dict | None) -> str | None:
@@ -119,6 +122,7 @@ def register(app, store, config) -> None:
 
     @app.callback(
         Output(PROJECTION_GRAPH, "figure"),
+        Output(PROJECTION_GRAPH, "style"),
         Output(PROJECTION_TEXT, "children"),
         Input(FILTERS_STORE, "data"),
         Input(PROJECTION_INDICATOR, "value"),
@@ -127,7 +131,7 @@ def register(app, store, config) -> None:
     def update_projection(filters, indicator_code, lang):
         period = (filters or {}).get("period")
         if not period or not indicator_code:
-            return {}, t("targets.no_projectable", lang)
+            return {}, HIDDEN, t("targets.no_projectable", lang)
         scope = scope_of(filters)
         result = store.read(cumulative_projection, indicator_code, scope, period)
         projection = result["projection"]
@@ -136,10 +140,12 @@ def register(app, store, config) -> None:
             at_closing = (result["closing_date"], projection["value"])
         figure = projection_chart(result["series"], result["band"], result["indicator"], lang, result["closing_date"],
                                   result["eop"]["value"] if result["eop"] else None, at_closing)
-        return figure, projection_summary(result, place_name(scope, lang), lang)
+        style = HIDDEN if projection["state"] == "no_data" else SHOWN
+        return figure, style, projection_summary(result, place_name(scope, lang), lang)
 
     @app.callback(
         Output(HISTORY_GRAPH, "figure"),
+        Output(HISTORY_GRAPH, "style"),
         Input(FILTERS_STORE, "data"),
         Input(HISTORY_INDICATOR, "value"),
         State(LANGUAGE_STORE, "data"),
@@ -147,13 +153,13 @@ def register(app, store, config) -> None:
     def update_history(filters, indicator_code, lang):
         period = (filters or {}).get("period")
         if not period or not indicator_code:
-            return {}
+            return {}, HIDDEN
         history = store.read(indicator_history, indicator_code, scope_of(filters), period)
         if history["flow"]:
-            return yearly_totals_chart(history["yearly"], history["annual"], history["indicator"], lang)
+            return yearly_totals_chart(history["yearly"], history["annual"], history["indicator"], lang), SHOWN
         return actual_vs_target_chart(history["series"], history["path"], history["annual"], history["indicator"],
                                       lang, as_of_day=history["as_of_day"], baseline=history["baseline"],
-                                      eop=history["eop"])
+                                      eop=history["eop"]), SHOWN
 
     @app.callback(
         Output(DOWNLOAD, "data"),
