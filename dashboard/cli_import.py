@@ -97,12 +97,14 @@ def batches_command(args: argparse.Namespace) -> int:
     if frame.empty:
         print(t("importer.no_batches", lang))
         return 0
-    print(f"{'id':>5}  {'imported_at (UTC)':<19}  {'kind':<10}  {'status':<11}  {'rows':>7}  {'+':>7}  {'~':>7}  "
-          f"{'x':>5}  file")
+    print("  ".join([t("importer.history.batch", lang), t("importer.history.when", lang) + " (UTC)",
+                     t("importer.history.kind", lang), t("importer.history.status", lang),
+                     t("importer.history.rows", lang), t("importer.history.file", lang)]))
     for batch in frame.itertuples(index=False):
-        print(f"{batch.id:>5}  {str(batch.imported_at)[:19]:<19}  {batch.kind:<10}  {batch.status:<11}  "
-              f"{batch.rows_total:>7}  {batch.rows_inserted:>7}  {batch.rows_replaced:>7}  {batch.rows_rejected:>5}  "
-              f"{batch.file_name}")
+        rows = t("importer.history.rows_detail", lang, inserted=batch.rows_inserted, replaced=batch.rows_replaced,
+                 rejected=batch.rows_rejected)
+        print(f"{batch.id:>5}  {batch.imported_at:%Y-%m-%d %H:%M}  {batch.kind:<10}  {batch.status:<11}  "
+              f"{batch.rows_total:>7} ({rows})  {batch.file_name}")
     return 0
 
 

@@ -76,15 +76,12 @@ def layout(lang: str | None = None, **_query) -> html.Div:
             dbc.CardBody(
                 [
                     html.P(t("importer.intro", lang, max_mb=f"{max_mb:g}"), className="small"),
+                    _upload_box(UPLOAD, t("importer.upload_prompt", lang), lang),
                     dbc.Row(
-                        [
-                            dbc.Col([dbc.Label(t("importer.kind_label", lang), html_for=KIND),
-                                     dbc.Select(id=KIND, value="auto", options=[
-                                         {"label": t(f"importer.kind.{kind}", lang), "value": kind}
-                                         for kind in KIND_CHOICES])], md=4),
-                            dbc.Col(_upload_box(UPLOAD, t("importer.upload_prompt", lang), lang), md=8),
-                        ],
-                        className="g-2 mb-2",
+                        [dbc.Label(t("importer.kind_label", lang), html_for=KIND, width="auto"),
+                         dbc.Col(dbc.Select(id=KIND, value="auto", options=[
+                             {"label": t(f"importer.kind.{kind}", lang), "value": kind} for kind in KIND_CHOICES]))],
+                        className="g-2 my-2 align-items-center",
                     ),
                     html.Details(
                         [
@@ -216,7 +213,7 @@ def problem_table(problems: list[dict], main_file: str, lang: str) -> dbc.Table:
         cells = ([html.Td(problem["file"])] if several_files else []) + [
             html.Td(t("importer.whole_file", lang) if problem["row"] is None else str(problem["row"])),
             html.Td(problem["column"]),
-            html.Td(html.Code(problem["value"]) if problem["value"] else ""),
+            html.Td(html.Code(problem["value"]) if problem["value"] else "", style={"whiteSpace": "nowrap"}),
             html.Td([badge, problem["message"], html.Small(f" ({problem['rule']})", className="text-muted")]),
         ]
         body.append(html.Tr(cells, className="importer-problem", **{"data-rule": problem["rule"]}))

@@ -184,7 +184,10 @@ def list_batches(conn: Connection, limit: int = 200) -> pd.DataFrame:
     result = conn.execute(
         text(f"SELECT {', '.join(BATCH_COLUMNS)} FROM import_batch ORDER BY id DESC LIMIT :limit"), {"limit": limit}
     )
-    return pd.DataFrame(result.fetchall(), columns=BATCH_COLUMNS)
+    frame = pd.DataFrame(result.fetchall(), columns=BATCH_COLUMNS)
+    # SQLite hands back the text it stored; PostgreSQL a datetime: make both datetimes.
+    frame["imported_at"] = pd.to_datetime(frame["imported_at"])
+    return frame
 
 
 def batch_record(conn: Connection, batch_id: int) -> dict | None:
