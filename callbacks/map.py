@@ -8,7 +8,6 @@ from dash import Input, Output, Patch, State, ctx, no_update
 from data_access.queries.catalogue import indicators as indicator_catalogue
 from data_access.queries.catalogue import projects as project_list
 from data_access.queries.maps import (
-    JOINED_COLUMNS,
     convergence_data,
     convergence_layer,
     joined_layer,

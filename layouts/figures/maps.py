@@ -127,7 +127,7 @@ def class_colours(scheme: ClassScheme) -> list[str]:
     return worse_to_better if scheme.direction != "lower" else worse_to_better[::-1]
 
 
-def _edge_text(value: float, unit: str, lang: str) -> str:
+def _edge_text(value: float, lang: str) -> str:
     decimals = 1 if not float(value).is_integer() else 0
     return format_number(value, lang, decimals)
 
@@ -136,13 +136,13 @@ def class_labels(scheme: ClassScheme, lang: str) -> list[str]:
     """Legend text per class in the reader's language ("60–70 %", "90 days or more")."""
     suffix = {"percent": " %", "days": " " + t("unit.days", lang)}.get(scheme.unit, "")
     if scheme.categories:
-        return [_edge_text(value, scheme.unit, lang) + suffix for value in scheme.categories]
+        return [_edge_text(value, lang) + suffix for value in scheme.categories]
     labels = []
     for low, high in zip(scheme.edges[:-1], scheme.edges[1:]):
         if math.isinf(high):
-            labels.append(t("map.class_at_least", lang, low=_edge_text(low, scheme.unit, lang) + suffix))
+            labels.append(t("map.class_at_least", lang, low=_edge_text(low, lang) + suffix))
         else:
-            labels.append(f"{_edge_text(low, scheme.unit, lang)}–{_edge_text(high, scheme.unit, lang)}{suffix}")
+            labels.append(f"{_edge_text(low, lang)}–{_edge_text(high, lang)}{suffix}")
     return labels
 
 

@@ -72,7 +72,7 @@ def _breadcrumb(page) -> str:
 def test_drill_down_by_clicking_and_back_in_english(page):
     page.goto(page.base_url + "/map?lang=en")
     _wait_for_map(page, "", 18)
-    page.wait_for_function(f"() => document.querySelector('#map-heading').textContent.includes('by province')")
+    page.wait_for_function("() => document.querySelector('#map-heading').textContent.includes('by province')")
     legend = page.evaluate(LEGEND)
     assert "no data" in legend and "90–100 %" in legend and "Percent" in legend
     assert _breadcrumb(page) == "Lao PDR"
