@@ -346,9 +346,11 @@ def phase2_scores(frame: pd.DataFrame, components: dict[str, bool], weights: dic
     components: column -> True when a higher value means more need (stunting, poverty),
     False when a lower value does (convergence coverage: the gap is what is missing).
     weights: column -> weight >= 0 (any scale; they are divided by their sum).
-    Adds need_<column> (0-100) per component, score, n_components (components with data
-    and weight), partial (some weighted component missing: the score uses the rest, with
-    their weights re-divided), and rank (ties share a rank; no score, no rank).
+    Adds need_<column> (0-100) per component, part_<column> (its share of the score: need x
+    weight / the weights used, so that the parts add up to the score), score,
+    n_components (components with data and weight), partial (some weighted component
+    missing: the score uses the rest, with their weights re-divided), and rank (ties share
+    a rank; no score, no rank).
     """
     if any(weight < 0 for weight in weights.values()):
         raise ValueError("weights must not be negative")
@@ -366,9 +368,27 @@ def phase2_scores(frame: pd.DataFrame, components: dict[str, bool], weights: dic
     # Rounded so that equal scores reached by different sums (a partial district against a
     # complete one) tie instead of differing in the 14th digit.
     result["score"] = (weighted_sum / weight_used).where(weight_used > 0).round(6)
+    for column in components:
+        weight = float(weights.get(column, 0)) if column in active else 0.0
+        part = result[f"need_{column}"] * weight / weight_used.where(weight_used > 0)
+        result[f"part_{column}"] = part if column in active else np.nan
     result["n_components"] = sum(result[f"need_{column}"].notna().astype(int) for column in active) if active else 0
     result["partial"] = result["n_components"] < len(active)
     result["rank"] = rank_values(result["score"], "higher")
+    return result
+
+
+def select_top(scored: pd.DataFrame, n: int, eligible: pd.Series | None = None) -> pd.DataFrame:
+    """Rank the eligible units by score (1 = most need) and select the first n.
+
+    Ineligible units (e.g. districts already in Phase I) keep their score but get no rank
+    and are never selected. Units tied with the n-th are selected too: a tie cannot be
+    broken by the data.
+    """
+    result = scored.copy()
+    mask = pd.Series(True, index=result.index) if eligible is None else eligible.reindex(result.index).fillna(False)
+    result["rank"] = rank_values(result["score"].where(mask.astype(bool)), "higher")
+    result["selected"] = (result["rank"] <= n).fillna(False).astype(bool)
     return result
 
 

@@ -19,7 +19,7 @@ REFERENCES = ("auto", "median")
 COMPARISON_COLUMNS = [
     "district_code", "province_code", "indicator_code", "period", "value", "numerator", "denominator",
     "std_error", "n_units", "value_code", "value_level", "last_period", "status", "target", "target_code",
-    "province_median", "reference", "reference_kind", "performance", "rank", "is_best", "is_worst",
+    "province_median", "reference", "reference_kind", "performance", "rank", "is_best", "is_worst", "earlier",
 ]
 
 
@@ -182,7 +182,8 @@ def district_comparison(
     better, < 0 worse, whatever the indicator's direction. Ranks and best/worst are among
     the chosen districts (ties shared, missing unranked). status: "current", "stale" (no
     report in the last stale_periods periods), "never" (never reported: the program may not
-    run there); surveys are not judged stale.
+    run there); surveys are not judged stale. earlier: the value is from a period before the
+    one due as of as_of (the latest report in the window).
     Returns {"districts": comparison_districts frame, "indicators": catalogue frame,
     "cells": DataFrame(COMPARISON_COLUMNS), "as_of": as_of, "stale_periods": n}.
     """
@@ -221,6 +222,11 @@ def district_comparison(
         "current" if rules[code] == "survey" else report_status(
             None if pd.isna(last_period) else last_period, as_of, types[code], stale_periods)
         for code, last_period in zip(cells["indicator_code"], cells["last_period"])
+    ]
+    due = {code: as_of_period(as_of, types[code]) for code in types}
+    cells["earlier"] = [
+        rules[code] != "survey" and isinstance(period, str) and period != due[code]
+        for code, period in zip(cells["indicator_code"], cells["period"])
     ]
     cells["rank"] = pd.Series(pd.NA, index=cells.index, dtype="Int64")
     cells["is_best"] = False

@@ -22,6 +22,7 @@ from data_access.analytics import (
     ratio_of_sums,
     relative_performance,
     report_status,
+    select_top,
 )
 
 # ------------------------------------------------------------------ ratios
@@ -318,6 +319,10 @@ def test_phase2_score_is_weighted_mean_of_need_components():
     # C lacks poverty: scored on the rest, weights re-divided: (2*50 + 1*50) / 3
     assert scored.loc["C", "score"] == pytest.approx(50.0)
     assert bool(scored.loc["C", "partial"]) and not bool(scored.loc["A", "partial"])
+    # the parts explain the score: they add up to it
+    parts = scored[["part_stunting", "part_poverty", "part_coverage"]].sum(axis=1, min_count=1)
+    assert parts.tolist() == pytest.approx(scored["score"].tolist())
+    assert scored.loc["A", "part_stunting"] == pytest.approx(50.0) and pd.isna(scored.loc["C", "part_poverty"])
     assert scored.loc["C", "n_components"] == 2
     # A and D are identical: they share rank 1, B is last
     assert (scored.loc["A", "rank"], scored.loc["D", "rank"], scored.loc["C", "rank"], scored.loc["B", "rank"]) == (1, 1, 3, 4)
@@ -349,3 +354,15 @@ def test_all_weights_zero_gives_no_score_and_negative_weights_are_refused():
     assert scored["score"].isna().all() and scored["rank"].isna().all()
     with pytest.raises(ValueError):
         phase2_scores(DISTRICTS, COMPONENTS, {"stunting": -1, "poverty": 1, "coverage": 1})
+
+
+def test_select_top_ranks_only_eligible_units_and_keeps_ties():
+    scored = phase2_scores(DISTRICTS, COMPONENTS, {"stunting": 2, "poverty": 1, "coverage": 1})
+    top_two = select_top(scored, 2).set_index("district_code")
+    # A and D tie for first: both are in, and nothing else fits
+    assert set(top_two.index[top_two["selected"]]) == {"A", "D"}
+    without_a = select_top(scored, 2, eligible=scored["district_code"] != "A").set_index("district_code")
+    assert pd.isna(without_a.loc["A", "rank"]) and not without_a.loc["A", "selected"]
+    assert without_a.loc["A", "score"] == pytest.approx(75.0)
+    assert set(without_a.index[without_a["selected"]]) == {"D", "C"}
+    assert select_top(scored, 0)["selected"].sum() == 0

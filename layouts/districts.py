@@ -1,0 +1,274 @@
+"""District comparison page: districts x indicators coloured by performance, ranks, stale flags, small multiples."""
+from types import SimpleNamespace
+
+import dash_ag_grid as dag
+import dash_bootstrap_components as dbc
+import pandas as pd
+from dash import dcc, html
+
+from i18n import format_number, format_period, format_value, localized, t
+from layouts.common import current_language
+from layouts.figures.districts import STALE_COLOUR, performance_colour, text_colour
+
+PAGE = {"path": "/districts", "title_key": "nav.districts", "order": 50}
+
+TITLE = "districts-title"
+PICKER = "districts-picker"
+SELECTION_NOTE = "districts-selection-note"
+STALE_PERIODS = "districts-stale-periods"
+REFERENCE = "districts-reference"
+RANK_BY = "districts-rank-by"
+GRID = "districts-grid"
+FLAGS = "districts-flags"
+TREND_INDICATOR = "districts-trend-indicator"
+TRENDS_GRAPH = "districts-trends-graph"
+
+DEFAULT_STALE_PERIODS = 3
+STALE_CHOICES = (1, 2, 3, 6, 12)
+DEFAULT_TREND_INDICATOR = "CCT_COMPLY_ALL"
+NAME_FIELD = "district"
+RANK_FIELD = "rank"
+STATUS_FIELD = "status"
+
+# Cell styles are computed here and carried in hidden fields of each row, so the grid only
+# has to look them up (no styling rules in the browser to keep in step with Python).
+CELL_STYLE = {"function": (
+    "({backgroundColor: params.data[params.colDef.field + '__bg'] || 'transparent', "
+    "color: params.data[params.colDef.field + '__fg'] || '#222', "
+    "fontWeight: params.data[params.colDef.field + '__mark'] ? 'bold' : 'normal', "
+    "fontStyle: params.data[params.colDef.field + '__italic'] ? 'italic' : 'normal', "
+    "textAlign: 'right'})")}
+TEXT_FORMATTER = {"function": "params.data[params.colDef.field + '__text']"}
+
+
+def layout(lang: str | None = None, **_query) -> html.Div:
+    lang = current_language(lang)
+    controls = dbc.Row(
+        [
+            dbc.Col([html.Label(t("districts.pick_label", lang), htmlFor=PICKER, className="small text-muted"),
+                     dcc.Dropdown(id=PICKER, multi=True, options=[], value=[],
+                                  placeholder=t("districts.pick_placeholder", lang))], lg=5),
+            dbc.Col([html.Label(t("districts.rank_by", lang), htmlFor=RANK_BY, className="small text-muted"),
+                     dcc.Dropdown(id=RANK_BY, options=[], value=DEFAULT_TREND_INDICATOR, clearable=False)], lg=3),
+            dbc.Col([html.Label(t("districts.stale_label", lang), htmlFor=STALE_PERIODS, className="small text-muted"),
+                     dcc.Dropdown(id=STALE_PERIODS, clearable=False, value=DEFAULT_STALE_PERIODS,
+                                  options=[{"label": t("districts.stale_option", lang, n=n), "value": n}
+                                           for n in STALE_CHOICES])], lg=2),
+            dbc.Col([html.Label(t("districts.reference_label", lang), className="small text-muted"),
+                     dbc.RadioItems(id=REFERENCE, value="auto", options=[
+                         {"label": t("districts.reference_auto", lang), "value": "auto"},
+                         {"label": t("districts.reference_median", lang), "value": "median"}])], lg=2),
+        ],
+        className="g-2 mb-2",
+    )
+    grid = dag.AgGrid(
+        id=GRID, rowData=[], columnDefs=[],
+        defaultColDef={"sortable": True, "resizable": True, "filter": False, "wrapHeaderText": True,
+                       "autoHeaderHeight": True, "minWidth": 90},
+        dashGridOptions={"tooltipShowDelay": 300, "animateRows": False, "domLayout": "autoHeight",
+                         "suppressCellFocus": True},
+        columnSize="responsiveSizeToFit", style={"width": "100%"}, className="ag-theme-quartz",
+    )
+    return html.Div(
+        [
+            html.H1(t("districts.title", lang), className="page-title", id=TITLE),
+            controls,
+            html.Div(id=SELECTION_NOTE, className="small text-muted mb-2"),
+            dbc.Card([
+                dbc.CardHeader(t("districts.grid_card", lang), className="fw-semibold"),
+                dbc.CardBody([
+                    dcc.Loading(grid, type="dot"),
+                    html.Div(_legend(lang), className="small text-muted mt-2"),
+                    html.Div(id=FLAGS, className="mt-2"),
+                ]),
+            ], className="mb-3"),
+            dbc.Card([
+                dbc.CardHeader(html.Div([
+                    html.Span(t("districts.trends_card", lang), className="fw-semibold me-3"),
+                    html.Div(dcc.Dropdown(id=TREND_INDICATOR, options=[], value=DEFAULT_TREND_INDICATOR,
+                                          clearable=False), style={"minWidth": "320px"}),
+                ], className="d-flex align-items-center flex-wrap gap-2")),
+                dbc.CardBody(dcc.Loading(dcc.Graph(id=TRENDS_GRAPH, config={"displaylogo": False}), type="dot")),
+            ], className="mb-3"),
+        ]
+    )
+
+
+def _legend(lang: str) -> list:
+    swatches = [(performance_colour(-0.3), t("districts.legend_worse", lang)),
+                (performance_colour(0.0), t("districts.legend_equal", lang)),
+                (performance_colour(0.3), t("districts.legend_better", lang))]
+    items = [html.Span([html.Span(style={"display": "inline-block", "width": "14px", "height": "14px",
+                                         "background": colour, "border": "1px solid #999",
+                                         "verticalAlign": "middle", "marginRight": "4px"}), label],
+                       className="me-3") for colour, label in swatches]
+    return items + [html.Span(t("districts.legend_marks", lang))]
+
+
+def indicator_options(indicators: pd.DataFrame, lang: str) -> list[dict]:
+    return [{"label": localized(row, lang), "value": row.code} for row in indicators.itertuples()]
+
+
+def district_options(districts: pd.DataFrame, lang: str) -> list[dict]:
+    """Every district as "District (Province)", searchable in either language."""
+    return [{"label": f"{localized(row, lang)} ({localized(row, lang, 'province_name')})", "value": row.code,
+             "search": f"{row.name_en} {row.name_lo} {row.province_name_en} {row.province_name_lo}"}
+            for row in districts.itertuples()]
+
+
+def _direction_text(direction: str, lang: str) -> str:
+    return t(f"districts.direction_{direction}", lang) if direction in ("higher", "lower") else ""
+
+
+def _cell_tip(cell: SimpleNamespace, indicator: dict, district_name: str, lang: str) -> str:
+    """What a cell means, in words: value and period, where it comes from, against what, rank."""
+    unit = indicator["unit"]
+    parts = [f"{district_name} – {localized(indicator, lang)}"]
+    if pd.isna(cell.value):
+        if cell.status == "stale":
+            parts.append(t("districts.tip_stale", lang, period=format_period(cell.last_period, lang)))
+        elif cell.status == "never":
+            parts.append(t("districts.tip_never", lang))
+        else:
+            parts.append(t("common.no_data", lang))
+        return " · ".join(parts)
+    parts.append(f"{format_value(cell.value, unit, lang)} ({format_period(cell.period, lang)})")
+    if cell.value_level == "province":
+        parts.append(t("districts.tip_borrowed", lang))
+    if not pd.isna(cell.denominator) and unit == "percent":
+        parts.append(f"{format_number(cell.numerator, lang)} / {format_number(cell.denominator, lang)}")
+    if not pd.isna(cell.reference):
+        kind = cell.reference_kind
+        if kind == "target":
+            where = t("districts.target_at_national", lang) if cell.target_code == "00" else (
+                t("districts.target_at_province", lang) if len(str(cell.target_code)) == 2
+                else t("districts.target_at_district", lang))
+            parts.append(f"{where}: {format_value(cell.reference, unit, lang)}")
+        else:
+            parts.append(t("districts.tip_median", lang, value=format_value(cell.reference, unit, lang)))
+    if not pd.isna(cell.performance):
+        parts.append(t("districts.tip_better" if cell.performance >= 0 else "districts.tip_worse", lang,
+                       share=format_number(abs(cell.performance) * 100, lang, 0)))
+    if not pd.isna(cell.rank):
+        parts.append(t("districts.tip_rank", lang, rank=int(cell.rank)))
+    return " · ".join(parts)
+
+
+def comparison_grid(result: dict, lang: str, rank_by: str | None = None) -> tuple[list[dict], list[dict]]:
+    """(columnDefs, rowData) for the districts x indicators grid from district_comparison().
+
+    Each indicator column holds the number (so that sorting is numeric) and hidden fields
+    <code>__text (what is shown), __bg/__fg (performance colour), __mark (best/worst),
+    __italic (a province estimate or a report older than the as-of period) and __tip.
+    Rows come sorted by rank on `rank_by` (missing last), with that rank in a column.
+    """
+    districts, indicators, cells = result["districts"], result["indicators"], result["cells"]
+    present = [code for code in indicators["code"] if code in set(cells["indicator_code"])]
+    indicators = indicators.set_index("code")
+    rank_by = rank_by if rank_by in present else (present[0] if present else None)
+    rows = []
+    by_district = {code: group.set_index("indicator_code") for code, group in cells.groupby("district_code")}
+    for district in districts.itertuples():
+        name = localized(district, lang)
+        row: dict = {"code": district.code, NAME_FIELD: name,
+                     "province": localized(district, lang, "province_name"),
+                     f"{NAME_FIELD}__tip": t("districts.phase1_tip", lang) if district.is_target else ""}
+        if district.is_target:
+            row[NAME_FIELD] = name + " ●"
+        own = by_district.get(district.code)
+        stale, never = [], 0
+        for code in present:
+            if own is None or code not in own.index:
+                continue
+            cell = SimpleNamespace(**own.loc[code].to_dict())
+            indicator = indicators.loc[code]
+            value = None if pd.isna(cell.value) else round(float(cell.value), 4)
+            row[code] = value
+            if value is None:
+                text = t("districts.cell_stale", lang) if cell.status == "stale" else (
+                    "–" if cell.status == "never" else t("common.no_report", lang))
+            else:
+                text = format_value(value, indicator["unit"], lang)
+                if cell.value_level == "province":
+                    text = f"({text})"
+            mark = "best" if cell.is_best else ("worst" if cell.is_worst else "")
+            if mark:
+                text = ("▲ " if mark == "best" else "▼ ") + text
+            background = performance_colour(cell.performance)
+            if value is None and cell.status == "stale":
+                background = "#fdebd0"
+            row[f"{code}__text"] = text
+            row[f"{code}__bg"] = background
+            row[f"{code}__fg"] = text_colour(background)
+            row[f"{code}__mark"] = mark
+            row[f"{code}__italic"] = bool(value is not None and (cell.value_level == "province" or cell.earlier))
+            row[f"{code}__tip"] = _cell_tip(cell, indicator.to_dict() | {"code": code}, name, lang)
+            if cell.status == "stale":
+                stale.append(localized(indicator, lang))
+            elif cell.status == "never":
+                never += 1
+            if code == rank_by:
+                row[RANK_FIELD] = None if pd.isna(cell.rank) else int(cell.rank)
+        if stale:
+            row[STATUS_FIELD] = t("districts.status_stale", lang, count=len(stale))
+            row[f"{STATUS_FIELD}__tip"] = t("districts.status_stale_tip", lang, n=result["stale_periods"],
+                                            names=", ".join(stale))
+            row[f"{STATUS_FIELD}__bg"] = STALE_COLOUR
+            row[f"{STATUS_FIELD}__fg"] = "#ffffff"
+        elif never == len(present):
+            row[STATUS_FIELD] = t("districts.status_no_reports", lang)
+            row[f"{STATUS_FIELD}__tip"] = t("districts.status_no_reports_tip", lang)
+            row[f"{STATUS_FIELD}__bg"] = "#d9d9d9"
+        else:
+            row[STATUS_FIELD] = t("districts.status_ok", lang)
+            row[f"{STATUS_FIELD}__tip"] = ""
+        row[f"{STATUS_FIELD}__text"] = row[STATUS_FIELD]
+        row.setdefault(RANK_FIELD, None)
+        rows.append(row)
+    rows.sort(key=lambda item: (item[RANK_FIELD] is None, item[RANK_FIELD] or 0, item["code"]))
+    columns = [
+        {"field": RANK_FIELD, "headerName": t("districts.col_rank", lang), "pinned": "left", "maxWidth": 80,
+         "minWidth": 70, "sort": "asc", "headerTooltip": t("districts.col_rank_tip", lang,
+                                                           indicator=localized(indicators.loc[rank_by], lang))
+         if rank_by else ""},
+        {"field": NAME_FIELD, "headerName": t("common.district", lang), "pinned": "left", "minWidth": 130,
+         "tooltipField": f"{NAME_FIELD}__tip"},
+        {"field": "province", "headerName": t("common.province", lang), "minWidth": 110},
+        {"field": STATUS_FIELD, "headerName": t("districts.col_status", lang), "minWidth": 120,
+         "tooltipField": f"{STATUS_FIELD}__tip",
+         "cellStyle": {"function": "({backgroundColor: params.data.status__bg || 'transparent', "
+                                   "color: params.data.status__fg || '#222'})"}},
+    ]
+    for code in present:
+        indicator = indicators.loc[code]
+        columns.append({
+            "field": code, "headerName": localized(indicator, lang),
+            "headerTooltip": " – ".join(part for part in (localized(indicator, lang),
+                                                          _direction_text(indicator["direction"], lang)) if part),
+            "type": "numericColumn", "valueFormatter": TEXT_FORMATTER, "cellStyle": CELL_STYLE,
+            "tooltipField": f"{code}__tip", "minWidth": 110,
+            "headerClass": "districts-ranked-column" if code == rank_by else None,
+        })
+    return columns, rows
+
+
+def stale_flags(result: dict, lang: str) -> html.Div:
+    """Alerts naming the districts that are stale (no report in the last N periods) or silent."""
+    cells, districts = result["cells"], result["districts"]
+    if cells.empty:
+        return html.Div()
+    names = {row.code: localized(row, lang) for row in districts.itertuples()}
+    stale = cells[cells["status"] == "stale"]
+    messages = []
+    for code, group in stale.groupby("district_code"):
+        last = group["last_period"].max()
+        messages.append(t("districts.flag_stale", lang, district=names.get(code, code), count=len(group),
+                          period=format_period(last, lang)))
+    silent = [code for code, group in cells.groupby("district_code") if (group["status"] == "never").all()]
+    if silent:
+        messages.append(t("districts.flag_no_reports", lang, districts=", ".join(names.get(c, c) for c in silent)))
+    if not messages:
+        return html.Div(dbc.Alert(t("districts.flag_none", lang, n=result["stale_periods"]), color="success",
+                                  className="py-1 px-2 mb-0 small"))
+    return html.Div([dbc.Alert(message, color="warning", className="py-1 px-2 mb-1 small") for message in messages],
+                    id="districts-flag-list")

@@ -1,0 +1,121 @@
+"""Phase II targeting figures: the map of the selection and what each district's score is made of."""
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+
+from i18n import format_number, localized, t
+from layouts.figures.maps import LAOS_CENTER
+from layouts.figures.theme import NO_DATA, TEMPLATE_NAME
+from layouts.figures.trends import empty_figure
+
+# More need is redder: red means "worse" everywhere in the dashboard.
+NEED_SCALE = [[0.0, "#fff5eb"], [0.35, "#fdd0a2"], [0.65, "#f16913"], [1.0, "#7f2704"]]
+SELECTED_OUTLINE = "#111111"
+PHASE1_OUTLINE = "#2166ac"
+COMPONENT_COLOURS = {"stunting": "#b2182b", "poverty": "#8c6d31", "coverage": "#2c7fb8"}
+TRANSPARENT = [[0, "rgba(0,0,0,0)"], [1, "rgba(0,0,0,0)"]]
+
+
+def _missing(value) -> bool:
+    return value is None or value is pd.NA or (isinstance(value, float) and np.isnan(value))
+
+
+def _component_text(row, component: str, lang: str) -> str:
+    value = getattr(row, component)
+    if _missing(value):
+        return f"{t(f'phase2.component_{component}', lang)}: {t('common.no_data', lang)}"
+    text = f"{t(f'phase2.component_{component}', lang)}: {format_number(value, lang, 1)} %"
+    level = getattr(row, f"{component}_level", None) if component != "coverage" else None
+    if level == "province":
+        text += " (" + t("phase2.province_estimate", lang) + ")"
+    return text
+
+
+def hover_texts(scored: pd.DataFrame, components: list[str], lang: str) -> list[str]:
+    """One hover text per district: rank, score, and each component's value and its source level."""
+    texts = []
+    for row in scored.itertuples():
+        head = f"<b>{localized(row, lang)}</b> ({localized(row, lang, 'province_name')})"
+        rank = (t("phase2.rank_score", lang, rank=int(row.rank), score=format_number(row.score, lang, 1))
+                if not _missing(row.rank) else t("phase2.no_score", lang))
+        lines = [head, rank] + [_component_text(row, component, lang) for component in components]
+        if row.is_target:
+            lines.append(t("phase2.phase1_district", lang))
+        if getattr(row, "partial", False) and not _missing(row.score):
+            lines.append(t("phase2.partial", lang))
+        texts.append("<br>".join(lines))
+    return texts
+
+
+def phase2_map(scored: pd.DataFrame, geojson: dict, lang: str, components: list[str],
+               map_style: str = "white-bg", height: int = 520) -> go.Figure:
+    """Every district coloured by its score (redder = more need and gap), the selection outlined
+    in black, Phase I target districts outlined in blue.
+
+    scored: district_code, name_en, name_lo, province_name_en, province_name_lo, is_target,
+    score, rank, partial, selected, and the component columns (stunting, stunting_level, ...).
+    geojson: district FeatureCollection whose features' id is the district code.
+    """
+    if scored.empty:
+        return empty_figure(t("common.no_data", lang), height)
+    hover = np.array(hover_texts(scored, components, lang), dtype=object)
+    figure = go.Figure()
+    unscored = scored["score"].isna().to_numpy()
+    if unscored.any():
+        figure.add_trace(go.Choroplethmap(
+            geojson=geojson, featureidkey="id", locations=scored.loc[unscored, "district_code"],
+            z=np.zeros(int(unscored.sum())), colorscale=[[0, NO_DATA], [1, NO_DATA]], showscale=False,
+            marker=dict(line=dict(color="#999999", width=0.5)), customdata=hover[unscored],
+            hovertemplate="%{customdata}<extra></extra>", name=t("phase2.no_score", lang), showlegend=True))
+    scored_rows = ~unscored
+    figure.add_trace(go.Choroplethmap(
+        geojson=geojson, featureidkey="id", locations=scored.loc[scored_rows, "district_code"],
+        z=scored.loc[scored_rows, "score"], zmin=0, zmax=100, colorscale=NEED_SCALE,
+        marker=dict(line=dict(color="#888888", width=0.5), opacity=0.9), customdata=hover[scored_rows],
+        hovertemplate="%{customdata}<extra></extra>", name=t("phase2.legend_score", lang), showlegend=False,
+        colorbar=dict(title=dict(text=t("phase2.legend_score", lang)), thickness=12, len=0.6, x=0.99)))
+    for mask, colour, width, key in ((scored["is_target"].to_numpy(dtype=bool), PHASE1_OUTLINE, 2.0, "phase2.legend_phase1"),
+                                     (scored["selected"].to_numpy(dtype=bool), SELECTED_OUTLINE, 3.0, "phase2.legend_selected")):
+        if not mask.any():
+            continue
+        figure.add_trace(go.Choroplethmap(
+            geojson=geojson, featureidkey="id", locations=scored.loc[mask, "district_code"],
+            z=np.zeros(int(mask.sum())), colorscale=TRANSPARENT, showscale=False,
+            marker=dict(line=dict(color=colour, width=width)), customdata=hover[mask],
+            hovertemplate="%{customdata}<extra></extra>", name=t(key, lang, count=int(mask.sum())), showlegend=True))
+    figure.update_layout(
+        template=TEMPLATE_NAME, height=height, margin=dict(l=0, r=0, t=10, b=0),
+        map=dict(style=map_style, center=LAOS_CENTER, zoom=5.1),
+        legend=dict(orientation="v", y=0.98, x=0.01, bgcolor="rgba(255,255,255,0.85)"),
+    )
+    return figure
+
+
+def score_breakdown_figure(scored: pd.DataFrame, components: list[str], lang: str, top_n: int = 20,
+                           height: int | None = None) -> go.Figure:
+    """The top-ranked districts as bars split into what each component adds to the score.
+
+    scored: district_code, name_en, name_lo, rank, score, and part_<component> columns (the
+    parts add up to the score). Bars run from the highest score at the top.
+    """
+    ranked = scored.dropna(subset=["rank"]).sort_values(["rank", "district_code"]).head(top_n)
+    if ranked.empty:
+        return empty_figure(t("phase2.no_score", lang), height or 300)
+    labels = [f"{int(row.rank)}. {localized(row, lang)}" for row in ranked.itertuples()]
+    figure = go.Figure()
+    for component in components:
+        column = f"part_{component}"
+        if column not in ranked or ranked[column].isna().all():
+            continue
+        name = t(f"phase2.part_{component}", lang)
+        hover = [f"<b>{label}</b><br>{name}: {format_number(part, lang, 1)}<br>"
+                 + t("phase2.score_is", lang, score=format_number(score, lang, 1))
+                 for label, part, score in zip(labels, ranked[column], ranked["score"])]
+        figure.add_trace(go.Bar(y=labels, x=ranked[column], orientation="h", name=name,
+                                marker_color=COMPONENT_COLOURS.get(component), customdata=hover,
+                                hovertemplate="%{customdata}<extra></extra>"))
+    figure.update_layout(template=TEMPLATE_NAME, barmode="stack", hovermode="closest",
+                         height=height or 120 + 22 * len(ranked), margin=dict(l=160, r=20, t=40, b=40))
+    figure.update_yaxes(type="category", categoryorder="array", categoryarray=labels[::-1])
+    figure.update_xaxes(title_text=t("phase2.axis_score", lang), range=[0, 100])
+    return figure

@@ -1,0 +1,177 @@
+"""Phase II targeting page: every district ranked by need and gap, with user weights, a map and the score explained."""
+import dash_ag_grid as dag
+import dash_bootstrap_components as dbc
+import pandas as pd
+from dash import dcc, html
+
+from i18n import format_number, format_period, localized, t
+from layouts.common import current_language
+
+PAGE = {"path": "/phase2", "title_key": "nav.phase2", "order": 60}
+
+TITLE = "phase2-title"
+WEIGHT_STUNTING = "phase2-weight-stunting"
+WEIGHT_POVERTY = "phase2-weight-poverty"
+WEIGHT_COVERAGE = "phase2-weight-coverage"
+WEIGHT_SHARES = "phase2-weight-shares"
+SELECT_COUNT = "phase2-select-count"
+EXCLUDE_PHASE1 = "phase2-exclude-phase1"
+EXPLANATION = "phase2-explanation"
+MAP = "phase2-map"
+BREAKDOWN = "phase2-breakdown"
+TABLE = "phase2-table"
+SUMMARY = "phase2-summary"
+
+COMPONENT_ORDER = ("stunting", "poverty", "coverage")
+WEIGHT_IDS = {"stunting": WEIGHT_STUNTING, "poverty": WEIGHT_POVERTY, "coverage": WEIGHT_COVERAGE}
+DEFAULT_WEIGHTS = {"stunting": 50, "poverty": 25, "coverage": 25}
+DEFAULT_SELECT_COUNT = 12
+
+
+def _slider(component: str, lang: str) -> html.Div:
+    return html.Div(
+        [
+            html.Label(t(f"phase2.weight_{component}", lang), htmlFor=WEIGHT_IDS[component], className="small mb-0"),
+            dcc.Slider(id=WEIGHT_IDS[component], min=0, max=100, step=5, value=DEFAULT_WEIGHTS[component],
+                       marks={0: "0", 50: "50", 100: "100"}, tooltip={"placement": "bottom", "always_visible": False},
+                       updatemode="mouseup"),
+        ],
+        className="mb-2",
+    )
+
+
+def layout(lang: str | None = None, **_query) -> html.Div:
+    lang = current_language(lang)
+    controls = dbc.Card([
+        dbc.CardHeader(t("phase2.weights_card", lang), className="fw-semibold"),
+        dbc.CardBody([
+            *[_slider(component, lang) for component in COMPONENT_ORDER],
+            html.Div(id=WEIGHT_SHARES, className="small text-muted mb-2"),
+            html.Label(t("phase2.select_count", lang), htmlFor=SELECT_COUNT, className="small mb-0"),
+            dcc.Slider(id=SELECT_COUNT, min=4, max=40, step=1, value=DEFAULT_SELECT_COUNT,
+                       marks={4: "4", 12: "12", 20: "20", 30: "30", 40: "40"},
+                       tooltip={"placement": "bottom", "always_visible": True}, updatemode="mouseup"),
+            dbc.Checklist(id=EXCLUDE_PHASE1, value=["exclude"], className="small mt-2", options=[
+                {"label": t("phase2.exclude_phase1", lang), "value": "exclude"}]),
+        ]),
+    ], className="mb-3")
+    return html.Div(
+        [
+            html.H1(t("phase2.title", lang), className="page-title", id=TITLE),
+            html.P(t("phase2.intro", lang), className="text-muted"),
+            dbc.Row(
+                [
+                    dbc.Col([controls,
+                             dbc.Card([dbc.CardHeader(t("phase2.explain_card", lang), className="fw-semibold"),
+                                       dbc.CardBody(html.Div(id=EXPLANATION, className="small"))],
+                                      className="mb-3")], lg=4),
+                    dbc.Col([
+                        html.Div(id=SUMMARY, className="mb-2"),
+                        dbc.Card([dbc.CardHeader(t("phase2.map_card", lang), className="fw-semibold"),
+                                  dbc.CardBody(dcc.Loading(dcc.Graph(id=MAP, config={"displaylogo": False},
+                                                                     style={"height": "520px"}), type="dot"))],
+                                 className="mb-3"),
+                    ], lg=8),
+                ]
+            ),
+            dbc.Row(
+                [
+                    dbc.Col(dbc.Card([dbc.CardHeader(t("phase2.breakdown_card", lang), className="fw-semibold"),
+                                      dbc.CardBody(dcc.Loading(dcc.Graph(id=BREAKDOWN, config={"displaylogo": False}),
+                                                               type="dot"))], className="mb-3"), lg=5),
+                    dbc.Col(dbc.Card([dbc.CardHeader(t("phase2.table_card", lang), className="fw-semibold"),
+                                      dbc.CardBody(dag.AgGrid(
+                                          id=TABLE, rowData=[], columnDefs=[], className="ag-theme-quartz",
+                                          defaultColDef={"sortable": True, "resizable": True, "minWidth": 80,
+                                                         "wrapHeaderText": True, "autoHeaderHeight": True},
+                                          dashGridOptions={"pagination": True, "paginationPageSize": 20,
+                                                           "tooltipShowDelay": 300, "suppressCellFocus": True},
+                                          columnSize="responsiveSizeToFit", style={"height": "640px"}))],
+                                     className="mb-3"), lg=7),
+                ]
+            ),
+        ]
+    )
+
+
+def weight_shares(weights: dict[str, float], available: dict[str, bool], lang: str) -> str:
+    """"Stunting 50 %, convergence gap 50 %": the weights as shares of their sum (unavailable ones out)."""
+    used = {name: weight for name, weight in weights.items() if available.get(name) and weight > 0}
+    total = sum(used.values())
+    if not total:
+        return t("phase2.no_weights", lang)
+    return t("phase2.shares", lang, shares=", ".join(
+        f"{t(f'phase2.component_{name}', lang)} {format_number(100 * weight / total, lang, 0)} %"
+        for name, weight in used.items()))
+
+
+def explanation(weights: dict[str, float], available: dict[str, bool], as_of: str, lang: str) -> list:
+    """The score in words, with the weights in force: how each part is measured and combined."""
+    items = [html.P(t("phase2.explain_formula", lang))]
+    bullets = []
+    for name in COMPONENT_ORDER:
+        text = t(f"phase2.explain_{name}", lang)
+        if not available.get(name):
+            text += " " + t("phase2.explain_unavailable", lang)
+        bullets.append(html.Li(text))
+    items.append(html.Ul(bullets, className="mb-2"))
+    items += [html.P(t("phase2.explain_scale", lang)), html.P(t("phase2.explain_missing", lang)),
+              html.P(weight_shares(weights, available, lang), className="fw-semibold mb-1"),
+              html.P(t("phase2.explain_as_of", lang, period=format_period(as_of, lang)), className="mb-0")]
+    return items
+
+
+def selection_summary(scored: pd.DataFrame, lang: str) -> dbc.Alert:
+    """One sentence: how many districts are selected, in which provinces, how many people already Phase I."""
+    selected = scored[scored["selected"]]
+    provinces = sorted({localized(row, lang, "province_name") for row in selected.itertuples()})
+    return dbc.Alert(
+        t("phase2.summary", lang, count=len(selected), n_provinces=len(provinces), provinces=", ".join(provinces)),
+        color="light", className="py-2 mb-2 border", id="phase2-summary-text",
+    )
+
+
+def ranking_grid(scored: pd.DataFrame, components: list[str], lang: str) -> tuple[list[dict], list[dict]]:
+    """(columnDefs, rowData) of the national ranking: rank, district, province, score, components.
+
+    Ranked districts first, then the unranked by score, then those without a score.
+    """
+    rows = []
+    # Unranked districts (Phase I ones left out) still show their score, highest first.
+    ordered = scored.sort_values(["rank", "score", "district_code"], ascending=[True, False, True],
+                                 na_position="last")
+    for row in ordered.itertuples():
+        record = {
+            "rank": None if pd.isna(row.rank) else int(row.rank),
+            "district": localized(row, lang),
+            "province": localized(row, lang, "province_name"),
+            "score": None if pd.isna(row.score) else round(float(row.score), 1),
+            "selected": t("phase2.yes", lang) if row.selected else "",
+            "phase1": t("phase2.yes", lang) if row.is_target else "",
+        }
+        for component in components:
+            value = getattr(row, component)
+            record[component] = None if pd.isna(value) else round(float(value), 1)
+            level = getattr(row, f"{component}_level", None) if component != "coverage" else None
+            record[f"{component}__tip"] = t("phase2.province_estimate", lang) if level == "province" else ""
+            record[f"{component}__text"] = (t("common.no_data", lang) if pd.isna(value)
+                                            else format_number(value, lang, 1) + " %"
+                                            + (" ᴾ" if level == "province" else ""))
+        record["score__text"] = format_number(row.score, lang, 1) if not pd.isna(row.score) else t("common.no_data", lang)
+        rows.append(record)
+    formatter = {"function": "params.data[params.colDef.field + '__text']"}
+    columns = [
+        {"field": "rank", "headerName": t("phase2.col_rank", lang), "maxWidth": 80, "pinned": "left"},
+        {"field": "district", "headerName": t("common.district", lang), "minWidth": 120, "pinned": "left"},
+        {"field": "province", "headerName": t("common.province", lang), "minWidth": 110},
+        {"field": "score", "headerName": t("phase2.col_score", lang), "type": "numericColumn",
+         "valueFormatter": formatter, "cellStyle": {"fontWeight": "bold"}},
+    ]
+    for component in components:
+        columns.append({"field": component, "headerName": t(f"phase2.col_{component}", lang),
+                        "type": "numericColumn", "valueFormatter": formatter, "tooltipField": f"{component}__tip"})
+    columns += [
+        {"field": "selected", "headerName": t("phase2.col_selected", lang), "maxWidth": 110},
+        {"field": "phase1", "headerName": t("phase2.col_phase1", lang), "maxWidth": 110},
+    ]
+    return columns, rows
