@@ -571,12 +571,17 @@ def _emit_cct(world: _World, sink: _ObservationSink, cct: _Cct, payments: list[t
 
     started = np.arange(T)[None, :] >= cct.start[:, None]
     present = started & (rng.random((V, T)) >= MISSING_REPORT_SHARE)
+    # Registry counts come from the MIS, which has every enrolled village every month; only the
+    # monthly verification reports go missing now and then. Random gaps in a stock would make
+    # the summed "registered to date" dip in months when a few villages did not report.
+    registry_present = started.copy()
     # One district's village reports stop arriving for the last months: a stale district.
     present[district == world.stale_district, T - STALE_MONTHS:] = False
+    registry_present[district == world.stale_district, T - STALE_MONTHS:] = False
     src = "RRPM MIS (demo)"
-    world.emit(sink, "CCT_REGISTERED", present, value=cct.registered, source=src)
-    world.emit(sink, "CCT_ACTIVE", present, value=cct.active, source=src)
-    world.emit(sink, "CCT_NEW_REG", present, value=cct.new_reg, source=src)
+    world.emit(sink, "CCT_REGISTERED", registry_present, value=cct.registered, source=src)
+    world.emit(sink, "CCT_ACTIVE", registry_present, value=cct.active, source=src)
+    world.emit(sink, "CCT_NEW_REG", registry_present, value=cct.new_reg, source=src)
     world.emit(sink, "CCT_COMPLY_ALL", present, numerator=cct.comply_all, denominator=cct.active,
                multiplier=100, source=src)
     world.emit(sink, "CCT_COMPLY_ANC", present, numerator=cct.comply_anc, denominator=cct.pregnant,

@@ -243,6 +243,9 @@ def test_compliance_with_all_conditions_is_below_each_condition(built):
 # --------------------------------------------------------------------------- coverage and missing data
 
 
+REGISTRY_INDICATORS = ("CCT_REGISTERED", "CCT_ACTIVE", "CCT_NEW_REG")
+
+
 def test_a_project_has_rows_exactly_where_its_coverage_indicator_is_positive(built):
     """Not reached means no rows at all (not zeros), and reached means coverage > 0."""
     engine, _ = built
@@ -256,7 +259,13 @@ def test_a_project_has_rows_exactly_where_its_coverage_indicator_is_positive(bui
             WHERE i.project_code = :project AND a.level = 'village'
             GROUP BY o.indicator_code""", project=project)
         counts = dict(keys)
+        # The MIS registry (RRPM stocks) has every enrolled village every month; monthly
+        # reports may be missing, so they have at most as many rows.
+        registry = {code: counts.pop(code) for code in REGISTRY_INDICATORS if code in counts}
         assert len(set(counts.values())) == 1, (project, counts)
+        if registry:
+            assert len(set(registry.values())) == 1, registry
+            assert min(registry.values()) > max(counts.values()), (registry, counts)
         unmatched = scalar(engine, """
             SELECT COUNT(*) FROM observation o
             JOIN indicator i ON i.code = o.indicator_code JOIN admin_unit a ON a.code = o.admin_code
@@ -289,17 +298,33 @@ def test_one_district_stops_reporting_cct_and_its_last_months_are_absent(built):
     assert scalar(engine, "SELECT MAX(period) FROM payment_cycle WHERE district_code = :d", d=stale) >= cutoff
 
 
-def test_some_village_months_are_missing_at_random(built):
-    engine, _ = built
-    present = scalar(engine, "SELECT COUNT(*) FROM observation WHERE indicator_code = 'CCT_ACTIVE'")
+def _missing_share(engine, indicator: str) -> float:
+    present = scalar(engine, "SELECT COUNT(*) FROM observation WHERE indicator_code = :i", i=indicator)
     first = dict(rows(engine, """
-        SELECT admin_code, MIN(period) FROM observation WHERE indicator_code = 'CCT_ACTIVE' GROUP BY admin_code"""))
+        SELECT admin_code, MIN(period) FROM observation WHERE indicator_code = :i GROUP BY admin_code""", i=indicator))
     possible = sum(
         (int(LAST_MONTH[:4]) - int(start[:4])) * 12 + int(LAST_MONTH[5:]) - int(start[5:]) + 1
         for start in first.values()
     )
-    missing_share = 1 - present / possible
-    assert 0.02 < missing_share < 0.09
+    return 1 - present / possible
+
+
+def test_some_village_months_are_missing_at_random(built):
+    engine, _ = built
+    assert 0.02 < _missing_share(engine, "CCT_COMPLY_ALL") < 0.09
+
+
+def test_registry_stocks_have_no_random_gaps(built):
+    """Outside the stale district, every enrolled village has its MIS registry count every month."""
+    engine, summary = built
+    first_and_count = rows(engine, """
+        SELECT o.admin_code, MIN(o.period), COUNT(*) FROM observation o JOIN admin_unit a ON a.code = o.admin_code
+        WHERE o.indicator_code = 'CCT_REGISTERED' AND a.district_code <> :d GROUP BY o.admin_code""",
+                           d=summary["stale_district"])
+    assert first_and_count
+    for _code, start, count in first_and_count:
+        months = (int(LAST_MONTH[:4]) - int(start[:4])) * 12 + int(LAST_MONTH[5:]) - int(start[5:]) + 1
+        assert count == months
 
 
 def test_one_reached_village_never_reports_hansa(built):
