@@ -25,9 +25,11 @@ def village_reach(
     project_codes = [code for (code,) in conn.execute(text("SELECT code FROM project ORDER BY sort_order, code"))]
     first, last = _reach_window(as_of, months)
     params: dict = {"first": first, "last": last}
-    village_filter = ""
+    village_filter = reach_filter = ""
     if within and within != "00":
         village_filter = " AND a.code LIKE :prefix"
+        # Filtering the observations too keeps a province's query from scanning the nation.
+        reach_filter = " AND o.admin_code LIKE :prefix"
         params["prefix"] = within + "%"
     flags = ", ".join(
         f"MAX(CASE WHEN reach.project_code = :p{i} THEN 1 ELSE 0 END) AS \"{code}\""
@@ -39,7 +41,7 @@ def village_reach(
             SELECT DISTINCT o.admin_code, p.code AS project_code
             FROM observation o JOIN project p ON p.coverage_indicator = o.indicator_code
             WHERE o.period_start BETWEEN :first AND :last
-              AND (o.value > 0 OR o.numerator > 0)
+              AND (o.value > 0 OR o.numerator > 0){reach_filter}
         )
         SELECT a.code, a.name_en, a.name_lo, a.district_code, a.province_code, a.lon, a.lat,
                CASE WHEN t.admin_code IS NULL THEN 0 ELSE 1 END AS is_target,
