@@ -310,18 +310,23 @@ def check_mixed_levels(records: list[dict], existing: dict[tuple[str, str], set[
     by_pair: dict[tuple[str, str], set[str]] = {}
     for record in records:
         by_pair.setdefault((record["indicator_code"], record["period"]), set()).add(record["admin_code"])
+    # Per pair: every code that has something reported inside it -> one such place (for the message).
+    inner: dict[tuple[str, str], dict[str, str]] = {}
+    reported: dict[tuple[str, str], set[str]] = {}
+    for pair, codes in by_pair.items():
+        reported[pair] = codes | existing.get(pair, set())
+        contained: dict[str, str] = {}
+        for code in sorted(reported[pair]):
+            for ancestor in _ancestors(code):
+                contained.setdefault(ancestor, code)
+        inner[pair] = contained
     kept = []
     for record in records:
-        meta = lookup.indicators[record["indicator_code"]]
         pair = (record["indicator_code"], record["period"])
-        codes = by_pair[pair] | existing.get(pair, set())
         code = record["admin_code"]
         clash = None
-        if meta["aggregation"] != "survey":
-            clash = next((other for other in _ancestors(code) if other in codes), None)
-            if clash is None:
-                clash = next((other for other in sorted(codes) if other != code and (
-                    code == NATIONAL_CODE or (other.startswith(code) and len(other) > len(code)))), None)
+        if lookup.indicators[record["indicator_code"]]["aggregation"] != "survey":
+            clash = next((other for other in _ancestors(code) if other in reported[pair]), None) or inner[pair].get(code)
         if clash is None:
             kept.append(record)
             continue

@@ -1,5 +1,5 @@
 """What an import checks rows against: the indicator catalogue and the admin units in the database."""
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from sqlalchemy import Connection, text
 
@@ -10,6 +10,7 @@ from geo.boundaries import load_boundaries, resolve_code
 class Lookup:
     indicators: dict[str, dict]
     levels: dict[str, str]  # admin code -> level
+    _official_names: dict[str, str] = field(default_factory=dict, repr=False)
 
     @classmethod
     def load(cls, conn: Connection) -> "Lookup":
@@ -35,6 +36,9 @@ class Lookup:
             except (KeyError, ValueError):
                 continue
             if code in self.levels:
-                names = load_boundaries(level).set_index("code")
-                return code, str(names.loc[code, "name_en"])
+                if not self._official_names:
+                    for each_level in ("province", "district"):
+                        units = load_boundaries(each_level)
+                        self._official_names.update(zip(units["code"], units["name_en"]))
+                return code, self._official_names.get(code, code)
         return None

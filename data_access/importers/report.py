@@ -65,6 +65,12 @@ RULES: dict[str, str] = {
     "dhis2_deleted_value": WARNING,
 }
 
+# Rules about the file as a whole: nothing can be imported, not even with accept_valid_rows.
+FILE_RULES = frozenset({
+    "file_too_large", "unsupported_format", "unreadable_file", "not_utf8", "empty_file", "missing_column",
+    "duplicate_column", "archive_too_large", "several_layers", "no_layer", "missing_crs", "field_not_found",
+    "code_field_not_found", "code_field_ambiguous", "name_field_not_found", "mapping_required", "not_dhis2",
+})
 STATUSES = ("dry_run", "applied", "rejected", "unchanged")
 
 
@@ -175,7 +181,8 @@ class ImportReport:
     @property
     def has_file_errors(self) -> bool:
         """An error about the whole file: nothing can be imported, not even the valid rows."""
-        return any(problem.is_error and problem.row is None for problem in self.problems)
+        return any(problem.is_error and (problem.row is None or problem.rule in FILE_RULES)
+                   for problem in self.problems)
 
     @property
     def rows_rejected(self) -> int:

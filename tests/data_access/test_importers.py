@@ -238,6 +238,21 @@ def test_rows_counted_twice_across_levels_are_refused(engine):
     assert report.problems[0].params["other"].startswith("0703")
 
 
+def test_a_place_and_a_place_inside_it_in_the_same_file_are_both_refused():
+    from data_access.importers.indicators import check_mixed_levels
+    from data_access.importers.lookup import Lookup
+
+    lookup = Lookup({"SUWASH_LATRINES_BUILT": {"aggregation": "sum"}, "STUNTING": {"aggregation": "survey"}}, {})
+    records = [{"indicator_code": "SUWASH_LATRINES_BUILT", "admin_code": code, "period": "2026-01", "row": row}
+               for row, code in ((2, "0705001"), (3, "0705"), (4, "0706"))]
+    records.append({"indicator_code": "STUNTING", "admin_code": "07", "period": "2026", "row": 5})
+    report = ImportReport(file_name="mixed.csv", kind="indicators")
+    kept = check_mixed_levels(records, {("STUNTING", "2026"): {"0705"}}, lookup, report)
+    assert [r["row"] for r in kept] == [4, 5]
+    assert [(p.row, p.rule, p.params["other"]) for p in report.problems] == [
+        (2, "mixed_levels", "0705"), (3, "mixed_levels", "0705001")]
+
+
 def test_wrong_level_is_reported(engine):
     content = b"indicator_code,admin_code,period,numerator,denominator\nCCT_PAY_DELAY,0703001,2023-05,30,1\n"
     report = import_bytes(engine, content, "village_delay.csv", ImportOptions(dry_run=True))
@@ -367,6 +382,15 @@ def test_the_template_lists_the_projects_indicators_with_help_in_both_languages(
     assert "2023-Q2" in help_text and "ໄຕມາດ" in help_text
     places = {row[0].value for row in book["places - ສະຖານທີ່"].iter_rows(min_row=2)}
     assert {"07", "0703", "0703001"} <= places
+
+
+def test_the_survey_template_holds_the_indicators_without_a_project(engine):
+    with engine.connect() as conn:
+        book = openpyxl.load_workbook(io.BytesIO(build_template(conn, "SURVEYS")))
+        with pytest.raises(KeyError):
+            build_template(conn, "NO_SUCH_PROJECT")
+    codes = [row[0].value for row in book["indicators - ຕົວຊີ້ວັດ"].iter_rows(min_row=2)]
+    assert codes == ["STUNTING", "WASTING", "UNDERWEIGHT"]
 
 
 def test_a_filled_template_imports(engine, tmp_path):
