@@ -1,6 +1,7 @@
 """Map page in a browser: drill province -> district -> village by clicking, breadcrumb, hover, legend, downloads."""
 import csv
 import io
+import json
 
 import pytest
 import shapely
@@ -174,6 +175,17 @@ def test_drill_follows_the_shared_filter_then_convergence_and_download(page):
     with page.expect_download() as download_info:
         page.click("#map-download-geojson")
     assert download_info.value.suggested_filename == "CCT_COMPLY_ALL_07_2025-12.geojson"
+    collection = json.load(open(download_info.value.path(), encoding="utf-8"))
+    features = {feature["id"]: feature for feature in collection["features"]}
+    assert set(features) == set(levels.layer("district", "district", "07")["code"])
+    assert features["0703"]["geometry"]["type"] in ("Polygon", "MultiPolygon")
+    assert {"value", "numerator", "denominator", "name_lo", "n_reporting"} <= set(features["0703"]["properties"])
+
+    # Choosing a district in the shared filter opens its villages.
+    page.locator("#shell-district").click()
+    page.get_by_role("option", name="Hiem").click()
+    _wait_for_map(page, "0703", 6)
+    assert _breadcrumb(page) == "Lao PDR Houaphan Hiem"
 
 
 def test_map_in_lao(page):
