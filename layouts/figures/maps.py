@@ -8,7 +8,7 @@ import plotly.graph_objects as go
 
 from geo.levels import bounds as geojson_bounds
 from geo.levels import hatch_geojson
-from i18n import format_number, format_period, format_value, localized, t
+from i18n import catalog, format_number, format_period, format_value, localized, t
 from layouts.figures.theme import NO_DATA, OUTLINE, TEMPLATE_NAME, WORSE_TO_BETTER
 
 LAOS_CENTER = {"lon": 103.8, "lat": 18.2}
@@ -168,8 +168,12 @@ def legend_colorbar(title: str, labels: list[str]) -> dict:
 
 
 def unit_title(unit: str, lang: str) -> str:
-    """Short legend title naming what the colours measure."""
-    return t(f"map.unit_{unit}", lang) if unit in ("percent", "days") else t("map.legend_value", lang)
+    """Short legend title naming what the colours measure ("Percent", "Number of people")."""
+    if unit in ("percent", "days"):
+        return t(f"map.unit_{unit}", lang)
+    if f"unit.{unit}" in catalog():
+        return t("map.legend_count", lang, unit=t(f"unit.{unit}", lang))
+    return t("map.legend_value", lang)
 
 
 def place_names(row, lang: str) -> str:

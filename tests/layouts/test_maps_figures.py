@@ -187,6 +187,15 @@ def test_survey_hover_gives_the_round_and_confidence_interval():
     assert figure.data[0].z[1] == 5 and figure.data[0].colorscale[-1][1] == RED
 
 
+@pytest.mark.parametrize(("indicator", "lang", "title"), [
+    (COMPLIANCE, "en", "Percent"), (DELAY, "lo", "ມື້"), (SESSIONS, "en", "Number of sessions"),
+    (SESSIONS | {"unit": "people"}, "lo", "ຈຳນວນຄົນ"), (SESSIONS | {"unit": "widgets"}, "en", "Value"),
+])
+def test_legend_title_names_the_unit(indicator, lang, title):
+    figure = indicator_choropleth(_values([("01", 5.0, None, None, "2025-06")]), UNITS, GEOJSON, indicator, lang)
+    assert figure.data[0].colorbar.title.text == title
+
+
 def test_given_scheme_is_used_instead_of_the_drawn_values():
     scheme = class_scheme(SESSIONS, pd.Series(np.arange(1.0, 101.0)))
     values = _values([("01", 50.0, None, None, "2025-06"), ("02", 99.0, None, None, "2025-06")])
