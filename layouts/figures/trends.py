@@ -80,7 +80,12 @@ def survey_trend_figure(series: pd.DataFrame, indicator: dict, lang: str, target
                 x=band["year"], y=band["low"], mode="lines", line=dict(width=0), fill="tonexty",
                 fillcolor=_rgba(SERIES_COLOURS[0], BAND_ALPHA), hoverinfo="skip", legendgroup="scope",
                 name=t("trends.band_95", lang)))
-        figure.add_trace(_survey_line(scope, name, SERIES_COLOURS[0], unit, lang, width=3, group="scope"))
+        line = _survey_line(scope, name, SERIES_COLOURS[0], unit, lang, width=3, group="scope")
+        # Error bars too: a single round has no band to draw, but still has its interval.
+        line.error_y = dict(type="data", symmetric=False, array=(scope["high"] - scope["value"]).tolist(),
+                            arrayminus=(scope["value"] - scope["low"]).tolist(), color=SERIES_COLOURS[0],
+                            thickness=1.2, width=5)
+        figure.add_trace(line)
     for role, colour, dash in (("province", PROVINCE_COLOUR, "dash"), ("national", NATIONAL_COLOUR, "dot")):
         rows = series[series["role"] == role]
         if not rows.empty:
@@ -98,7 +103,7 @@ def survey_trend_figure(series: pd.DataFrame, indicator: dict, lang: str, target
             x=[int(target["year"])], y=[target["value"]], mode="markers", name=label,
             marker=dict(symbol="star", size=14, color=TARGET_COLOUR), hovertemplate=label + "<extra></extra>"))
     figure.update_layout(template=TEMPLATE_NAME, height=height, hovermode="closest",
-                         legend=dict(orientation="h", y=-0.18, x=0))
+                         legend=dict(orientation="v", x=1.02, y=1, yanchor="top", xanchor="left"))
     figure.update_xaxes(title_text=t("trends.axis_survey_year", lang), tickformat="d", dtick=1)
     figure.update_yaxes(title_text=localized(indicator, lang) if indicator else "", rangemode="tozero")
     return figure
@@ -150,10 +155,12 @@ def compliance_figure(series: pd.DataFrame, lang: str, target: dict | None = Non
             line=dict(color=colour, width=3.5 if overall else 1.8), customdata=hover,
             hovertemplate="%{customdata}<extra></extra>"))
     if target and not _missing(target.get("value")):
-        figure.add_hline(y=target["value"], line=dict(color=TARGET_COLOUR, dash="dash", width=1.5),
-                         annotation_text=t("trends.eop_target", lang, value=_percent(target["value"], lang),
-                                           year=target["year"]),
-                         annotation_position="bottom right")
+        # A legend entry rather than an annotation, which would sit on top of the lines.
+        label = t("trends.eop_target", lang, value=_percent(target["value"], lang), year=target["year"])
+        ends = [series["period_start"].min(), series["period_start"].max()]
+        figure.add_trace(go.Scatter(x=ends, y=[target["value"]] * 2, mode="lines", name=label,
+                                    line=dict(color=TARGET_COLOUR, dash="dash", width=1.5),
+                                    hovertemplate=label + "<extra></extra>"))
     figure.update_layout(template=TEMPLATE_NAME, height=height, hovermode="closest",
                          legend=dict(orientation="h", y=-0.15, x=0))
     figure.update_yaxes(title_text=t("trends.axis_percent_complied", lang), range=[0, 100])
@@ -225,7 +232,8 @@ def payments_figure(payments: pd.DataFrame, lang: str, currency: str = "LAK", he
     figure.add_trace(go.Bar(x=x, y=payments["beneficiaries_waiting"], name=t("trends.legend_waiting", lang),
                             marker_color=WAITING_COLOUR, customdata=waiting_hover,
                             hovertemplate="%{customdata}<extra></extra>"))
-    figure.update_layout(template=TEMPLATE_NAME, height=height, barmode="stack", hovermode="closest")
+    figure.update_layout(template=TEMPLATE_NAME, height=height, barmode="stack", hovermode="closest",
+                         legend=dict(traceorder="normal"))
     figure.update_xaxes(title_text=t("trends.axis_cycle", lang), type="category")
     figure.update_yaxes(title_text=t("trends.axis_beneficiaries", lang), rangemode="tozero")
     return figure
@@ -313,10 +321,12 @@ def pipeline_steps_figure(by_period: pd.DataFrame, lang: str, target_days: float
         figure.add_trace(go.Bar(x=x, y=frame[column], name=name, marker_color=STEP_COLOURS[step],
                                 customdata=hover, hovertemplate="%{customdata}<extra></extra>"))
     if not _missing(target_days):
-        figure.add_hline(y=target_days, line=dict(color=TARGET_COLOUR, dash="dash", width=1.5),
-                         annotation_text=t("trends.delay_target", lang, days=format_number(target_days, lang)),
-                         annotation_position="top left")
-    figure.update_layout(template=TEMPLATE_NAME, height=height, barmode="stack", hovermode="closest")
+        label = t("trends.delay_target", lang, days=format_number(target_days, lang))
+        figure.add_trace(go.Scatter(x=x, y=[target_days] * len(x), mode="lines", name=label,
+                                    line=dict(color=TARGET_COLOUR, dash="dash", width=1.5),
+                                    hovertemplate=label + "<extra></extra>"))
+    figure.update_layout(template=TEMPLATE_NAME, height=height, barmode="stack", hovermode="closest",
+                         legend=dict(traceorder="normal"))
     figure.update_xaxes(title_text=t("trends.axis_cycle", lang), type="category")
     figure.update_yaxes(title_text=t("trends.axis_median_days", lang), rangemode="tozero")
     return figure
@@ -364,9 +374,12 @@ def backlog_timeline(backlog: pd.DataFrame, as_of_date: dt.date, lang: str, heig
         text=[" " + format_value(days, "days", lang) for days in frame["days_since_verified"]],
         textposition="middle right", textfont=dict(size=11)))
     figure.add_vline(x=limit, line=dict(color=TARGET_COLOUR, dash="dot"))
+    # Tick labels written by us: plotly's own month names would stay English in Lao.
+    ticks = pd.date_range(frame["verified_on"].min(), limit, periods=6).normalize()
     figure.update_layout(template=TEMPLATE_NAME, barmode="overlay", hovermode="closest",
                          height=height or max(220, 110 + 24 * len(frame)), margin=dict(l=150, r=70, t=40, b=40))
-    figure.update_xaxes(type="date", title_text=t("trends.axis_date", lang))
+    figure.update_xaxes(type="date", title_text=t("trends.axis_date", lang), tickvals=list(ticks),
+                        ticktext=[format_day(tick.date(), lang) for tick in ticks])
     figure.update_yaxes(type="category", categoryorder="array", categoryarray=labels)
     return figure
 
@@ -402,7 +415,8 @@ def disbursement_figure(disbursement: pd.DataFrame, lang: str, currency: str = "
             text=[format_number(rate, lang, 0) + " %" if not _missing(rate) else "" for rate in disbursement["rate"]]
             if is_disbursed else None,
             textposition="outside" if is_disbursed else None, textfont=dict(size=10)))
-    figure.update_layout(template=TEMPLATE_NAME, height=height, barmode="group", hovermode="closest")
+    figure.update_layout(template=TEMPLATE_NAME, height=height, barmode="group", hovermode="closest",
+                         uniformtext=dict(minsize=9, mode="show"))
     figure.update_xaxes(type="category", tickangle=-45)
     figure.update_yaxes(title_text=t(f"unit.{currency}", lang), rangemode="tozero")
     return figure
@@ -433,8 +447,7 @@ def management_rates_figure(rates: pd.DataFrame, lang: str, scope_code: str | No
             line=dict(color=SERIES_COLOURS[(index + 2) % len(SERIES_COLOURS)], width=2,
                       shape="hv" if quarterly else "linear"),
             marker=dict(size=5), customdata=hover, hovertemplate="%{customdata}<extra></extra>"))
-    figure.update_layout(template=TEMPLATE_NAME, height=height, hovermode="closest",
-                         legend=dict(orientation="h", y=-0.15, x=0))
+    figure.update_layout(template=TEMPLATE_NAME, height=height, hovermode="closest")
     figure.update_yaxes(title_text="%", range=[0, 105])
     return figure
 

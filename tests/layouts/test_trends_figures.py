@@ -48,6 +48,7 @@ def test_survey_figure_band_is_estimate_plus_minus_1_96_se():
     assert list(lower.y) == pytest.approx([45 - 1.96 * 4, 41 - 1.96 * 3])
     assert lower.fill == "tonexty" and lower.name == "95 % confidence interval"
     assert line.name == "Hiem" and list(line.y) == [45.0, 41.0]
+    assert list(line.error_y.array) == pytest.approx([1.96 * 4, 1.96 * 3])
     assert "95 % confidence interval 37.2–52.8 %" in line.customdata[0]
     assert "district survey estimate" in line.customdata[0]
     assert "Houaphan" in _names(figure) and "Lao PDR" in _names(figure)
@@ -87,13 +88,12 @@ def _compliance_rows():
 
 def test_compliance_figure_overall_is_thick_and_months_without_report_are_gaps():
     figure = compliance_figure(_compliance_rows(), "en", target={"value": 80.0, "year": 2024})
-    overall, anc = figure.data
+    overall, anc, target = figure.data
     assert overall.name == "All conditions" and overall.line.width > anc.line.width
     assert list(overall.y) == [70.0, 80.0] and len(overall.x) == 2  # February absent, not zero
     assert "70 of 100 beneficiaries complied" in overall.customdata[0]
     assert "12 villages reporting" in overall.customdata[0]
-    assert figure.layout.shapes[0].y0 == 80.0
-    assert "end-of-project target 80.0 %" in figure.layout.annotations[0].text
+    assert list(target.y) == [80.0, 80.0] and target.name == "end-of-project target 80.0 % (2024)"
     assert list(figure.layout.yaxis.range) == [0, 100]
 
 
@@ -157,6 +157,7 @@ def test_backlog_timeline_draws_each_wait_up_to_the_as_of_day():
     assert pd.Timestamp(funds.base[hiem]) == pd.Timestamp("2022-06-01")
     assert "65 beneficiaries waiting" in funds.customdata[hiem]
     assert not any(trace.name == "waiting for payment to the wallet" for trace in figure.data)
+    assert figure.layout.xaxis.ticktext[-1] == "30 Jun 2022"
 
 
 def test_backlog_timeline_with_nothing_waiting_says_so():
@@ -170,9 +171,10 @@ def test_pipeline_steps_are_stacked_medians_with_the_target():
                               "median_funds_to_paid": [3.0, None]})
     figure = pipeline_steps_figure(by_period, "en", target_days=30)
     assert figure.layout.barmode == "stack"
-    assert _names(figure) == ["verification to approval", "approval to funds transfer", "funds transfer to payment"]
+    assert _names(figure)[:3] == ["verification to approval", "approval to funds transfer", "funds transfer to payment"]
     assert list(figure.data[0].y) == [50.0, 80.0]
-    assert figure.layout.shapes[0].y0 == 30
+    target = figure.data[-1]
+    assert target.name == "target: 30 days from verification to payment" and set(target.y) == {30}
 
 
 def test_payments_figure_stacks_paid_and_waiting_and_shows_money_in_the_chosen_currency():
