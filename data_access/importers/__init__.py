@@ -1,8 +1,6 @@
 """Importers: validate a whole file, then write it in one transaction (the CLI and the Import page share this)."""
 import hashlib
-import io
 import json
-import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -74,17 +72,8 @@ def detect_kind(source: Source, options: ImportOptions) -> str:
     if source.folder is not None:
         return "villages"
     ext = extension(source.name)
-    if ext in villages.LAYER_EXTENSIONS:
-        return "villages"
-    if ext == ".zip":
-        try:
-            with zipfile.ZipFile(io.BytesIO(source.data)) as archive:
-                names = [name.lower() for name in archive.namelist()]
-        except zipfile.BadZipFile:
-            return "villages"
-        if any(name.endswith((".csv", ".xlsx")) for name in names) and not any(
-                name.endswith(villages.LAYER_EXTENSIONS) for name in names):
-            return "indicators"
+    # A zip is a zipped shapefile (or GeoPackage): tables are imported as they are, not zipped.
+    if ext in villages.LAYER_EXTENSIONS or ext == ".zip":
         return "villages"
     if ext == ".json":
         try:
