@@ -128,7 +128,7 @@ def validate_observations(candidates: list[Candidate], lookup: Lookup, report: I
 
 
 def _validate_one(candidate: Candidate, lookup: Lookup, report: ImportReport) -> dict | None:
-    errors_before = len(report.errors)
+    problems_before = len(report.problems)
     row, file = candidate.row, candidate.file
     _formulas(candidate, report)
     cells = {column: (None if isinstance(raw, fields.Formula) else raw) for column, raw in candidate.cells.items()}
@@ -192,7 +192,7 @@ def _validate_one(candidate: Candidate, lookup: Lookup, report: ImportReport) ->
         report.add("value_too_long", file=file, row=row, column=candidate.header("source"), value=source[:40] + "…",
                    limit=MAX_SOURCE_LENGTH)
 
-    if len(report.errors) > errors_before or record is None or admin is None or period is None:
+    if report.errors_since(problems_before) or record is None or admin is None or period is None:
         return None
     return {
         "indicator_code": meta["code"], "admin_code": admin, "period": period,

@@ -170,6 +170,10 @@ class ImportReport:
     def extend(self, problems: list[Problem]) -> None:
         self.problems.extend(problems)
 
+    def errors_since(self, position: int) -> bool:
+        """True when a problem added after len(problems) was `position` is an error (cheap per row)."""
+        return any(problem.is_error for problem in self.problems[position:])
+
     @property
     def errors(self) -> list[Problem]:
         return [problem for problem in self.problems if problem.is_error]

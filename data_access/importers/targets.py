@@ -61,7 +61,7 @@ def _year(raw) -> int | None:
 
 
 def _validate(candidate: Candidate, lookup: Lookup, report: ImportReport) -> dict | None:
-    errors_before = len(report.errors)
+    problems_before = len(report.problems)
     row, file = candidate.row, candidate.file
     cells = candidate.cells
     for column, raw in cells.items():
@@ -116,7 +116,7 @@ def _validate(candidate: Candidate, lookup: Lookup, report: ImportReport) -> dic
         if target_date is None:
             report.add("invalid_date", file=file, row=row, column=candidate.header("target_date"),
                        value=cells["target_date"])
-    if len(report.errors) > errors_before or None in (meta, admin, kind, year, value):
+    if report.errors_since(problems_before) or None in (meta, admin, kind, year, value):
         return None
     return {"indicator_code": meta["code"], "admin_code": admin, "kind": kind, "year": year, "value": value,
             "target_date": target_date, "row": row}

@@ -78,7 +78,7 @@ def prepare(conn: Connection, source, options, lookup: Lookup, report: ImportRep
     unmatched = 0
     for position, (raw_code, geometry, point) in enumerate(zip(frame[code_field], frame.geometry, points)):
         row = position + 1
-        errors_before = len(report.errors)
+        problems_before = len(report.problems)
         code = fields.admin_code(raw_code) if not fields.is_blank(raw_code) else ""
         if not code:
             report.add("missing_value", row=row, column=code_field, value="")
@@ -98,7 +98,7 @@ def prepare(conn: Connection, source, options, lookup: Lookup, report: ImportRep
         for column, name in ((name_en_field, name_en), (name_lo_field, name_lo)):
             if len(name) > MAX_NAME_LENGTH:
                 report.add("value_too_long", row=row, column=column, value=name[:40] + "…", limit=MAX_NAME_LENGTH)
-        if len(report.errors) > errors_before:
+        if report.errors_since(problems_before):
             continue
         if code in first_row:
             report.add("duplicate_key", row=row, column=code_field, value=raw_code, first_row=first_row[code])
