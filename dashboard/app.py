@@ -43,7 +43,8 @@ def create_app(config: dict | None = None) -> dash.Dash:
     server.config.update(
         SECRET_KEY=settings["SECRET_KEY"],
         DEFAULT_LANGUAGE=settings["DEFAULT_LANGUAGE"],
-        MAX_CONTENT_LENGTH=int(float(settings["MAX_UPLOAD_MB"]) * 1024 * 1024 * 1.4) + 65536,
+        # Confirming an import re-sends the data file and the DHIS2 mapping, base64-encoded (x 4/3 each).
+        MAX_CONTENT_LENGTH=int(float(settings["MAX_UPLOAD_MB"]) * 1024 * 1024 * 2.8) + 65536,
         SETTINGS=settings,
     )
     cache = Cache(server, config=_cache_config(settings["CACHE_URL"], int(settings["CACHE_TIMEOUT"])))

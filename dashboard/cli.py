@@ -79,12 +79,19 @@ def _generate_demo(database_url: str, scale: str, force: bool, seed: int | None 
     from data_access.database import dataset_info, is_initialised, make_engine
     from data_access.demo import DEMO_SEED, generate_demo
 
+    from sqlalchemy import text
+
     engine = make_engine(database_url)
     if is_initialised(engine) and not force:
         info = dataset_info(engine)
-        if info and info.get("is_demo") != "1":
+        with engine.connect() as conn:
+            imported = conn.execute(
+                text("SELECT COUNT(*) FROM import_batch WHERE kind <> 'demo' AND status = 'applied'")
+            ).scalar_one()
+        if (info and info.get("is_demo") != "1") or imported:
             raise SystemExit(
-                "The database holds imported (non-demo) data; refusing to replace it. Use --force to do so anyway."
+                f"The database holds imported data ({imported} import batches); refusing to replace it. "
+                "Use --force to do so anyway."
             )
     summary = generate_demo(engine, scale=scale, seed=seed if seed is not None else DEMO_SEED)
     print(json.dumps(summary, indent=2, default=str))
