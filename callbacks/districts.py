@@ -52,16 +52,20 @@ def register(app, store, config) -> None:
             codes = list(frame.loc[frame["province_code"] == province, "code"])
         return codes, mode
 
+    # The value is set with the options: a Dash 4 dropdown drops a value its options do not have yet.
     @app.callback(
         Output(PICKER, "options"),
         Output(RANK_BY, "options"),
+        Output(RANK_BY, "value"),
         Output(TREND_INDICATOR, "options"),
         Input(LANGUAGE_STORE, "data"),
     )
     def fill_choices(lang):
         indicators = store.read(comparison_indicators)
         options = indicator_options(indicators, lang)
-        return district_options(store.read(all_districts), lang), options, options
+        default = DEFAULT_TREND_INDICATOR if DEFAULT_TREND_INDICATOR in set(indicators["code"]) else (
+            indicators["code"].iloc[0] if not indicators.empty else None)
+        return district_options(store.read(all_districts), lang), options, default, options
 
     @app.callback(
         Output(TREND_INDICATOR, "value"),

@@ -39,6 +39,10 @@ CELL_STYLE = {"function": (
     "fontStyle: params.data[params.colDef.field + '__italic'] ? 'italic' : 'normal', "
     "textAlign: 'right'})")}
 TEXT_FORMATTER = {"function": "params.data[params.colDef.field + '__text']"}
+# The rank column sorts on this key, so that unranked districts stay below the ranked ones
+# (the grid would put empty values first).
+UNRANKED_ORDER = 10_000
+RANK_ORDER_FIELD = "rank_order"
 
 
 def layout(lang: str | None = None, **_query) -> html.Div:
@@ -49,7 +53,7 @@ def layout(lang: str | None = None, **_query) -> html.Div:
                      dcc.Dropdown(id=PICKER, multi=True, options=[], value=[],
                                   placeholder=t("districts.pick_placeholder", lang))], lg=5),
             dbc.Col([html.Label(t("districts.rank_by", lang), htmlFor=RANK_BY, className="small text-muted"),
-                     dcc.Dropdown(id=RANK_BY, options=[], value=DEFAULT_TREND_INDICATOR, clearable=False)], lg=3),
+                     dcc.Dropdown(id=RANK_BY, options=[], value=None, clearable=False)], lg=3),
             dbc.Col([html.Label(t("districts.stale_label", lang), htmlFor=STALE_PERIODS, className="small text-muted"),
                      dcc.Dropdown(id=STALE_PERIODS, clearable=False, value=DEFAULT_STALE_PERIODS,
                                   options=[{"label": t("districts.stale_option", lang, n=n), "value": n}
@@ -66,6 +70,7 @@ def layout(lang: str | None = None, **_query) -> html.Div:
         defaultColDef={"sortable": True, "resizable": True, "filter": False, "wrapHeaderText": True,
                        "autoHeaderHeight": True, "minWidth": 90},
         dashGridOptions={"tooltipShowDelay": 300, "animateRows": False, "domLayout": "autoHeight",
+                         "suppressColumnVirtualisation": True,
                          "suppressCellFocus": True},
         columnSize="responsiveSizeToFit", style={"width": "100%"}, className="ag-theme-quartz",
     )
@@ -85,7 +90,7 @@ def layout(lang: str | None = None, **_query) -> html.Div:
             dbc.Card([
                 dbc.CardHeader(html.Div([
                     html.Span(t("districts.trends_card", lang), className="fw-semibold me-3"),
-                    html.Div(dcc.Dropdown(id=TREND_INDICATOR, options=[], value=DEFAULT_TREND_INDICATOR,
+                    html.Div(dcc.Dropdown(id=TREND_INDICATOR, options=[], value=None,
                                           clearable=False), style={"minWidth": "320px"}),
                 ], className="d-flex align-items-center flex-wrap gap-2")),
                 dbc.CardBody(dcc.Loading(dcc.Graph(id=TRENDS_GRAPH, config={"displaylogo": False}), type="dot")),
@@ -166,6 +171,8 @@ def comparison_grid(result: dict, lang: str, rank_by: str | None = None) -> tupl
     present = [code for code in indicators["code"] if code in set(cells["indicator_code"])]
     indicators = indicators.set_index("code")
     rank_by = rank_by if rank_by in present else (present[0] if present else None)
+    # Surveys come every few years and are never "stale"; reporting is judged on the rest.
+    routine = [code for code in present if indicators.loc[code, "aggregation"] != "survey"]
     rows = []
     by_district = {code: group.set_index("indicator_code") for code, group in cells.groupby("district_code")}
     for district in districts.itertuples():
@@ -215,7 +222,7 @@ def comparison_grid(result: dict, lang: str, rank_by: str | None = None) -> tupl
                                             names=", ".join(stale))
             row[f"{STATUS_FIELD}__bg"] = STALE_COLOUR
             row[f"{STATUS_FIELD}__fg"] = "#ffffff"
-        elif never == len(present):
+        elif routine and never == len(routine):
             row[STATUS_FIELD] = t("districts.status_no_reports", lang)
             row[f"{STATUS_FIELD}__tip"] = t("districts.status_no_reports_tip", lang)
             row[f"{STATUS_FIELD}__bg"] = "#d9d9d9"
@@ -224,11 +231,13 @@ def comparison_grid(result: dict, lang: str, rank_by: str | None = None) -> tupl
             row[f"{STATUS_FIELD}__tip"] = ""
         row[f"{STATUS_FIELD}__text"] = row[STATUS_FIELD]
         row.setdefault(RANK_FIELD, None)
+        row[RANK_ORDER_FIELD] = UNRANKED_ORDER if row[RANK_FIELD] is None else row[RANK_FIELD]
+        row[f"{RANK_ORDER_FIELD}__text"] = "" if row[RANK_FIELD] is None else str(row[RANK_FIELD])
         rows.append(row)
     rows.sort(key=lambda item: (item[RANK_FIELD] is None, item[RANK_FIELD] or 0, item["code"]))
     columns = [
-        {"field": RANK_FIELD, "headerName": t("districts.col_rank", lang), "pinned": "left", "maxWidth": 80,
-         "minWidth": 70, "sort": "asc", "headerTooltip": t("districts.col_rank_tip", lang,
+        {"field": RANK_ORDER_FIELD, "headerName": t("districts.col_rank", lang), "pinned": "left", "width": 100,
+         "minWidth": 100, "sort": "asc", "valueFormatter": TEXT_FORMATTER, "headerTooltip": t("districts.col_rank_tip", lang,
                                                            indicator=localized(indicators.loc[rank_by], lang))
          if rank_by else ""},
         {"field": NAME_FIELD, "headerName": t("common.district", lang), "pinned": "left", "minWidth": 130,
@@ -246,7 +255,7 @@ def comparison_grid(result: dict, lang: str, rank_by: str | None = None) -> tupl
             "headerTooltip": " – ".join(part for part in (localized(indicator, lang),
                                                           _direction_text(indicator["direction"], lang)) if part),
             "type": "numericColumn", "valueFormatter": TEXT_FORMATTER, "cellStyle": CELL_STYLE,
-            "tooltipField": f"{code}__tip", "minWidth": 110,
+            "tooltipField": f"{code}__tip", "minWidth": 125,
             "headerClass": "districts-ranked-column" if code == rank_by else None,
         })
     return columns, rows
@@ -264,7 +273,9 @@ def stale_flags(result: dict, lang: str) -> html.Div:
         last = group["last_period"].max()
         messages.append(t("districts.flag_stale", lang, district=names.get(code, code), count=len(group),
                           period=format_period(last, lang)))
-    silent = [code for code, group in cells.groupby("district_code") if (group["status"] == "never").all()]
+    surveys = set(result["indicators"].loc[result["indicators"]["aggregation"] == "survey", "code"])
+    routine = cells[~cells["indicator_code"].isin(surveys)]
+    silent = [code for code, group in routine.groupby("district_code") if (group["status"] == "never").all()]
     if silent:
         messages.append(t("districts.flag_no_reports", lang, districts=", ".join(names.get(c, c) for c in silent)))
     if not messages:

@@ -111,6 +111,12 @@ def district_small_multiples(series: pd.DataFrame, provinces: pd.DataFrame, indi
     figure.update_layout(template=TEMPLATE_NAME, height=90 + 190 * n_rows, hovermode="closest",
                          margin=dict(l=50, r=20, t=60, b=40), legend=dict(orientation="h", y=1.0 + 0.25 / n_rows, x=0))
     figure.update_annotations(font_size=12)
+    if not is_survey:
+        # Month labels written by us: plotly's own month names stay English in Lao.
+        starts = pd.concat([series["period_start"], provinces["period_start"]]).dropna()
+        ticks = sorted({day for day in pd.to_datetime(starts) if day.month in (1, 7)})
+        figure.update_xaxes(tickvals=ticks, ticktext=[format_period(f"{day.year}-{day.month:02d}", lang, short=True)
+                                                      for day in ticks])
     if unit == "percent":
         figure.update_yaxes(rangemode="tozero")
     return figure

@@ -62,7 +62,10 @@ def test_grid_rows_are_sorted_by_rank_with_missing_last():
     columns, rows = comparison_grid(_result(), "en", rank_by="STUNTING")
     assert [row["code"] for row in rows] == ["0702", "0703", "0701"]
     assert [row["rank"] for row in rows] == [1, 2, None]
-    assert columns[0]["field"] == "rank" and "Stunting" in columns[0]["headerTooltip"]
+    assert [row["rank_order__text"] for row in rows] == ["1", "2", ""]
+    assert columns[0]["field"] == "rank_order" and columns[0]["sort"] == "asc"
+    assert [row["rank_order"] for row in rows] == sorted(row["rank_order"] for row in rows)
+    assert "Stunting" in columns[0]["headerTooltip"]
     fields = [column["field"] for column in columns]
     assert fields[-2:] == ["CCT_COMPLY_ALL", "STUNTING"]
 
@@ -94,11 +97,14 @@ def test_grid_status_flags_stale_districts():
     assert by_code["0702"]["CCT_COMPLY_ALL__text"] == "ຂໍ້ມູນເກົ່າ"
     assert "ການປະຕິບັດຕາມເງື່ອນໄຂ" in by_code["0702"]["status__tip"]
     assert by_code["0703"]["status"] == "ທັນສະໄໝ"
+    # a survey estimate is no report: a district with nothing else has no reports
+    assert by_code["0701"]["status"] == "ບໍ່ມີລາຍງານ"
 
 
 def test_stale_flags_name_the_districts():
     flags = str(stale_flags(_result(), "en"))
     assert "Xiengkho: no report for 1 indicators" in flags and "August 2025" in flags
+    assert "No reports at all from: Xamneua." in flags
 
 
 def test_small_multiples_one_panel_per_district_with_the_province_line():
@@ -119,3 +125,13 @@ def test_small_multiples_one_panel_per_district_with_the_province_line():
     province_lines = [trace for trace in figure.data if trace.name == "Houaphan (province)"]
     assert len(province_lines) == 3 and sum(bool(trace.showlegend) for trace in province_lines) == 1
     assert list(province_lines[0].y) == [71.0, 69.0]
+
+
+def test_small_multiples_write_month_ticks_in_the_reader_language():
+    series = pd.DataFrame({"admin_code": ["0703"] * 3, "name_en": ["Hiem"] * 3, "name_lo": ["ຫ້ຽມ"] * 3,
+                           "period": ["2024-12", "2025-01", "2025-07"],
+                           "period_start": pd.to_datetime(["2024-12-01", "2025-01-01", "2025-07-01"]),
+                           "value": [1.0, 2.0, 3.0], "value_level": ["district"] * 3})
+    provinces = series.iloc[0:0].drop(columns=["value_level"]).assign(admin_code=pd.Series(dtype=str))
+    figure = district_small_multiples(series, provinces, {"unit": "percent", "aggregation": "ratio"}, "lo")
+    assert list(figure.layout.xaxis.ticktext) == ["ມ.ກ. 2025", "ກ.ລ. 2025"]
