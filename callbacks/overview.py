@@ -3,7 +3,7 @@ from dash import Input, Output, State
 
 from data_access.queries.catalogue import admin_unit
 from data_access.queries.overview import district_map_data, headline_figures
-from geo.boundaries import boundaries_geojson
+from geo.levels import layer_geojson
 from i18n import format_period, localized, t
 from layouts.common import FILTERS_STORE, LANGUAGE_STORE
 from layouts.figures.maps import indicator_choropleth
@@ -37,7 +37,9 @@ def register(app, store, config) -> None:
         place = localized(unit, lang) if unit else t("common.national", lang)
         figures = store.read(headline_figures, scope, period)
         map_data = store.read(district_map_data, MAP_INDICATOR, scope, period)
-        figure = indicator_choropleth(map_data["values"], map_data["units"], boundaries_geojson("district"),
+        # Sliver-free shared borders, at the detail the view needs (whole country or one province).
+        geojson = layer_geojson("district", "province" if scope else "national", scope[:2] if scope else None)
+        figure = indicator_choropleth(map_data["values"], map_data["units"], geojson,
                                       map_data["indicator"], lang, map_style=config["MAP_STYLE"])
         title = t("overview.scope_title", lang, place=place, period=format_period(period, lang))
         return (title, headline_cards(figures, place, lang), figure,

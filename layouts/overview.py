@@ -61,6 +61,7 @@ def headline_cards(figures: dict, scope_name: str, lang: str) -> dbc.Row:
         target_text = t("overview.no_target_here", lang)
     registered_period = (t("overview.as_of", lang, period=format_period(registered["period"], lang))
                          if registered["period"] else "")
+    registered_reporting = _reporting(registered, figures.get("registered_expected"), lang)
 
     compliance = figures["compliance"]
     compliance_detail = (
@@ -100,9 +101,10 @@ def headline_cards(figures: dict, scope_name: str, lang: str) -> dbc.Row:
     return dbc.Row(
         [
             _card("registered", t("overview.card_registered", lang),
-                  format_number(registered["value"], lang), [target_text, registered_period]),
+                  format_number(registered["value"], lang), [target_text, registered_period, registered_reporting]),
             _card("compliance", t("overview.card_compliance", lang),
-                  format_value(compliance["value"], "percent", lang), [compliance_detail]),
+                  format_value(compliance["value"], "percent", lang),
+                  [compliance_detail, _reporting(compliance, figures.get("compliance_expected"), lang)]),
             _card("stunting", t("overview.card_stunting", lang), stunting_value, stunting_details, tone),
             _card("convergence", t("overview.card_convergence", lang), convergence_value, [convergence_detail]),
             _card("delay", t("overview.card_delay", lang), delay_value, delay_details),
@@ -110,6 +112,14 @@ def headline_cards(figures: dict, scope_name: str, lang: str) -> dbc.Row:
         className="g-2",
         id="overview-card-row",
     )
+
+
+def _reporting(value: dict, expected: int | None, lang: str) -> str:
+    """"Reporting: 48 of 72 villages": missing reports are said, not hidden in the total."""
+    if not expected:
+        return ""
+    return t("overview.reporting", lang, reporting=format_number(value.get("n_units") or 0, lang),
+             expected=format_number(expected, lang))
 
 
 def _level_name(code: str | None) -> str:

@@ -42,7 +42,7 @@ def layout(lang: str, provinces, months: list[str], dataset: dict) -> html.Div:
     """provinces: DataFrame(code, name_en, name_lo); months: newest first; dataset: dataset_info."""
     is_demo = dataset.get("is_demo") == "1"
     brand = dbc.NavbarBrand(
-        [html.Span(t("shell.brand_short", lang)), html.Small(" " + t("shell.brand", lang), className="ms-1 fw-normal")],
+        [html.Span(t("shell.brand_short", lang)), html.Small(" " + t("shell.brand", lang), className="ms-1 fw-normal d-none d-xxl-inline")],
         href="/",
     )
     demo_badge = dbc.Badge(t("shell.demo_badge", lang), color="warning", text_color="dark",

@@ -3,7 +3,7 @@ from sqlalchemy import Connection, text
 
 from data_access.periods import add_months, period_end, period_start
 from data_access.queries.convergence import target_village_share_all_projects
-from data_access.queries.observations import scope_value
+from data_access.queries.observations import expected_reporting_units, scope_value
 from data_access.queries.payments import median_payment_delay, payment_cycles
 from data_access.queries.targets import end_of_project_target
 
@@ -45,7 +45,8 @@ def survey_latest_and_baseline(conn: Connection, indicator_code: str, scope_code
 def headline_figures(conn: Connection, scope_code: str | None, as_of: str) -> dict:
     """Everything the Overview cards show, for a place (None = national) as of a month.
 
-    Keys: registered (value, period), registered_target (EOP target at this scope or None),
+    Keys: registered (value, period), registered_expected / compliance_expected (villages that
+    reported in the last 12 months: completeness is n_units of that), registered_target (EOP target at this scope or None),
     compliance (value, numerator, denominator, n_units), stunting (see
     survey_latest_and_baseline), convergence (n_target_villages, n_all, share),
     median_delay_days (cycles paid in the 12 months up to as_of), n_cycles_unpaid.
@@ -63,6 +64,8 @@ def headline_figures(conn: Connection, scope_code: str | None, as_of: str) -> di
         unpaid = int((verified["paid_on"].isna() | (verified["paid_on"].dt.date > as_of_end)).sum())
     return {
         "registered": registered,
+        "registered_expected": expected_reporting_units(conn, "CCT_REGISTERED", scope_code, as_of),
+        "compliance_expected": expected_reporting_units(conn, "CCT_COMPLY_ALL", scope_code, as_of),
         "registered_target": end_of_project_target(conn, "CCT_REGISTERED", scope_code),
         "compliance": compliance,
         "stunting": survey_latest_and_baseline(conn, "STUNTING", scope_code, as_of),
