@@ -398,11 +398,13 @@ def _text_pattern(value: str, shown_lang: str) -> re.Pattern | None:
     return re.compile(body)
 
 
-def catalog_leaks(texts: Iterable[str], catalog: Mapping[str, Mapping[str, str]], shown_lang: str) -> list[tuple[str, str]]:
+def catalog_leaks(texts: Iterable[str], catalog: Mapping[str, Mapping[str, str]], shown_lang: str,
+                  whole: bool = False) -> list[tuple[str, str]]:
     """(key, text) for catalog texts of the other language found in what a page shows in shown_lang.
 
     Only entries whose two languages differ count (an acronym is the same in both), and only
-    texts long enough to mean something (4 letters).
+    texts long enough to mean something (4 letters). whole=True: a text counts only when it is
+    entirely the catalog text (for lines that mix in data, such as a place named in both languages).
     """
     other = "en" if shown_lang == "lo" else "lo"
     texts = [text for text in texts if text]
@@ -414,7 +416,9 @@ def catalog_leaks(texts: Iterable[str], catalog: Mapping[str, Mapping[str, str]]
         if not isinstance(value, str) or value.strip() == (own or "").strip():
             continue
         pattern = _text_pattern(value, shown_lang)
-        if pattern is not None and any(pattern.search(text) for text in texts):
+        if pattern is None:
+            continue
+        if any(pattern.fullmatch(text.strip()) if whole else pattern.search(text) for text in texts):
             leaks.append((key, value))
     return leaks
 

@@ -18,7 +18,9 @@ LAO_FONT = "Noto Sans Lao"
 # Dash's own English (dropdown search box, empty dropdown, loading, date picker): a Lao
 # reader must not meet it; Dash lets every one of them be replaced (labels=, placeholder=).
 LIBRARY_ENGLISH = ("Select...", "Search", "No options found", "Select All", "Deselect All", "Clear selection",
-                   "Clear search", "Loading...", "Select Date")
+                   "Clear search", "Loading...", "Select Date",
+                   # AG Grid (dash-ag-grid) overlays and pager; its localeText option translates them.
+                   "No Rows To Show", "Page Size:")
 
 SETTLED = """() => {
     const content = document.querySelector('#_pages_content');
@@ -27,44 +29,47 @@ SETTLED = """() => {
     return [...document.querySelectorAll('.js-plotly-plot')].every(gd => gd._fullLayout);
 }"""
 
-# What a reader sees: the page text, tooltips and placeholders, the text drawn inside charts and
-# what their legends and hover labels will show. Parts marked with another lang attribute (an
-# English citation on the Lao About page) and the language switch (each language names itself)
-# are left out.
-VISIBLE_TEXTS = """(shown) => {
+# What a reader sees, as two lists. "dom": every visible text node, tooltip and placeholder,
+# and the text drawn inside charts. "figures": what chart legends and hover labels will show,
+# line by line (hover labels name a place in both languages on purpose, so a figure line only
+# counts when it is wholly a catalog text). Parts marked with another lang attribute (an
+# English citation on the Lao About page) and the language switch (each language names
+# itself) are left out.
+VISIBLE_TEXTS = r"""(shown) => {
     const foreign = (el) => {
         const owner = el.closest('[lang]');
         return (owner && owner.getAttribute('lang') !== shown) || !!el.closest('#shell-lang-lo, #shell-lang-en');
     };
     const visible = (el) => el.checkVisibility ? el.checkVisibility() : el.offsetParent !== null;
-    let body = document.body.innerText;
-    for (const el of document.querySelectorAll('[lang], #shell-lang-lo, #shell-lang-en')) {
-        if (foreign(el) && !(el.parentElement && foreign(el.parentElement)) && el.innerText) {
-            body = body.split(el.innerText).join('\\n');
-        }
+    const dom = [];
+    const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+    for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+        const owner = node.parentElement;
+        const text = node.textContent.trim();
+        if (text && owner && !['SCRIPT', 'STYLE', 'NOSCRIPT'].includes(owner.tagName)
+            && (owner.closest('svg') || visible(owner)) && !foreign(owner)) dom.push(text);
     }
-    const texts = [body];
     for (const el of document.querySelectorAll('[title], [placeholder]')) {
         if (visible(el) && !foreign(el)) {
-            if (el.getAttribute('title')) texts.push(el.getAttribute('title'));
-            if (el.getAttribute('placeholder')) texts.push(el.getAttribute('placeholder'));
+            if (el.getAttribute('title')) dom.push(el.getAttribute('title'));
+            if (el.getAttribute('placeholder')) dom.push(el.getAttribute('placeholder'));
         }
-    }
-    for (const el of document.querySelectorAll('.js-plotly-plot svg text')) {
-        if (!foreign(el)) texts.push(el.textContent);
     }
     const strings = (value, out) => {
         if (typeof value === 'string') out.push(value);
         else if (Array.isArray(value) || ArrayBuffer.isView(value)) for (const item of value) strings(item, out);
         return out;
     };
+    const figures = [];
     for (const gd of document.querySelectorAll('.js-plotly-plot')) {
         if (foreign(gd)) continue;
         for (const trace of gd.data || []) {
-            strings([trace.name, trace.hovertemplate, trace.text, trace.hovertext, trace.customdata], texts);
+            strings([trace.name, trace.hovertemplate, trace.text, trace.hovertext, trace.customdata], figures);
         }
     }
-    return texts.map(text => text.replace(/<br>/g, '\\n').replace(/<[^>]+>/g, ''));
+    const lines = figures.flatMap(text => text.replace(/<br ?\/?>/g, '\n').replace(/<[^>]+>/g, '').split('\n'))
+        .map(line => line.trim()).filter(line => line && !line.includes('%{'));
+    return {dom, figures: lines};
 }"""
 
 FONT_STATE = """async () => {
@@ -77,7 +82,8 @@ FONT_STATE = """async () => {
             body: getComputedStyle(document.body).fontFamily};
 }"""
 
-FIGURE_FONTS = """() => [...document.querySelectorAll('.js-plotly-plot')].filter(gd => gd._fullLayout).map(gd => ({
+FIGURE_FONTS = """() => [...document.querySelectorAll('.js-plotly-plot')]
+    .filter(gd => gd._fullLayout && (gd.checkVisibility ? gd.checkVisibility() : gd.offsetParent !== null)).map(gd => ({
     graph: (gd.closest('[id]') || {}).id || '?',
     font: gd._fullLayout.font.family,
     hover: gd._fullLayout.hoverlabel.font.family,
@@ -94,16 +100,22 @@ def _settle(page) -> None:
     page.evaluate("document.fonts.ready.then(() => true)")
 
 
-def _texts(page, lang: str) -> list[str]:
+def _texts(page, lang: str) -> dict[str, list[str]]:
     return page.evaluate(VISIBLE_TEXTS, lang)
+
+
+def _leaks(texts: dict[str, list[str]], lang: str) -> list[tuple[str, str]]:
+    messages = catalog()
+    found = catalog_leaks(texts["dom"], messages, lang) + catalog_leaks(texts["figures"], messages, lang, whole=True)
+    return sorted(set(found))
 
 
 def _shell_language(page) -> str:
     return page.evaluate("document.querySelector('#shell-navbar').closest('[lang]').getAttribute('lang')")
 
 
-def _library_english(texts: list[str]) -> list[str]:
-    lines = {line.strip() for text in texts for line in text.splitlines()}
+def _library_english(texts: dict[str, list[str]]) -> list[str]:
+    lines = {line.strip() for text in texts["dom"] for line in text.splitlines()}
     return [text for text in LIBRARY_ENGLISH if text in lines]
 
 
@@ -111,10 +123,10 @@ def _language_cookie(page) -> str | None:
     return {cookie["name"]: cookie["value"] for cookie in page.context.cookies()}.get("lang")
 
 
-def _raw_keys(texts: list[str]) -> list[str]:
+def _raw_keys(texts: dict[str, list[str]]) -> list[str]:
     """Message keys on screen instead of text (a key missing from every catalog)."""
     namespaces = {key.split(".", 1)[0] for key in catalog()} | set(PAGE_NAMES) | {"nav"}
-    return visible_message_keys(texts, namespaces)
+    return visible_message_keys(texts["dom"] + texts["figures"], namespaces)
 
 
 def _leak_report(leaks) -> str:
@@ -138,7 +150,6 @@ def _assert_lao_font_in_use(page, font_responses: list[tuple[str, int]]) -> None
 @pytest.mark.parametrize("spec", PAGES, ids=PAGE_NAMES)
 def test_page_in_lao_then_switched_to_english(page, spec):
     name = PAGE_NAMES[PAGES.index(spec)]
-    messages = catalog()
     font_responses: list[tuple[str, int]] = []
     page.on("response", lambda response: font_responses.append((response.url, response.status))
             if "/fonts/" in response.url else None)
@@ -150,10 +161,11 @@ def test_page_in_lao_then_switched_to_english(page, spec):
     lao_texts = _texts(page, "lo")
     raw_keys = _raw_keys(lao_texts)
     assert not raw_keys, f"{spec['path']}?lang=lo shows message keys that no catalog defines: {raw_keys}"
-    leaks = catalog_leaks(lao_texts, messages, "lo")
+    library = _library_english(lao_texts)
+    assert not library, f"{spec['path']}?lang=lo shows the English built into Dash / AG Grid: {library}"
+    leaks = _leaks(lao_texts, "lo")
     assert not leaks, f"{spec['path']}?lang=lo shows untranslated English UI text:" + _leak_report(leaks)
-    assert not _library_english(lao_texts), f"{spec['path']}?lang=lo shows Dash's English: {_library_english(lao_texts)}"
-    assert t(spec["title_key"], "lo") in "\n".join(lao_texts) or not spec.get("show_in_nav", True)
+    assert t(spec["title_key"], "lo") in lao_texts["dom"] or not spec.get("show_in_nav", True)
     _assert_lao_font_in_use(page, font_responses)
 
     page.click("#shell-lang-en")
@@ -168,10 +180,10 @@ def test_page_in_lao_then_switched_to_english(page, spec):
     assert t("shell.brand_short", "en") in navbar and t("shell.brand_short", "lo") not in navbar
     if spec.get("show_in_nav", True):
         assert t(spec["title_key"], "en") in navbar
-    leaks = catalog_leaks(english_texts, messages, "en")
+    leaks = _leaks(english_texts, "en")
     assert not leaks, f"{spec['path']} in English still shows Lao UI text:" + _leak_report(leaks)
-    page_content = page.locator("#_pages_content").inner_text()
-    assert page_content.strip() and page_content != "\n".join(lao_texts)
+    still_lao = sorted({text for text in lao_texts["dom"] if has_lao_script(text)} & set(english_texts["dom"]))
+    assert not still_lao, f"{spec['path']} in English still shows: {still_lao[:10]}"
     assert _language_cookie(page) == "en"
 
 

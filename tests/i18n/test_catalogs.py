@@ -261,3 +261,21 @@ def test_glossary_problems_name_the_line(tmp_path):
 def test_message_keys_shown_instead_of_text_are_found():
     texts = ["ພາບລວມ\nnav.districts\nTrends", "see geo.boundaries and overview.py", "a map.unit_percent here"]
     assert check.visible_message_keys(texts, {"nav", "map", "overview"}) == ["map.unit_percent", "nav.districts"]
+
+
+def test_catalog_text_of_the_other_language_is_found_on_a_page():
+    catalog = {
+        "a.province": {"en": "Province", "lo": "ແຂວງ"},
+        "a.reporting": {"en": "{reporting} of {expected} reporting", "lo": "ລາຍງານແລ້ວ {reporting} ໃນຈຳນວນ {expected}"},
+        "a.code": {"en": "code", "lo": "ລະຫັດ"},
+        "a.cct": {"en": "CCT", "lo": "CCT"},
+    }
+    lao_page = ["ທຸກແຂວງ", "12 of 30 reporting", "ລະຫັດ (P-code)", "CCT"]
+    assert check.catalog_leaks(lao_page, catalog, "lo") == [("a.reporting", "{reporting} of {expected} reporting")]
+    assert check.catalog_leaks(["Provinces and districts"], catalog, "lo") == []
+    assert check.catalog_leaks(["Vientiane Province"], catalog, "lo") == [("a.province", "Province")]
+    # Lines mixing in data (a place named in both languages) count only when wholly a catalog text.
+    assert check.catalog_leaks(["Vientiane Province"], catalog, "lo", whole=True) == []
+    assert check.catalog_leaks(["Province"], catalog, "lo", whole=True) == [("a.province", "Province")]
+    assert check.catalog_leaks(["Province", "All provinces"], catalog, "en") == []
+    assert check.catalog_leaks(["Province: ທຸກແຂວງ"], catalog, "en") == [("a.province", "ແຂວງ")]
