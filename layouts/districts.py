@@ -71,6 +71,7 @@ def layout(lang: str | None = None, **_query) -> html.Div:
                        "autoHeaderHeight": True, "minWidth": 90},
         dashGridOptions={"tooltipShowDelay": 300, "animateRows": False, "domLayout": "autoHeight",
                          "suppressColumnVirtualisation": True,
+                         "localeText": {"noRowsToShow": t("districts.grid_no_rows", lang)},
                          "suppressCellFocus": True},
         columnSize="responsiveSizeToFit", style={"width": "100%"}, className="ag-theme-quartz",
     )

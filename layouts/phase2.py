@@ -50,7 +50,7 @@ def layout(lang: str | None = None, **_query) -> html.Div:
             html.Label(t("phase2.select_count", lang), htmlFor=SELECT_COUNT, className="small mb-0"),
             dcc.Slider(id=SELECT_COUNT, min=4, max=40, step=1, value=DEFAULT_SELECT_COUNT,
                        marks={4: "4", 12: "12", 20: "20", 30: "30", 40: "40"},
-                       tooltip={"placement": "bottom", "always_visible": True}, updatemode="mouseup"),
+                       updatemode="mouseup"),
             dbc.Checklist(id=EXCLUDE_PHASE1, value=["exclude"], className="small mt-2", options=[
                 {"label": t("phase2.exclude_phase1", lang), "value": "exclude"}]),
         ]),
@@ -69,7 +69,7 @@ def layout(lang: str | None = None, **_query) -> html.Div:
                         html.Div(id=SUMMARY, className="mb-2"),
                         dbc.Card([dbc.CardHeader(t("phase2.map_card", lang), className="fw-semibold"),
                                   dbc.CardBody(dcc.Loading(dcc.Graph(id=MAP, config={"displaylogo": False},
-                                                                     style={"height": "520px"}), type="dot"))],
+                                                                     style={"height": "560px"}), type="dot"))],
                                  className="mb-3"),
                     ], lg=8),
                 ]
@@ -80,18 +80,27 @@ def layout(lang: str | None = None, **_query) -> html.Div:
                                       dbc.CardBody(dcc.Loading(dcc.Graph(id=BREAKDOWN, config={"displaylogo": False}),
                                                                type="dot"))], className="mb-3"), lg=5),
                     dbc.Col(dbc.Card([dbc.CardHeader(t("phase2.table_card", lang), className="fw-semibold"),
-                                      dbc.CardBody(dag.AgGrid(
+                                      dbc.CardBody([dag.AgGrid(
                                           id=TABLE, rowData=[], columnDefs=[], className="ag-theme-quartz",
                                           defaultColDef={"sortable": True, "resizable": True, "minWidth": 80,
                                                          "wrapHeaderText": True, "autoHeaderHeight": True},
                                           dashGridOptions={"pagination": True, "paginationPageSize": 20,
-                                                           "tooltipShowDelay": 300, "suppressCellFocus": True},
-                                          columnSize="responsiveSizeToFit", style={"height": "640px"}))],
+                                                           "tooltipShowDelay": 300, "suppressCellFocus": True,
+                                                           "localeText": grid_locale(lang)},
+                                          columnSize="responsiveSizeToFit", style={"height": "640px"}),
+                                          html.Div(t("phase2.table_note", lang), className="small text-muted mt-1")])],
                                      className="mb-3"), lg=7),
                 ]
             ),
         ]
     )
+
+
+def grid_locale(lang: str) -> dict[str, str]:
+    """The grid's own words (pager, empty table) in the reader's language."""
+    return {"page": t("phase2.grid_page", lang), "of": t("phase2.grid_of", lang), "to": t("phase2.grid_to", lang),
+            "pageSizeSelectorLabel": t("phase2.grid_page_size", lang),
+            "noRowsToShow": t("phase2.grid_no_rows", lang)}
 
 
 def weight_shares(weights: dict[str, float], available: dict[str, bool], lang: str) -> str:
@@ -157,21 +166,24 @@ def ranking_grid(scored: pd.DataFrame, components: list[str], lang: str) -> tupl
             record[f"{component}__text"] = (t("common.no_data", lang) if pd.isna(value)
                                             else format_number(value, lang, 1) + " %"
                                             + (" ᴾ" if level == "province" else ""))
-        record["score__text"] = format_number(row.score, lang, 1) if not pd.isna(row.score) else t("common.no_data", lang)
+        partial = bool(getattr(row, "partial", False)) and not pd.isna(row.score)
+        record["score__text"] = (format_number(row.score, lang, 1) + (" *" if partial else "")
+                                 if not pd.isna(row.score) else t("common.no_data", lang))
+        record["score__tip"] = t("phase2.partial", lang) if partial else ""
         rows.append(record)
     formatter = {"function": "params.data[params.colDef.field + '__text']"}
     columns = [
-        {"field": "rank", "headerName": t("phase2.col_rank", lang), "maxWidth": 80, "pinned": "left"},
+        {"field": "rank", "headerName": t("phase2.col_rank", lang), "minWidth": 80, "maxWidth": 90, "pinned": "left"},
         {"field": "district", "headerName": t("common.district", lang), "minWidth": 120, "pinned": "left"},
         {"field": "province", "headerName": t("common.province", lang), "minWidth": 110},
         {"field": "score", "headerName": t("phase2.col_score", lang), "type": "numericColumn",
-         "valueFormatter": formatter, "cellStyle": {"fontWeight": "bold"}},
+         "valueFormatter": formatter, "cellStyle": {"fontWeight": "bold"}, "tooltipField": "score__tip"},
     ]
     for component in components:
         columns.append({"field": component, "headerName": t(f"phase2.col_{component}", lang),
                         "type": "numericColumn", "valueFormatter": formatter, "tooltipField": f"{component}__tip"})
     columns += [
-        {"field": "selected", "headerName": t("phase2.col_selected", lang), "maxWidth": 110},
-        {"field": "phase1", "headerName": t("phase2.col_phase1", lang), "maxWidth": 110},
+        {"field": "selected", "headerName": t("phase2.col_selected", lang), "minWidth": 100},
+        {"field": "phase1", "headerName": t("phase2.col_phase1", lang), "minWidth": 90},
     ]
     return columns, rows

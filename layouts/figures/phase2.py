@@ -48,7 +48,7 @@ def hover_texts(scored: pd.DataFrame, components: list[str], lang: str) -> list[
 
 
 def phase2_map(scored: pd.DataFrame, geojson: dict, lang: str, components: list[str],
-               map_style: str = "white-bg", height: int = 520) -> go.Figure:
+               map_style: str = "white-bg", height: int = 560) -> go.Figure:
     """Every district coloured by its score (redder = more need and gap), the selection outlined
     in black, Phase I target districts outlined in blue.
 
@@ -82,10 +82,12 @@ def phase2_map(scored: pd.DataFrame, geojson: dict, lang: str, components: list[
             geojson=geojson, featureidkey="id", locations=scored.loc[mask, "district_code"],
             z=np.zeros(int(mask.sum())), colorscale=TRANSPARENT, showscale=False,
             marker=dict(line=dict(color=colour, width=width)), customdata=hover[mask],
-            hovertemplate="%{customdata}<extra></extra>", name=t(key, lang, count=int(mask.sum())), showlegend=True))
+            hovertemplate="%{customdata}<extra></extra>", showlegend=True,
+            # An outline has no fill for the legend to show: a coloured mark says which is which.
+            name=f'<span style="color:{colour}">▣</span> ' + t(key, lang, count=int(mask.sum()))))
     figure.update_layout(
         template=TEMPLATE_NAME, height=height, margin=dict(l=0, r=0, t=10, b=0),
-        map=dict(style=map_style, center=LAOS_CENTER, zoom=5.1),
+        map=dict(style=map_style, center=LAOS_CENTER, zoom=5.15),
         legend=dict(orientation="v", y=0.98, x=0.01, bgcolor="rgba(255,255,255,0.85)"),
     )
     return figure
@@ -115,7 +117,8 @@ def score_breakdown_figure(scored: pd.DataFrame, components: list[str], lang: st
                                 marker_color=COMPONENT_COLOURS.get(component), customdata=hover,
                                 hovertemplate="%{customdata}<extra></extra>"))
     figure.update_layout(template=TEMPLATE_NAME, barmode="stack", hovermode="closest",
-                         height=height or 120 + 22 * len(ranked), margin=dict(l=160, r=20, t=40, b=40))
+                         height=height or 120 + 22 * len(ranked), margin=dict(l=160, r=20, t=40, b=40),
+                         legend=dict(traceorder="normal"))
     figure.update_yaxes(type="category", categoryorder="array", categoryarray=labels[::-1])
     figure.update_xaxes(title_text=t("phase2.axis_score", lang), range=[0, 100])
     return figure

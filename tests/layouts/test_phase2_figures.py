@@ -30,8 +30,8 @@ def test_map_colours_scored_districts_and_outlines_selection_and_phase1():
     scored = figure.data[1]
     assert list(scored.locations) == ["0201", "0202"] and list(scored.z) == [90.0, 40.0]
     assert scored.zmin == 0 and scored.zmax == 100
-    phase1 = next(trace for trace in figure.data if trace.name == "Phase I target district (1)")
-    selected = next(trace for trace in figure.data if trace.name == "Selected for Phase II (1)")
+    phase1 = next(trace for trace in figure.data if trace.name.endswith("Phase I target district (1)"))
+    selected = next(trace for trace in figure.data if trace.name.endswith("Selected for Phase II (1)"))
     assert list(phase1.locations) == ["0202"] and list(selected.locations) == ["0201"]
     assert selected.marker.line.width > phase1.marker.line.width
     assert "rank 1, score 90.0" in scored.customdata[0] and "(province estimate)" in scored.customdata[0]
@@ -62,6 +62,10 @@ def test_ranking_grid_and_summary():
     assert rows[0]["stunting__text"] == "44.1 % ᴾ" and rows[0]["stunting__tip"] == "province estimate"
     assert rows[1]["phase1"] == "yes" and rows[0]["selected"] == "yes"
     assert rows[2]["score__text"] == "no data"
+    partial = _scored().assign(partial=[True, False, False])
+    _columns, rows = ranking_grid(partial, ["stunting", "coverage"], "en")
+    assert rows[0]["score__text"] == "90.0 *"
+    assert rows[0]["score__tip"].startswith("partial")
     assert [column["field"] for column in columns][:4] == ["rank", "district", "province", "score"]
     summary = str(selection_summary(_scored(), "en"))
     assert "1 districts selected, in 1 provinces: Phongsaly." in summary
