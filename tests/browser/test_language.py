@@ -147,8 +147,25 @@ def _assert_lao_font_in_use(page, font_responses: list[tuple[str, int]]) -> None
         assert all(LAO_FONT in family for family in figure["traces"]), f"{figure['graph']}: {figure['traces']}"
 
 
+def _text_problems(texts: dict[str, list[str]], lang: str, where: str) -> list[str]:
+    """Everything on the page that is not in the page's language, one message per kind."""
+    problems = []
+    raw_keys = _raw_keys(texts)
+    if raw_keys:
+        problems.append(f"{where} shows message keys that no catalog defines: {raw_keys}")
+    library = _library_english(texts) if lang == "lo" else []
+    if library:
+        problems.append(f"{where} shows the English built into Dash / AG Grid: {library}")
+    leaks = _leaks(texts, lang)
+    if leaks:
+        problems.append(f"{where} shows text of the other language:" + _leak_report(leaks))
+    return problems
+
+
 @pytest.mark.parametrize("spec", PAGES, ids=PAGE_NAMES)
 def test_page_in_lao_then_switched_to_english(page, spec):
+    # Problems are collected, not asserted one by one, so that both screenshots are always taken
+    # and one run lists everything wrong with the page.
     name = PAGE_NAMES[PAGES.index(spec)]
     font_responses: list[tuple[str, int]] = []
     page.on("response", lambda response: font_responses.append((response.url, response.status))
@@ -159,13 +176,9 @@ def test_page_in_lao_then_switched_to_english(page, spec):
     screenshot(page, f"language-{name}-lo")
     assert _shell_language(page) == "lo"
     lao_texts = _texts(page, "lo")
-    raw_keys = _raw_keys(lao_texts)
-    assert not raw_keys, f"{spec['path']}?lang=lo shows message keys that no catalog defines: {raw_keys}"
-    library = _library_english(lao_texts)
-    assert not library, f"{spec['path']}?lang=lo shows the English built into Dash / AG Grid: {library}"
-    leaks = _leaks(lao_texts, "lo")
-    assert not leaks, f"{spec['path']}?lang=lo shows untranslated English UI text:" + _leak_report(leaks)
-    assert t(spec["title_key"], "lo") in lao_texts["dom"] or not spec.get("show_in_nav", True)
+    problems = _text_problems(lao_texts, "lo", f"{spec['path']}?lang=lo")
+    if spec.get("show_in_nav", True) and t(spec["title_key"], "lo") not in lao_texts["dom"]:
+        problems.append(f"{spec['path']}?lang=lo: the navbar lacks {t(spec['title_key'], 'lo')!r}")
     _assert_lao_font_in_use(page, font_responses)
 
     page.click("#shell-lang-en")
@@ -173,18 +186,18 @@ def test_page_in_lao_then_switched_to_english(page, spec):
     _settle(page)
     screenshot(page, f"language-{name}-en")
     assert _shell_language(page) == "en"
-    english_texts = _texts(page, "en")
-    raw_keys = _raw_keys(english_texts)
-    assert not raw_keys, f"{spec['path']}?lang=en shows message keys that no catalog defines: {raw_keys}"
-    navbar = page.locator("#shell-navbar").inner_text()
-    assert t("shell.brand_short", "en") in navbar and t("shell.brand_short", "lo") not in navbar
-    if spec.get("show_in_nav", True):
-        assert t(spec["title_key"], "en") in navbar
-    leaks = _leaks(english_texts, "en")
-    assert not leaks, f"{spec['path']} in English still shows Lao UI text:" + _leak_report(leaks)
-    still_lao = sorted({text for text in lao_texts["dom"] if has_lao_script(text)} & set(english_texts["dom"]))
-    assert not still_lao, f"{spec['path']} in English still shows: {still_lao[:10]}"
     assert _language_cookie(page) == "en"
+    english_texts = _texts(page, "en")
+    problems += _text_problems(english_texts, "en", f"{spec['path']}?lang=en")
+    navbar = page.locator("#shell-navbar").inner_text()
+    if t("shell.brand_short", "en") not in navbar or t("shell.brand_short", "lo") in navbar:
+        problems.append(f"{spec['path']}?lang=en: the navbar is not in English: {navbar!r}")
+    if spec.get("show_in_nav", True) and t(spec["title_key"], "en") not in navbar:
+        problems.append(f"{spec['path']}?lang=en: the navbar lacks {t(spec['title_key'], 'en')!r}")
+    still_lao = sorted({text for text in lao_texts["dom"] if has_lao_script(text)} & set(english_texts["dom"]))
+    if still_lao:
+        problems.append(f"{spec['path']}?lang=en still shows the Lao view's text: {still_lao[:10]}")
+    assert not problems, "\n".join(problems)
 
 
 def test_the_chosen_language_is_remembered_across_pages_and_reloads(page):
