@@ -45,17 +45,27 @@ UNRANKED_ORDER = 10_000
 RANK_ORDER_FIELD = "rank_order"
 
 
+LABEL_KEYS = ("select_all", "deselect_all", "selected_count", "search", "clear_search", "clear_selection",
+              "no_options_found")
+
+
+def dropdown_labels(lang: str) -> dict[str, str]:
+    """Dash's own dropdown words (search box, "3 selected", ...) in the reader's language."""
+    return {key: t(f"districts.dropdown_{key}", lang) for key in LABEL_KEYS}
+
+
 def layout(lang: str | None = None, **_query) -> html.Div:
     lang = current_language(lang)
+    labels = dropdown_labels(lang)
     controls = dbc.Row(
         [
             dbc.Col([html.Label(t("districts.pick_label", lang), htmlFor=PICKER, className="small text-muted"),
-                     dcc.Dropdown(id=PICKER, multi=True, options=[], value=[],
+                     dcc.Dropdown(id=PICKER, multi=True, options=[], value=[], labels=labels,
                                   placeholder=t("districts.pick_placeholder", lang))], lg=5),
             dbc.Col([html.Label(t("districts.rank_by", lang), htmlFor=RANK_BY, className="small text-muted"),
-                     dcc.Dropdown(id=RANK_BY, options=[], value=None, clearable=False)], lg=3),
+                     dcc.Dropdown(id=RANK_BY, options=[], value=None, clearable=False, labels=labels)], lg=3),
             dbc.Col([html.Label(t("districts.stale_label", lang), htmlFor=STALE_PERIODS, className="small text-muted"),
-                     dcc.Dropdown(id=STALE_PERIODS, clearable=False, value=DEFAULT_STALE_PERIODS,
+                     dcc.Dropdown(id=STALE_PERIODS, clearable=False, value=DEFAULT_STALE_PERIODS, labels=labels,
                                   options=[{"label": t("districts.stale_option", lang, n=n), "value": n}
                                            for n in STALE_CHOICES])], lg=2),
             dbc.Col([html.Label(t("districts.reference_label", lang), className="small text-muted"),
@@ -92,7 +102,7 @@ def layout(lang: str | None = None, **_query) -> html.Div:
                 dbc.CardHeader(html.Div([
                     html.Span(t("districts.trends_card", lang), className="fw-semibold me-3"),
                     html.Div(dcc.Dropdown(id=TREND_INDICATOR, options=[], value=None,
-                                          clearable=False), style={"minWidth": "320px"}),
+                                          clearable=False, labels=labels), style={"minWidth": "320px"}),
                 ], className="d-flex align-items-center flex-wrap gap-2")),
                 dbc.CardBody(dcc.Loading(dcc.Graph(id=TRENDS_GRAPH, config={"displaylogo": False}), type="dot")),
             ], className="mb-3"),

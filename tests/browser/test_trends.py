@@ -38,7 +38,8 @@ def test_trends_follow_the_place_and_month(page):
     _wait_for_graphs(page)
     assert "Lao PDR" in page.locator("#trends-title").inner_text()
     compliance = _trace_names(page, "trends-compliance-graph")
-    assert compliance[0] == "Compliance with all CCT conditions" and len(compliance) == 4
+    assert compliance[0] == "Compliance with all CCT conditions" and len(compliance) == 5
+    assert compliance[-1].startswith("end-of-project target")
     # nationally, the four target provinces are drawn as reference lines
     assert any("(target province)" in (name or "") for name in _trace_names(page, "trends-survey-graph"))
     screenshot(page, "trends-national-en")
