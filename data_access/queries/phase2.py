@@ -11,7 +11,6 @@ STUNTING_INDICATOR = "STUNTING"
 POVERTY_INDICATOR = "POVERTY_HEADCOUNT"
 # Component column -> True when a higher value means more need.
 COMPONENTS = {"stunting": True, "poverty": True, "coverage": False}
-DEFAULT_WEIGHTS = {"stunting": 50, "poverty": 25, "coverage": 25}
 
 INPUT_COLUMNS = [
     "district_code", "name_en", "name_lo", "province_code", "province_name_en", "province_name_lo", "is_target",

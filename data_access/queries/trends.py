@@ -17,7 +17,6 @@ from data_access.queries.observations import scope_level
 from data_access.queries.payments import payment_cycles
 from data_access.queries.targets import end_of_project_target
 
-SURVEY_INDICATORS = ("STUNTING", "WASTING", "UNDERWEIGHT")
 COMPLIANCE_INDICATORS = ("CCT_COMPLY_ALL", "CCT_COMPLY_ANC", "CCT_COMPLY_GMP", "CCT_COMPLY_SBCC")
 OPERATIONS_INDICATORS = ("CCT_REGISTERED", "CCT_ACTIVE", "CCT_NEW_REG", "CCT_PAID")
 MANAGEMENT_RATE_INDICATORS = ("PMT_COVERAGE", "PROCUREMENT_ON_TIME", "ES_COMPLIANCE")
