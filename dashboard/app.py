@@ -54,7 +54,7 @@ def create_app(config: dict | None = None) -> dash.Dash:
 
     # Dash keeps pages in a module-level registry; a fresh app must start from an empty one.
     dash.page_registry.clear()
-    app = dash.Dash(
+    app = _LanguageAwareDash(
         __name__,
         server=server,
         use_pages=True,
@@ -99,6 +99,14 @@ def create_app(config: dict | None = None) -> dash.Dash:
                 "message": t("health.database_unreachable", "en")}, 503
 
     return app
+
+
+class _LanguageAwareDash(dash.Dash):
+    """Dash whose index page declares the visitor's language on <html> (screen readers, fonts)."""
+
+    def interpolate_index(self, **kwargs) -> str:
+        html_page = super().interpolate_index(**kwargs)
+        return html_page.replace("<html>", f'<html lang="{current_language()}">', 1)
 
 
 def _assets_folder() -> str:

@@ -90,12 +90,12 @@ def format_value(value, unit: str, lang: str) -> str:
     if unit == "days":
         return format_number(value, lang, 0) + " " + translate("unit.days", lang)
     if unit in ("LAK", "USD"):
-        return format_number(value, lang, 0) + " " + unit
+        return format_number(value, lang, 0) + " " + translate(f"unit.{unit}", lang)
     return format_number(value, lang, 0)
 
 
 def format_period(period: str | None, lang: str, short: bool = False) -> str:
-    """"2023-05" -> "May 2023" / "ພຶດສະພາ 2023"; "2023-Q2" -> "Q2 2023" / "ໄຕມາດ 2 2023"."""
+    """"2023-05" -> "May 2023" / "ພຶດສະພາ 2023"; "2023-Q2" -> "Q2 2023" / "ໄຕມາດ 2/2023"."""
     if not period:
         return translate("common.no_data", lang)
     if "-Q" in period:

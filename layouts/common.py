@@ -18,3 +18,18 @@ def current_language(explicit: str | None = None) -> str:
         default = flask.current_app.config.get("DEFAULT_LANGUAGE", "lo")
         explicit = explicit or flask.request.args.get("lang") or flask.request.cookies.get(LANGUAGE_COOKIE)
     return normalise_language(explicit, default=normalise_language(default, "lo"))
+
+
+def dropdown_labels(lang: str) -> dict[str, str]:
+    """Dash 4 dcc.Dropdown's built-in texts in the page's language (the prop is replaced whole)."""
+    from i18n import t
+
+    return {
+        "search": t("common.dropdown_search", lang),
+        "clear_search": t("common.dropdown_clear_search", lang),
+        "clear_selection": t("common.dropdown_clear_selection", lang),
+        "no_options_found": t("common.dropdown_no_options", lang),
+        "select_all": t("common.dropdown_select_all", lang),
+        "deselect_all": t("common.dropdown_deselect_all", lang),
+        "selected_count": t("common.dropdown_selected_count", lang),
+    }

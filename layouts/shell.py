@@ -4,7 +4,7 @@ import dash_bootstrap_components as dbc
 from dash import dcc, html
 
 from i18n import format_period, t
-from layouts.common import DATASET_STORE, FILTERS_STORE, LANGUAGE_STORE
+from layouts.common import DATASET_STORE, FILTERS_STORE, LANGUAGE_STORE, dropdown_labels
 
 NAVBAR = "shell-navbar"
 DEMO_BADGE = "shell-demo-badge"
@@ -49,8 +49,8 @@ def layout(lang: str, provinces, months: list[str], dataset: dict) -> html.Div:
                            className="demo-badge ms-2", id=DEMO_BADGE, title=t("shell.demo_tooltip", lang))
     language_switch = html.Div(
         [
-            html.A("ລາວ", href="?lang=lo", id=LANG_LO, className="btn btn-sm " + ("btn-light" if lang == "lo" else "btn-outline-light")),
-            html.A("English", href="?lang=en", id=LANG_EN, className="btn btn-sm ms-1 " + ("btn-light" if lang == "en" else "btn-outline-light")),
+            html.A("ລາວ", href="?lang=lo", id=LANG_LO, lang="lo", className="btn btn-sm " + ("btn-light" if lang == "lo" else "btn-outline-light")),
+            html.A("English", href="?lang=en", id=LANG_EN, lang="en", className="btn btn-sm ms-1 " + ("btn-light" if lang == "en" else "btn-outline-light")),
         ],
         className="ms-auto d-flex", title=t("shell.language", lang),
     )
@@ -68,13 +68,16 @@ def layout(lang: str, provinces, months: list[str], dataset: dict) -> html.Div:
             [
                 dbc.Col([html.Label(t("common.province", lang), htmlFor=PROVINCE),
                          dcc.Dropdown(id=PROVINCE, options=province_options(provinces, lang), value="",
-                                      clearable=False, persistence=True, persistence_type="session")], md=3),
+                                      clearable=False, persistence=True, persistence_type="session",
+                                      labels=dropdown_labels(lang))], md=3),
                 dbc.Col([html.Label(t("common.district", lang), htmlFor=DISTRICT),
                          dcc.Dropdown(id=DISTRICT, options=[{"label": t("common.all_districts", lang), "value": ""}],
-                                      value="", clearable=False, persistence=True, persistence_type="session")], md=3),
+                                      value="", clearable=False, persistence=True, persistence_type="session",
+                                      labels=dropdown_labels(lang))], md=3),
                 dbc.Col([html.Label(t("shell.as_of", lang), htmlFor=PERIOD),
                          dcc.Dropdown(id=PERIOD, options=period_options(months, lang), value=latest,
-                                      clearable=False, persistence=True, persistence_type="session")], md=3),
+                                      clearable=False, persistence=True, persistence_type="session",
+                                      labels=dropdown_labels(lang))], md=3),
             ],
             className="g-2 py-2",
         ),
