@@ -117,7 +117,7 @@ def test_district_chart_shows_both_shares_with_counts():
     # Best first in the data = bottom of a horizontal bar chart: the laggard is on top.
     assert list(four.y) == ["Xamtay", "Hiem", "Sopbao"]
     assert list(four.x) == [100 * 5 / 6, 100 * 2 / 6, 0.0]
-    assert list(everything.text) == ["33 % (2 of 6)", "0 % (0 of 6)", "0 % (0 of 6)"]
+    assert list(everything.text) == ["33\u00a0% (2 of 6)", "0\u00a0% (0 of 6)", "0\u00a0% (0 of 6)"]
     assert figure.layout.xaxis.title.text == "% of the district's target villages"
 
 
@@ -125,4 +125,4 @@ def test_district_chart_in_lao():
     figure = district_convergence_chart(SUMMARY, 5, "lo")
     assert list(figure.data[0].y) == ["ຊຳໃຕ້", "ຫ້ຽມ", "ສົບເບົາ"]
     assert figure.data[1].name == "ທັງ 5 ໂຄງການ"
-    assert figure.data[0].text[0] == "83 % (5 ໃນ 6)"
+    assert figure.data[0].text[0] == "83\u00a0% (5 ໃນ 6)"
