@@ -894,6 +894,23 @@ def _emit_surveys(world: _World, sink: _ObservationSink) -> dict[tuple[str, int]
     return stunting
 
 
+def _emit_poverty(world: _World, sink: _ObservationSink) -> int:
+    """District poverty headcount (%) from a 2019 expenditure-survey-like poverty map, every district.
+
+    Poorer where stunting is high (the northern uplands), with district variation; demo values.
+    """
+    rng = _rng(world.seed, "poverty")
+    codes = sorted(load_boundaries("district")["code"])
+    values = [float(np.clip(8.0 + 0.65 * (_STUNTING_2017[code[:2]] - 15.0) + rng.normal(0, 6.0), 3.0, 65.0))
+              for code in codes]
+    errors = [float(rng.uniform(2.0, 5.0)) for _ in codes]
+    n = len(codes)
+    sink.add("POVERTY_HEADCOUNT", np.array(codes, dtype=object), np.array(["2019"] * n, dtype=object),
+             np.array(["2019-01-01"] * n, dtype=object), value=np.round(np.array(values), 1),
+             std_error=np.round(np.array(errors), 2), source="Poverty map 2019 (demo)")
+    return n
+
+
 # --------------------------------------------------------------------------- money, targets
 
 
@@ -1048,6 +1065,7 @@ def generate_demo(engine: Engine, scale: str = "demo", seed: int = DEMO_SEED,
             _emit_project_management(world, sink)
             projects, hansa_silent_district = _convergence(world, sink)
             stunting = _emit_surveys(world, sink)
+            _emit_poverty(world, sink)
         if cycles:
             conn.execute(insert(PaymentCycle), cycles)
         rates = _exchange_rates(first_month, last_month)

@@ -181,7 +181,8 @@ def ranking_grid(scored: pd.DataFrame, components: list[str], lang: str) -> tupl
     ]
     for component in components:
         columns.append({"field": component, "headerName": t(f"phase2.col_{component}", lang),
-                        "type": "numericColumn", "valueFormatter": formatter, "tooltipField": f"{component}__tip"})
+                        "type": "numericColumn", "valueFormatter": formatter, "tooltipField": f"{component}__tip",
+                        "minWidth": 125})
     columns += [
         {"field": "selected", "headerName": t("phase2.col_selected", lang), "minWidth": 100},
         {"field": "phase1", "headerName": t("phase2.col_phase1", lang), "minWidth": 90},

@@ -73,6 +73,8 @@ def test_moving_a_weight_changes_ranking_and_map(page):
     screenshot(page, "phase2-default-en")
 
     _slide_to_zero(page, "phase2-weight-stunting")
+    if not poverty_missing:
+        _slide_to_zero(page, "phase2-weight-poverty")
     page.wait_for_function(
         "() => document.querySelector('#phase2-weight-shares').innerText.includes('projects 100 %')", timeout=20000)
     _wait_for_map(page)

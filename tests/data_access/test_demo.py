@@ -340,12 +340,25 @@ def test_one_reached_village_never_reports_hansa(built):
 # --------------------------------------------------------------------------- surveys
 
 
+def test_poverty_map_covers_every_district_once(built):
+    engine, _ = built
+    poverty = rows(engine, """
+        SELECT o.admin_code, a.level, o.period, o.value, o.std_error FROM observation o
+        JOIN admin_unit a ON a.code = o.admin_code WHERE o.indicator_code = 'POVERTY_HEADCOUNT'""")
+    assert len(poverty) == 148
+    assert {r[1] for r in poverty} == {"district"} and {r[2] for r in poverty} == {"2019"}
+    assert all(3 <= r[3] <= 65 and 2 <= r[4] <= 5 for r in poverty)
+    northern = [r[3] for r in poverty if r[0][:2] in ("02", "04", "07", "09")]
+    capital = [r[3] for r in poverty if r[0][:2] == "01"]
+    assert sum(northern) / len(northern) > sum(capital) / len(capital)
+
+
 def test_survey_estimates_carry_plausible_standard_errors_and_no_counts(built):
     engine, _ = built
     survey = rows(engine, """
         SELECT o.indicator_code, o.admin_code, a.level, o.period, o.value, o.std_error, o.numerator, o.denominator
         FROM observation o JOIN indicator i ON i.code = o.indicator_code JOIN admin_unit a ON a.code = o.admin_code
-        WHERE i.aggregation = 'survey'""")
+        WHERE i.aggregation = 'survey' AND i.code <> 'POVERTY_HEADCOUNT'""")
     assert {r[0] for r in survey} == {"STUNTING", "WASTING", "UNDERWEIGHT"}
     for code, admin, level, period, value, se, numerator, denominator in survey:
         assert 1.5 <= se <= 6, (code, admin, period)
