@@ -96,7 +96,7 @@ def test_grid_status_flags_stale_districts():
     assert by_code["0702"]["status"] == "ຂໍ້ມູນເກົ່າ 1 ຕົວຊີ້ວັດ"
     assert by_code["0702"]["CCT_COMPLY_ALL__text"] == "ຂໍ້ມູນເກົ່າ"
     assert "ການປະຕິບັດຕາມເງື່ອນໄຂ" in by_code["0702"]["status__tip"]
-    assert by_code["0703"]["status"] == "ທັນສະໄໝ"
+    assert by_code["0703"]["status"] == "ລາຍງານທັນເວລາ"
     # a survey estimate is no report: a district with nothing else has no reports
     assert by_code["0701"]["status"] == "ບໍ່ມີລາຍງານ"
 
