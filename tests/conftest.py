@@ -3,6 +3,7 @@ import os
 import socket
 import threading
 import uuid
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -192,16 +193,23 @@ class PageWatch:
         assert not self.errors, f"browser console errors: {self.errors}"
 
 
-@pytest.fixture
-def page(browser, live_server):
-    """A fresh browser page (1400x1000) whose console errors and foreign requests fail the test."""
+@contextmanager
+def watched_page(browser, server):
+    """A fresh 1400x1000 page on `server`; leaving it fails on console errors or foreign requests."""
     context = browser.new_context(viewport={"width": 1400, "height": 1000}, accept_downloads=True)
     page = context.new_page()
-    page.watch = PageWatch(page, live_server.url)
-    page.base_url = live_server.url
+    page.watch = PageWatch(page, server.url)
+    page.base_url = server.url
     yield page
     context.close()
     page.watch.assert_clean()
+
+
+@pytest.fixture
+def page(browser, live_server):
+    """A browser page on the test-scale demo whose console errors and foreign requests fail the test."""
+    with watched_page(browser, live_server) as page:
+        yield page
 
 
 def screenshot(page, name: str) -> Path:

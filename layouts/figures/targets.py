@@ -7,7 +7,7 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from i18n import format_day, format_number, format_period, format_value, localized, t
-from layouts.figures.theme import BETTER, NEUTRAL, NO_DATA, TEMPLATE_NAME, WORSE
+from layouts.figures.theme import BETTER, NEUTRAL, NO_DATA, TEMPLATE_NAME, WORSE, empty_figure
 
 # Red is "worse": off track is red, at risk amber, on track and met green.
 AT_RISK = "#d68910"
@@ -77,12 +77,7 @@ def _wrap(text: str, width: int = 42) -> str:
 
 
 def _empty(message: str, height: int = 320) -> go.Figure:
-    figure = go.Figure(layout=dict(template=TEMPLATE_NAME, height=height))
-    figure.add_annotation(text=message, x=0.5, y=0.5, xref="paper", yref="paper", showarrow=False,
-                          font=dict(size=14, color="#6c757d"))
-    figure.update_xaxes(visible=False)
-    figure.update_yaxes(visible=False)
-    return figure
+    return empty_figure(message, height)
 
 
 def project_title(row: dict, lang: str) -> str:

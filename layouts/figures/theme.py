@@ -16,6 +16,16 @@ PROJECT_COLOURS = {"RRPM": "#1f77b4", "HANSA": "#d62728", "SUWASH": "#17becf", "
 SERIES_COLOURS = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f"]
 
 
+def empty_figure(message: str, height: int = 300) -> go.Figure:
+    """A blank chart that says why it is blank (no data is not a zero line)."""
+    figure = go.Figure(layout=dict(template=TEMPLATE_NAME, height=height))
+    figure.add_annotation(text=message, x=0.5, y=0.5, xref="paper", yref="paper", showarrow=False,
+                          font=dict(size=14, color="#6c757d"))
+    figure.update_xaxes(visible=False)
+    figure.update_yaxes(visible=False)
+    return figure
+
+
 def register_template() -> None:
     """Register (idempotently) and make default the dashboard's template."""
     template = go.layout.Template(pio.templates["plotly_white"])

@@ -7,7 +7,7 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from i18n import format_day, format_number, format_period, format_value, localized, t
-from layouts.figures.theme import BETTER, NEUTRAL, SERIES_COLOURS, TEMPLATE_NAME, WORSE
+from layouts.figures.theme import BETTER, NEUTRAL, SERIES_COLOURS, TEMPLATE_NAME, WORSE, empty_figure  # noqa: F401 (re-exported)
 
 OVERALL_COLOUR = "#222222"
 NATIONAL_COLOUR = "#7f7f7f"
@@ -34,14 +34,6 @@ def _rgba(hex_colour: str, alpha: float) -> str:
     return f"rgba({red}, {green}, {blue}, {alpha})"
 
 
-def empty_figure(message: str, height: int = 300) -> go.Figure:
-    """A blank chart that says why it is blank (no data is not a zero line)."""
-    figure = go.Figure(layout=dict(template=TEMPLATE_NAME, height=height))
-    figure.add_annotation(text=message, x=0.5, y=0.5, xref="paper", yref="paper", showarrow=False,
-                          font=dict(size=14, color="#6c757d"))
-    figure.update_xaxes(visible=False)
-    figure.update_yaxes(visible=False)
-    return figure
 
 
 def _percent(value, lang: str) -> str:

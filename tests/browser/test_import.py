@@ -5,7 +5,7 @@ import sqlite3
 import openpyxl
 import pytest
 
-from conftest import LiveServer, PageWatch, screenshot
+from conftest import LiveServer, screenshot, watched_page
 from data.importer_db import DATA_DIR, sqlite_template_path
 
 pytestmark = pytest.mark.browser
@@ -32,13 +32,8 @@ def import_server(tmp_path):
 
 @pytest.fixture
 def import_page(browser, import_server):
-    context = browser.new_context(viewport={"width": 1400, "height": 1000}, accept_downloads=True)
-    page = context.new_page()
-    page.watch = PageWatch(page, import_server.url)
-    page.base_url = import_server.url
-    yield page
-    context.close()
-    page.watch.assert_clean()
+    with watched_page(browser, import_server) as page:
+        yield page
 
 
 def open_import_page(page, lang: str) -> None:
