@@ -11,17 +11,8 @@ def _reach_window(as_of: str, months: int) -> tuple:
     return period_start(add_months(as_of, -(months - 1))), period_end(as_of)
 
 
-def village_reach(
-    conn: Connection, as_of: str, within: str | None = None, months: int = DEFAULT_WINDOW_MONTHS
-) -> pd.DataFrame:
-    """One row per village (inside `within`): which projects reached it in the `months` up to as_of.
-
-    A project reaches a village when its coverage indicator (project.coverage_indicator)
-    is positive (value or numerator) in at least one month of the window. Villages with no
-    project at all are included with n_projects = 0.
-    Columns: code, name_en, name_lo, district_code, province_code, lon, lat, is_target,
-    n_projects, and one 0/1 column per project code (e.g. RRPM, HANSA, ...).
-    """
+def _village_reach_sql(conn: Connection, as_of: str, within: str | None, months: int) -> tuple[str, dict]:
+    """SQL giving one row per village with its project flags and count (see village_reach)."""
     project_codes = [code for (code,) in conn.execute(text("SELECT code FROM project ORDER BY sort_order, code"))]
     first, last = _reach_window(as_of, months)
     params: dict = {"first": first, "last": last}
@@ -51,9 +42,23 @@ def village_reach(
         LEFT JOIN target_area t ON t.admin_code = a.district_code AND t.project_code = 'RRPM'
         WHERE a.level = 'village'{village_filter}
         GROUP BY a.code, a.name_en, a.name_lo, a.district_code, a.province_code, a.lon, a.lat, t.admin_code
-        ORDER BY a.code
     """
-    result = conn.execute(text(sql), params)
+    return sql, params
+
+
+def village_reach(
+    conn: Connection, as_of: str, within: str | None = None, months: int = DEFAULT_WINDOW_MONTHS
+) -> pd.DataFrame:
+    """One row per village (inside `within`): which projects reached it in the `months` up to as_of.
+
+    A project reaches a village when its coverage indicator (project.coverage_indicator)
+    is positive (value or numerator) in at least one month of the window. Villages with no
+    project at all are included with n_projects = 0.
+    Columns: code, name_en, name_lo, district_code, province_code, lon, lat, is_target,
+    n_projects, and one 0/1 column per project code (e.g. RRPM, HANSA, ...).
+    """
+    sql, params = _village_reach_sql(conn, as_of, within, months)
+    result = conn.execute(text(sql + " ORDER BY a.code"), params)
     return pd.DataFrame(result.fetchall(), columns=list(result.keys()))
 
 
@@ -62,31 +67,28 @@ def convergence_by_district(
 ) -> pd.DataFrame:
     """Per district: villages, target villages, and how many are reached by all five / at least four.
 
+    Counted in SQL (one row per district comes back, not one per village).
     Columns: district_code, name_en, name_lo, is_target, n_villages, n_all, n_four_plus,
-    share_all, share_four_plus (percent of the district's villages; None without villages).
+    share_all, share_four_plus (percent of the district's villages).
     """
-    villages = village_reach(conn, as_of, within, months)
-    n_projects_total = int(conn.execute(text("SELECT COUNT(*) FROM project")).scalar_one())
-    if villages.empty:
-        return pd.DataFrame(columns=["district_code", "name_en", "name_lo", "is_target", "n_villages",
-                                     "n_all", "n_four_plus", "share_all", "share_four_plus"])
-    villages["all"] = (villages["n_projects"] >= n_projects_total).astype(int)
-    villages["four_plus"] = (villages["n_projects"] >= n_projects_total - 1).astype(int)
-    summary = villages.groupby("district_code").agg(
-        is_target=("is_target", "max"), n_villages=("code", "size"),
-        n_all=("all", "sum"), n_four_plus=("four_plus", "sum"),
-    ).reset_index()
-    names = pd.DataFrame(
-        conn.execute(
-            text("SELECT code AS district_code, name_en, name_lo FROM admin_unit WHERE level = 'district'")
-        ).fetchall(),
-        columns=["district_code", "name_en", "name_lo"],
-    )
-    summary = summary.merge(names, on="district_code", how="left")
+    village_sql, params = _village_reach_sql(conn, as_of, within, months)
+    params["n_projects"] = int(conn.execute(text("SELECT COUNT(*) FROM project")).scalar_one())
+    sql = f"""
+        SELECT v.district_code, d.name_en, d.name_lo, MAX(v.is_target) AS is_target,
+               COUNT(*) AS n_villages,
+               SUM(CASE WHEN v.n_projects >= :n_projects THEN 1 ELSE 0 END) AS n_all,
+               SUM(CASE WHEN v.n_projects >= :n_projects - 1 THEN 1 ELSE 0 END) AS n_four_plus
+        FROM ({village_sql}) v JOIN admin_unit d ON d.code = v.district_code
+        GROUP BY v.district_code, d.name_en, d.name_lo
+        ORDER BY v.district_code
+    """
+    result = conn.execute(text(sql), params)
+    summary = pd.DataFrame(result.fetchall(), columns=list(result.keys()))
+    for column in ("is_target", "n_villages", "n_all", "n_four_plus"):
+        summary[column] = summary[column].astype(int)
     summary["share_all"] = 100.0 * summary["n_all"] / summary["n_villages"]
     summary["share_four_plus"] = 100.0 * summary["n_four_plus"] / summary["n_villages"]
-    return summary[["district_code", "name_en", "name_lo", "is_target", "n_villages", "n_all",
-                    "n_four_plus", "share_all", "share_four_plus"]]
+    return summary
 
 
 def target_village_share_all_projects(
