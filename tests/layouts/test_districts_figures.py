@@ -103,7 +103,7 @@ def test_grid_status_flags_stale_districts():
 
 def test_stale_flags_name_the_districts():
     flags = str(stale_flags(_result(), "en"))
-    assert "Xiengkho: no report for 1 indicators" in flags and "August 2025" in flags
+    assert "Xiengkho: indicators without a report in the chosen window: 1" in flags and "August 2025" in flags
     assert "No reports at all from: Xamneua." in flags
 
 
