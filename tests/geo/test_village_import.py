@@ -209,3 +209,17 @@ def test_representative_points_keep_points_and_place_others_inside():
     assert points.iloc[0].equals(shapely.Point(1, 2))
     assert shapely.box(0, 0, 2, 2).contains(points.iloc[1])
     assert points.iloc[2] is None
+
+
+@pytest.mark.parametrize("epsg, datum", [(3148, "Indian 1960 / UTM zone 48N"), (4678, "Lao 1997")])
+def test_layers_on_lao_datums_are_reprojected_to_wgs84(tmp_path, epsg, datum):
+    """Lao GIS units still deliver Indian 1960 and Lao 1997 layers: they must land where WGS 84 says."""
+    xamneua = shapely.Point(104.0463, 20.4159)  # WGS 84
+    source = gpd.GeoDataFrame({"code": ["0701001"], "name": ["Ban test"]}, geometry=[xamneua], crs="EPSG:4326")
+    path = tmp_path / f"villages_{epsg}.gpkg"
+    source.to_crs(epsg=epsg).to_file(path, driver="GPKG")
+    assert gpd.read_file(path).crs.to_epsg() == epsg, datum
+    frame, crs = read_layer(path)
+    assert crs == f"EPSG:{epsg}" and frame.crs.to_epsg() == 4326
+    # The datum shift of several hundred metres is undone: back within ~1 m of where we started.
+    assert frame.geometry.iloc[0].distance(xamneua) < 1e-5
