@@ -166,18 +166,3 @@ def indicator_series(
         frame[column] = pd.to_numeric(frame[column], errors="coerce").astype("float64")
     return frame
 
-
-def expected_reporting_units(conn: Connection, indicator_code: str, scope_code: str | None, as_of: str,
-                             months: int = 12) -> int:
-    """Units at the indicator's reporting level inside the scope that reported it at least once in
-    the `months` up to as_of: the denominator of reporting completeness."""
-    from data_access.periods import add_months
-
-    params = {"indicator": indicator_code, "first": period_start(add_months(as_of, -(months - 1))),
-              "last": period_end(as_of)}
-    sql = ("SELECT COUNT(DISTINCT o.admin_code) FROM observation o WHERE o.indicator_code = :indicator "
-           "AND o.period_start BETWEEN :first AND :last")
-    if scope_code and scope_code != "00":
-        sql += " AND o.admin_code LIKE :prefix"
-        params["prefix"] = scope_code + "%"
-    return int(conn.execute(text(sql), params).scalar_one())

@@ -3,7 +3,8 @@ from sqlalchemy import Connection, text
 
 from data_access.periods import add_months, period_end, period_start
 from data_access.queries.convergence import target_village_share_all_projects
-from data_access.queries.observations import expected_reporting_units, scope_value
+from data_access.queries.observations import scope_value
+from data_access.queries.quality import reporting_completeness
 from data_access.queries.payments import median_payment_delay, payment_cycles
 from data_access.queries.targets import end_of_project_target
 
@@ -42,6 +43,14 @@ def survey_latest_and_baseline(conn: Connection, indicator_code: str, scope_code
     return {"level_code": None, "latest": None, "baseline": None}
 
 
+def _expected_reporters(conn: Connection, indicator_code: str, scope_code: str | None, as_of: str) -> int:
+    """Units expected to report in the scope (reported at least once in the 12 months to as_of),
+    counted by the map's completeness query so both pages agree."""
+    within = scope_code if scope_code and scope_code != "00" else None
+    level = "district" if within and len(within) >= 4 else "province"
+    return int(reporting_completeness(conn, indicator_code, level, as_of, as_of, within)["n_expected"].sum())
+
+
 def headline_figures(conn: Connection, scope_code: str | None, as_of: str) -> dict:
     """Everything the Overview cards show, for a place (None = national) as of a month.
 
@@ -64,8 +73,8 @@ def headline_figures(conn: Connection, scope_code: str | None, as_of: str) -> di
         unpaid = int((verified["paid_on"].isna() | (verified["paid_on"].dt.date > as_of_end)).sum())
     return {
         "registered": registered,
-        "registered_expected": expected_reporting_units(conn, "CCT_REGISTERED", scope_code, as_of),
-        "compliance_expected": expected_reporting_units(conn, "CCT_COMPLY_ALL", scope_code, as_of),
+        "registered_expected": _expected_reporters(conn, "CCT_REGISTERED", scope_code, as_of),
+        "compliance_expected": _expected_reporters(conn, "CCT_COMPLY_ALL", scope_code, as_of),
         "registered_target": end_of_project_target(conn, "CCT_REGISTERED", scope_code),
         "compliance": compliance,
         "stunting": survey_latest_and_baseline(conn, "STUNTING", scope_code, as_of),
