@@ -19,6 +19,8 @@ _REPORTED = (
 )
 # Months since year 0 from a "YYYY-MM" period: integer arithmetic both backends share.
 _MONTH_INDEX = "(CAST(SUBSTR(o.period, 1, 4) AS INTEGER) * 12 + CAST(SUBSTR(o.period, 6, 2) AS INTEGER) - 1)"
+# Temporary: each unit's stock value per month (reported or carried), summed once per level.
+_HELD = "stock_held"
 _COLUMNS = ("indicator_code, level, admin_code, period, period_start, value_sum, numerator, denominator, "
             "std_error, n_units, carried_value, carried_units, oldest_carried_period")
 
@@ -61,6 +63,8 @@ def rebuild_rollups(conn: Connection, indicator_codes: list[str] | None = None,
         conn.execute(text("DELETE FROM observation_rollup"))
 
     calendar_sql, calendar_params = _stock_calendar(conn, indicator_filter, params)
+    if calendar_sql:
+        _hold_stocks(conn, calendar_sql, indicator_filter, params | calendar_params)
     written = 0
     for level, (ancestor, source_levels) in _TARGETS.items():
         levels_sql = ", ".join(f"'{name}'" for name in source_levels)
@@ -90,8 +94,18 @@ def rebuild_rollups(conn: Connection, indicator_codes: list[str] | None = None,
         ).rowcount
         if calendar_sql:
             written += conn.execute(
-                text(_stock_sql(level, select_code, levels_sql, not_null, indicator_filter, calendar_sql)),
-                params | calendar_params,
+                text(
+                    f"""
+                    INSERT INTO observation_rollup ({_COLUMNS})
+                    SELECT h.indicator_code, '{level}', {select_code.replace("a.", "h.")}, h.period,
+                           MIN(h.period_start), SUM(h.value), SUM(h.numerator), SUM(h.denominator), NULL,
+                           SUM(h.reported), SUM(CASE WHEN h.reported = 0 THEN h.value END), SUM(1 - h.reported),
+                           MIN(h.carried_from)
+                    FROM {_HELD} h
+                    WHERE h.unit_level IN ({levels_sql}){not_null.replace("a.", "h.")}
+                    GROUP BY h.indicator_code, {group_code.replace("a.", "h.")}h.period
+                    """
+                )
             ).rowcount
         written += conn.execute(
             text(
@@ -108,6 +122,8 @@ def rebuild_rollups(conn: Connection, indicator_codes: list[str] | None = None,
             ),
             params,
         ).rowcount
+    if calendar_sql:
+        conn.execute(text(f"DROP TABLE {_HELD}"))
     return written
 
 
@@ -149,48 +165,53 @@ def _stock_calendar(conn: Connection, indicator_filter: str, params: dict) -> tu
     return sql, values
 
 
-def _stock_sql(level: str, select_code: str, levels_sql: str, not_null: str, indicator_filter: str,
-               calendar_sql: str) -> str:
-    """Stock rollup rows of one level: reported values plus values carried over gaps.
+def _hold_stocks(conn: Connection, calendar_sql: str, indicator_filter: str, params: dict) -> None:
+    """Fill a temporary table with every stock value each unit holds per month: its reports,
+    and its last report carried over the months it missed.
 
     Each report holds until the unit's next report, for at most :cap months, and not past
-    the stock's last month. Most reports are followed by one the next month, so only
-    reports followed by a gap (or by nothing) are joined with the calendar: the join stays
-    as small as the gaps, which keeps the national rebuild close to a plain GROUP BY.
+    the stock's last month. Computed once for all levels (the per-unit window does not
+    depend on the level summed to). Most reports are followed by one the next month, so
+    only reports followed by a gap (or by nothing) are joined with the calendar: the join
+    stays as small as the gaps, which keeps the national rebuild close to a plain GROUP BY.
     """
-    return f"""
-        INSERT INTO observation_rollup ({_COLUMNS})
-        WITH {calendar_sql},
-        src AS (
-            SELECT o.indicator_code, o.admin_code, {select_code} AS code, o.period, o.period_start,
-                   {_MONTH_INDEX} AS m, o.value,
-                   CASE WHEN o.denominator IS NOT NULL THEN o.numerator END AS numerator,
-                   CASE WHEN o.numerator IS NOT NULL THEN o.denominator END AS denominator
-            FROM observation o
-            JOIN admin_unit a ON a.code = o.admin_code
-            JOIN indicator i ON i.code = o.indicator_code
-            WHERE {STOCK_SQL} AND {_REPORTED} AND a.level IN ({levels_sql}){not_null}{indicator_filter}
-        ),
-        spans AS (
-            SELECT s.*, LEAD(s.m) OVER (PARTITION BY s.indicator_code, s.admin_code ORDER BY s.m) AS next_m
-            FROM src s
-        ),
-        held AS (
-            SELECT indicator_code, code, period, period_start, value, numerator, denominator,
-                   1 AS reported, CAST(NULL AS VARCHAR(7)) AS carried_from
+    conn.execute(text(f"DROP TABLE IF EXISTS {_HELD}"))
+    conn.execute(
+        text(
+            f"""
+            CREATE TEMPORARY TABLE {_HELD} AS
+            WITH {calendar_sql},
+            src AS (
+                -- CROSS JOIN keeps SQLite's join order: from the few stock indicators through
+                -- the (indicator, period) index, not through every village's every report.
+                SELECT o.indicator_code, o.admin_code, a.level AS unit_level, a.district_code, a.province_code,
+                       o.period, o.period_start, {_MONTH_INDEX} AS m, o.value,
+                       CASE WHEN o.denominator IS NOT NULL THEN o.numerator END AS numerator,
+                       CASE WHEN o.numerator IS NOT NULL THEN o.denominator END AS denominator
+                FROM indicator i
+                CROSS JOIN observation o
+                CROSS JOIN admin_unit a
+                WHERE o.indicator_code = i.code AND a.code = o.admin_code
+                  AND {STOCK_SQL} AND {_REPORTED}{indicator_filter}
+            ),
+            spans AS MATERIALIZED (
+                SELECT s.*, LEAD(s.m) OVER (PARTITION BY s.indicator_code, s.admin_code ORDER BY s.m) AS next_m
+                FROM src s
+            ),
+            gaps AS MATERIALIZED (
+                SELECT sp.*, e.last_m FROM spans sp JOIN ends e ON e.indicator_code = sp.indicator_code
+                WHERE (sp.next_m IS NULL OR sp.next_m > sp.m + 1) AND sp.m < e.last_m
+            )
+            SELECT indicator_code, unit_level, district_code, province_code, period, period_start,
+                   value, numerator, denominator, 1 AS reported, CAST(NULL AS VARCHAR(7)) AS carried_from
             FROM spans
             UNION ALL
-            SELECT sp.indicator_code, sp.code, c.period, c.period_start, sp.value, sp.numerator, sp.denominator,
-                   0, sp.period
-            FROM spans sp
-            JOIN ends e ON e.indicator_code = sp.indicator_code
-            JOIN cal c ON c.m > sp.m AND c.m <= sp.m + :cap AND c.m <= e.last_m
-                      AND (sp.next_m IS NULL OR c.m < sp.next_m)
-            WHERE sp.next_m IS NULL OR sp.next_m > sp.m + 1
-        )
-        SELECT indicator_code, '{level}', code, period, MIN(period_start),
-               SUM(value), SUM(numerator), SUM(denominator), NULL,
-               SUM(reported), SUM(CASE WHEN reported = 0 THEN value END), SUM(1 - reported), MIN(carried_from)
-        FROM held
-        GROUP BY indicator_code, code, period
-    """
+            SELECT g.indicator_code, g.unit_level, g.district_code, g.province_code, c.period, c.period_start,
+                   g.value, g.numerator, g.denominator, 0, g.period
+            FROM gaps g
+            CROSS JOIN cal c
+            WHERE c.m > g.m AND c.m <= g.m + :cap AND c.m <= g.last_m AND (g.next_m IS NULL OR c.m < g.next_m)
+            """
+        ),
+        params,
+    )
