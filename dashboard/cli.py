@@ -39,7 +39,8 @@ def serve(args: argparse.Namespace) -> int:
     _ensure_sqlite_folder(config["DATABASE_URL"])
     if config["DATABASE_URL"] == f"sqlite:///{DEFAULT_SQLITE_PATH}" and not DEFAULT_SQLITE_PATH.exists():
         print(f"No database at {DEFAULT_SQLITE_PATH}: generating the demo dataset first ...", flush=True)
-        _generate_demo(config["DATABASE_URL"], "demo", force=False)
+        _generate_demo(config["DATABASE_URL"], "demo", force=False,
+                       carry_forward_months=config["CARRY_FORWARD_MONTHS"])
     from dashboard.app import create_app
 
     app = create_app()
@@ -75,7 +76,8 @@ def migrate_command(args: argparse.Namespace) -> int:
     return 0
 
 
-def _generate_demo(database_url: str, scale: str, force: bool, seed: int | None = None) -> dict:
+def _generate_demo(database_url: str, scale: str, force: bool, seed: int | None = None,
+                   stop_reporting: dict[str, str] | None = None, carry_forward_months: str | None = None) -> dict:
     from data_access.database import dataset_info, is_initialised, make_engine
     from data_access.demo import DEMO_SEED, generate_demo
 
@@ -93,7 +95,11 @@ def _generate_demo(database_url: str, scale: str, force: bool, seed: int | None 
                 f"The database holds imported data ({imported} import batches); refusing to replace it. "
                 "Use --force to do so anyway."
             )
-    summary = generate_demo(engine, scale=scale, seed=seed if seed is not None else DEMO_SEED)
+    from data_access.stocks import DEFAULT_CARRY_FORWARD_MONTHS, parse_cap
+
+    cap = parse_cap(carry_forward_months) if carry_forward_months is not None else DEFAULT_CARRY_FORWARD_MONTHS
+    summary = generate_demo(engine, scale=scale, seed=seed if seed is not None else DEMO_SEED,
+                            stop_reporting=stop_reporting, carry_forward_months=cap)
     print(json.dumps(summary, indent=2, default=str))
     return summary
 
@@ -103,13 +109,43 @@ def _demo_arguments(parser: argparse.ArgumentParser) -> None:
                         help="test: tiny; demo: the 4 RRPM provinces (default); national: 148 districts, ~8,500 villages")
     parser.add_argument("--seed", type=int, help="random seed (default: the fixed demo seed)")
     parser.add_argument("--force", action="store_true", help="replace a database that holds imported data")
+    parser.add_argument("--stop-reporting", action="append", default=[], metavar="DISTRICT:YYYY-MM",
+                        help="make a district stop reporting from that month (repeatable), e.g. 0703:2025-09")
+
+
+def _stop_reporting(values: list[str]) -> dict[str, str]:
+    stops = {}
+    for value in values:
+        district, _, month = value.partition(":")
+        if len(district) != 4 or not district.isdigit() or len(month) != 7:
+            raise SystemExit(f"--stop-reporting {value!r}: expected DISTRICT:YYYY-MM, e.g. 0703:2025-09")
+        stops[district] = month
+    return stops
 
 
 @command("demo", "(re)generate the deterministic demo dataset, clearly labelled as demo")(_demo_arguments)
 def demo(args: argparse.Namespace) -> int:
     config = load_config()
     _ensure_sqlite_folder(config["DATABASE_URL"])
-    _generate_demo(config["DATABASE_URL"], args.scale, args.force, args.seed)
+    _generate_demo(config["DATABASE_URL"], args.scale, args.force, args.seed,
+                   _stop_reporting(args.stop_reporting), config["CARRY_FORWARD_MONTHS"])
+    return 0
+
+
+@command("rebuild-rollups", "rebuild the rollup tables with the configured CARRY_FORWARD_MONTHS")(lambda parser: None)
+def rebuild_rollups_command(args: argparse.Namespace) -> int:
+    from data_access.database import make_engine
+    from data_access.rollup import rebuild_rollups
+    from data_access.stocks import parse_cap
+    from data_access.store import bump_data_version
+
+    config = load_config()
+    cap = parse_cap(config["CARRY_FORWARD_MONTHS"])
+    engine = make_engine(config["DATABASE_URL"])
+    with engine.begin() as conn:
+        written = rebuild_rollups(conn, carry_forward_months=cap)
+        bump_data_version(conn)
+    print(f"{written} rollup rows written, stocks carried at most {cap} months")
     return 0
 
 

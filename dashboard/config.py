@@ -29,6 +29,11 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("MAX_UPLOAD_MB", "20", "Largest file accepted by the importer, in megabytes."),
     Setting("TARGET_DISTRICTS_CSV", "",
             "CSV of program target districts (project_code,district_code,phase) replacing the bundled demo list."),
+    Setting("CARRY_FORWARD_MONTHS", "12",
+            "Months a village's last report of a stock (registered to date, ODF villages, home gardens, "
+            "active beneficiaries) is carried into later months when it misses reports; older is missing. "
+            "Applied when the rollup is built (`demo`, `rebuild-rollups`); imports keep the cap the database "
+            "was built with. Flows are never carried."),
     Setting("HOST", "127.0.0.1", "Address `serve` listens on."),
     Setting("PORT", "8050", "Port `serve` listens on."),
 )

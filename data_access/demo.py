@@ -20,6 +20,7 @@ from data_access.database import drop_db, init_db
 from data_access.periods import month_range, period_end, period_start
 from data_access.reference import load_reference_data
 from data_access.rollup import rebuild_rollups
+from data_access.stocks import DEFAULT_CARRY_FORWARD_MONTHS
 from data_access.schema import (
     NATIONAL_CODE,
     AdminUnit,
@@ -179,10 +180,13 @@ def _quarters(first_month: str, last_month: str, not_before: str | None = None) 
 class _ObservationSink:
     """Bulk writer: executemany in chunks on SQLite, COPY on PostgreSQL."""
 
-    def __init__(self, conn: Connection, batch_id: int) -> None:
+    def __init__(self, conn: Connection, batch_id: int, stop_reporting: dict[str, str] | None = None) -> None:
         self.conn = conn
         self.batch_id = batch_id
         self.counts: dict[str, int] = {}
+        # {district code: first silent month}: every report of the district's units from
+        # that period on is dropped, as if its reports had stopped arriving.
+        self.stops = [(code, f"{month}-01") for code, month in sorted((stop_reporting or {}).items())]
         self.postgres = conn.dialect.name == "postgresql"
         placeholders = ", ".join(["?"] * len(_OBS_COLUMNS))
         self._sqlite_sql = f"INSERT INTO observation ({', '.join(_OBS_COLUMNS)}) VALUES ({placeholders})"
@@ -201,6 +205,17 @@ class _ObservationSink:
 
     def add(self, indicator: str, admin: np.ndarray, period: np.ndarray, start: np.ndarray, *,
             value=None, numerator=None, denominator=None, std_error=None, source: str) -> None:
+        if self.stops and len(admin):
+            codes = np.asarray(admin).astype(str)
+            starts = np.asarray(start).astype(str)
+            keep = np.ones(len(codes), dtype=bool)
+            for district, first_silent in self.stops:
+                keep &= ~(np.char.startswith(codes, district) & (starts >= first_silent))
+            if not keep.all():
+                admin, period, start = np.asarray(admin)[keep], np.asarray(period)[keep], np.asarray(start)[keep]
+                value, numerator, denominator, std_error = (
+                    None if column is None else np.asarray(column)[keep]
+                    for column in (value, numerator, denominator, std_error))
         n = len(admin)
         if n == 0:
             return
@@ -1010,18 +1025,27 @@ def _target_rows(world: _World, cct: _Cct, projects: dict, stunting: dict, batch
 
 
 def generate_demo(engine: Engine, scale: str = "demo", seed: int = DEMO_SEED,
-                  first_month: str = "2019-07", last_month: str = "2025-12") -> dict:
+                  first_month: str = "2019-07", last_month: str = "2025-12",
+                  stop_reporting: dict[str, str] | None = None,
+                  carry_forward_months: int = DEFAULT_CARRY_FORWARD_MONTHS) -> dict:
     """Replace the database with the seeded demo dataset and return a summary of what was made.
 
     Drops and recreates the schema, then writes everything (reference data, villages,
     observations, payment cycles, exchange rates, targets, dataset facts, rollups) in one
     transaction, so a failure leaves an empty schema rather than half a dataset. The same
     scale, seed and months give byte-for-byte the same rows.
+    stop_reporting {district code: "YYYY-MM"} drops every report of those districts (their
+    villages and the district itself) from that month on, as if they had stopped reporting;
+    carry_forward_months is the stock carry-forward cap the rollup is built with.
     """
     if scale not in SCALES:
         raise ValueError(f"scale must be one of {', '.join(SCALES)}, not {scale!r}")
     if period_start(first_month) > period_start(last_month):
         raise ValueError(f"first_month {first_month} is after last_month {last_month}")
+    for district, month in (stop_reporting or {}).items():
+        if len(str(district)) != 4 or not str(district).isdigit():
+            raise ValueError(f"stop_reporting: {district!r} is not a 4-digit district code")
+        period_start(month)  # raises PeriodError on a month that is not YYYY-MM
     began = time.perf_counter()
     drop_db(engine)
     init_db(engine)
@@ -1029,6 +1053,7 @@ def generate_demo(engine: Engine, scale: str = "demo", seed: int = DEMO_SEED,
     months = month_range(model_first, last_month)
     checksum = hashlib.sha256(
         f"demo|{scale}|{seed}|{first_month}|{last_month}|v{GENERATOR_VERSION}".encode()
+        + (f"|stop={json.dumps(stop_reporting, sort_keys=True)}".encode() if stop_reporting else b"")
     ).hexdigest()
     with engine.begin() as conn:
         load_reference_data(conn)
@@ -1056,7 +1081,7 @@ def generate_demo(engine: Engine, scale: str = "demo", seed: int = DEMO_SEED,
             )
         ).inserted_primary_key[0]
 
-        sink = _ObservationSink(conn, batch_id)
+        sink = _ObservationSink(conn, batch_id, stop_reporting)
         cct = _simulate_cct(world)
         cycles, payments = _payment_cycles(world, cct, batch_id)
         with _observation_indexes_deferred(conn):
@@ -1080,6 +1105,7 @@ def generate_demo(engine: Engine, scale: str = "demo", seed: int = DEMO_SEED,
             "payment_cycles": len(cycles), "targets": len(targets), "survey_estimates": survey_rows,
             "exchange_rates": len(rates), "stale_district": world.stale_district,
             "hansa_silent_district": hansa_silent_district,
+            "stop_reporting": dict(sorted((stop_reporting or {}).items())),
         }
         conn.execute(
             ImportBatch.__table__.update().where(ImportBatch.id == batch_id).values(
@@ -1096,6 +1122,6 @@ def generate_demo(engine: Engine, scale: str = "demo", seed: int = DEMO_SEED,
             # The planner has no statistics right after a bulk COPY; the rollup joins need them.
             conn.execute(text("ANALYZE observation"))
             conn.execute(text("ANALYZE admin_unit"))
-        report["rollup_rows"] = rebuild_rollups(conn)
+        report["rollup_rows"] = rebuild_rollups(conn, carry_forward_months=carry_forward_months)
     report["seconds"] = round(time.perf_counter() - began, 2)
     return report

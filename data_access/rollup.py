@@ -1,7 +1,10 @@
 """Rebuilds the pre-aggregated observation_rollup table (DHIS2-style analytics table)."""
+import datetime as dt
+
 from sqlalchemy import Connection, text
 
 from data_access.schema import NATIONAL_CODE
+from data_access.stocks import STOCK_SQL, parse_cap, store_cap, stored_cap
 
 # For each target level: which column of admin_unit names the ancestor at that level,
 # and which reporting levels roll up into it.
@@ -14,25 +17,43 @@ _TARGETS = {
 _REPORTED = (
     "(o.value IS NOT NULL OR (o.numerator IS NOT NULL AND o.denominator IS NOT NULL))"
 )
+# Months since year 0 from a "YYYY-MM" period: integer arithmetic both backends share.
+_MONTH_INDEX = "(CAST(SUBSTR(o.period, 1, 4) AS INTEGER) * 12 + CAST(SUBSTR(o.period, 6, 2) AS INTEGER) - 1)"
+# Temporary: each unit's stock value per month (reported or carried), summed once per level.
+_HELD = "stock_held"
+_COLUMNS = ("indicator_code, level, admin_code, period, period_start, value_sum, numerator, denominator, "
+            "std_error, n_units, carried_value, carried_units, oldest_carried_period")
 
 
-def rebuild_rollups(conn: Connection, indicator_codes: list[str] | None = None) -> int:
+def rebuild_rollups(conn: Connection, indicator_codes: list[str] | None = None,
+                    carry_forward_months: int | None = None) -> int:
     """Recompute rollups (all, or only the given indicators) inside the caller's transaction.
 
-    Additive rules (sum, ratio, latest, max) are summed over space per period: a stock
-    such as registered beneficiaries is the sum of the villages' stocks in that month.
-    Ratio numerators and denominators are only summed over units that reported both, so
-    a ratio is always sum(numerator) / sum(denominator), never a mean of percentages.
+    Flows (sum) and ratios are summed over space per period, over the units that reported
+    in it. Ratio numerators and denominators are only summed over units that reported both,
+    so a ratio is always sum(numerator) / sum(denominator), never a mean of percentages.
+    Stocks (data_access.stocks) are the sum over units of each unit's latest report up to
+    the month, carried at most carry_forward_months months; n_units counts only the units
+    that reported in the month, carried_units / carried_value / oldest_carried_period say
+    how much of the value is carried and from when.
     Survey estimates are copied at the level they were reported at and nowhere else.
+    carry_forward_months: None keeps the cap the database was built with; a different cap
+    is recorded in dataset_info and rebuilds every indicator, so no two stocks disagree.
     Returns the number of rollup rows written.
     """
-    params: dict = {}
+    previous = stored_cap(conn)
+    cap = previous if carry_forward_months is None else parse_cap(carry_forward_months)
+    if cap != previous or carry_forward_months is not None:
+        store_cap(conn, cap)
+    if cap != previous:
+        indicator_codes = None
+    params: dict = {"cap": cap}
     indicator_filter = ""
     if indicator_codes is not None:
         if not indicator_codes:
             return 0
         names = [f"code_{i}" for i in range(len(indicator_codes))]
-        params = dict(zip(names, indicator_codes))
+        params |= dict(zip(names, indicator_codes))
         placeholders = ", ".join(f":{name}" for name in names)
         indicator_filter = f" AND o.indicator_code IN ({placeholders})"
         conn.execute(
@@ -41,6 +62,9 @@ def rebuild_rollups(conn: Connection, indicator_codes: list[str] | None = None) 
     else:
         conn.execute(text("DELETE FROM observation_rollup"))
 
+    calendar_sql, calendar_params = _stock_calendar(conn, indicator_filter, params)
+    if calendar_sql:
+        _hold_stocks(conn, calendar_sql, indicator_filter, params | calendar_params)
     written = 0
     for level, (ancestor, source_levels) in _TARGETS.items():
         levels_sql = ", ".join(f"'{name}'" for name in source_levels)
@@ -51,33 +75,45 @@ def rebuild_rollups(conn: Connection, indicator_codes: list[str] | None = None) 
         written += conn.execute(
             text(
                 f"""
-                INSERT INTO observation_rollup
-                    (indicator_code, level, admin_code, period, period_start,
-                     value_sum, numerator, denominator, std_error, n_units)
+                INSERT INTO observation_rollup ({_COLUMNS})
                 SELECT o.indicator_code, '{level}', {select_code}, o.period, MIN(o.period_start),
                        SUM(o.value),
                        SUM(CASE WHEN o.denominator IS NOT NULL THEN o.numerator END),
                        SUM(CASE WHEN o.numerator IS NOT NULL THEN o.denominator END),
                        NULL,
-                       SUM(CASE WHEN {_REPORTED} THEN 1 ELSE 0 END)
+                       SUM(CASE WHEN {_REPORTED} THEN 1 ELSE 0 END), NULL, 0, NULL
                 FROM observation o
                 JOIN admin_unit a ON a.code = o.admin_code
                 JOIN indicator i ON i.code = o.indicator_code
-                WHERE i.aggregation <> 'survey' AND a.level IN ({levels_sql}){not_null}{indicator_filter}
+                WHERE i.aggregation <> 'survey' AND NOT {STOCK_SQL}
+                  AND a.level IN ({levels_sql}){not_null}{indicator_filter}
                 GROUP BY o.indicator_code, {group_code}o.period
                 """
             ),
             params,
         ).rowcount
+        if calendar_sql:
+            written += conn.execute(
+                text(
+                    f"""
+                    INSERT INTO observation_rollup ({_COLUMNS})
+                    SELECT h.indicator_code, '{level}', {select_code.replace("a.", "h.")}, h.period,
+                           MIN(h.period_start), SUM(h.value), SUM(h.numerator), SUM(h.denominator), NULL,
+                           SUM(h.reported), SUM(CASE WHEN h.reported = 0 THEN h.value END), SUM(1 - h.reported),
+                           MIN(h.carried_from)
+                    FROM {_HELD} h
+                    WHERE h.unit_level IN ({levels_sql}){not_null.replace("a.", "h.")}
+                    GROUP BY h.indicator_code, {group_code.replace("a.", "h.")}h.period
+                    """
+                )
+            ).rowcount
         written += conn.execute(
             text(
                 f"""
-                INSERT INTO observation_rollup
-                    (indicator_code, level, admin_code, period, period_start,
-                     value_sum, numerator, denominator, std_error, n_units)
+                INSERT INTO observation_rollup ({_COLUMNS})
                 SELECT o.indicator_code, '{level}', o.admin_code, o.period, o.period_start,
                        o.value, o.numerator, o.denominator, o.std_error,
-                       CASE WHEN {_REPORTED} THEN 1 ELSE 0 END
+                       CASE WHEN {_REPORTED} THEN 1 ELSE 0 END, NULL, 0, NULL
                 FROM observation o
                 JOIN admin_unit a ON a.code = o.admin_code
                 JOIN indicator i ON i.code = o.indicator_code
@@ -86,4 +122,96 @@ def rebuild_rollups(conn: Connection, indicator_codes: list[str] | None = None) 
             ),
             params,
         ).rowcount
+    if calendar_sql:
+        conn.execute(text(f"DROP TABLE {_HELD}"))
     return written
+
+
+def _stock_calendar(conn: Connection, indicator_filter: str, params: dict) -> tuple[str, dict]:
+    """A VALUES list of every month from the first to the last stock report, with each
+    stock's last month: carried values fill months in which nobody reported, and never
+    run past the newest data. ("", {}) when there is no stock to roll up."""
+    ranges = conn.execute(
+        text(
+            f"""
+            SELECT o.indicator_code, MIN(o.period), MAX(o.period)
+            FROM observation o JOIN indicator i ON i.code = o.indicator_code
+            WHERE {STOCK_SQL}{indicator_filter}
+            GROUP BY o.indicator_code
+            """
+        ),
+        params,
+    ).all()
+    if not ranges:
+        return "", {}
+
+    def index(period: str) -> int:
+        return int(period[:4]) * 12 + int(period[5:7]) - 1
+
+    first = min(index(low) for _, low, _ in ranges)
+    last = max(index(high) for _, _, high in ranges)
+    rows, values = [], {}
+    for position, month in enumerate(range(first, last + 1)):
+        year, month0 = divmod(month, 12)
+        values |= {f"cal_m{position}": month, f"cal_p{position}": f"{year:04d}-{month0 + 1:02d}",
+                   f"cal_d{position}": dt.date(year, month0 + 1, 1)}
+        rows.append(f"(:cal_m{position}, :cal_p{position}, :cal_d{position})")
+    ends = []
+    for position, (code, _, high) in enumerate(ranges):
+        values |= {f"end_c{position}": code, f"end_m{position}": index(high)}
+        ends.append(f"(:end_c{position}, :end_m{position})")
+    sql = (f"cal (m, period, period_start) AS (VALUES {', '.join(rows)}), "
+           f"ends (indicator_code, last_m) AS (VALUES {', '.join(ends)})")
+    return sql, values
+
+
+def _hold_stocks(conn: Connection, calendar_sql: str, indicator_filter: str, params: dict) -> None:
+    """Fill a temporary table with every stock value each unit holds per month: its reports,
+    and its last report carried over the months it missed.
+
+    Each report holds until the unit's next report, for at most :cap months, and not past
+    the stock's last month. Computed once for all levels (the per-unit window does not
+    depend on the level summed to). Most reports are followed by one the next month, so
+    only reports followed by a gap (or by nothing) are joined with the calendar: the join
+    stays as small as the gaps, which keeps the national rebuild close to a plain GROUP BY.
+    """
+    conn.execute(text(f"DROP TABLE IF EXISTS {_HELD}"))
+    conn.execute(
+        text(
+            f"""
+            CREATE TEMPORARY TABLE {_HELD} AS
+            WITH {calendar_sql},
+            src AS (
+                -- CROSS JOIN keeps SQLite's join order: from the few stock indicators through
+                -- the (indicator, period) index, not through every village's every report.
+                SELECT o.indicator_code, o.admin_code, a.level AS unit_level, a.district_code, a.province_code,
+                       o.period, o.period_start, {_MONTH_INDEX} AS m, o.value,
+                       CASE WHEN o.denominator IS NOT NULL THEN o.numerator END AS numerator,
+                       CASE WHEN o.numerator IS NOT NULL THEN o.denominator END AS denominator
+                FROM indicator i
+                CROSS JOIN observation o
+                CROSS JOIN admin_unit a
+                WHERE o.indicator_code = i.code AND a.code = o.admin_code
+                  AND {STOCK_SQL} AND {_REPORTED}{indicator_filter}
+            ),
+            spans AS MATERIALIZED (
+                SELECT s.*, LEAD(s.m) OVER (PARTITION BY s.indicator_code, s.admin_code ORDER BY s.m) AS next_m
+                FROM src s
+            ),
+            gaps AS MATERIALIZED (
+                SELECT sp.*, e.last_m FROM spans sp JOIN ends e ON e.indicator_code = sp.indicator_code
+                WHERE (sp.next_m IS NULL OR sp.next_m > sp.m + 1) AND sp.m < e.last_m
+            )
+            SELECT indicator_code, unit_level, district_code, province_code, period, period_start,
+                   value, numerator, denominator, 1 AS reported, CAST(NULL AS VARCHAR(7)) AS carried_from
+            FROM spans
+            UNION ALL
+            SELECT g.indicator_code, g.unit_level, g.district_code, g.province_code, c.period, c.period_start,
+                   g.value, g.numerator, g.denominator, 0, g.period
+            FROM gaps g
+            CROSS JOIN cal c
+            WHERE c.m > g.m AND c.m <= g.m + :cap AND c.m <= g.last_m AND (g.next_m IS NULL OR c.m < g.next_m)
+            """
+        ),
+        params,
+    )

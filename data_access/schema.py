@@ -215,7 +215,11 @@ class ObservationRollup(Base):
 
     Rebuilt after every import; dashboards read these, not the raw village rows.
     value_sum: sum of value (sum/latest/max rules: spatial sum of a stock is right);
-    numerator/denominator: sums over units reporting both; n_units: units that reported.
+    numerator/denominator: sums over units reporting both; n_units: units that reported in
+    the period. Stocks (data_access.stocks) also hold each silent unit's latest report, up to
+    the carry-forward cap: carried_value is the part of value_sum carried from earlier
+    months, carried_units how many units it comes from, oldest_carried_period the oldest
+    report carried (all empty / 0 when nothing is carried, and always for flows).
     Survey estimates are copied only at the level they were reported, never re-aggregated.
     """
 
@@ -230,6 +234,9 @@ class ObservationRollup(Base):
     denominator: Mapped[float | None] = mapped_column(Float)
     std_error: Mapped[float | None] = mapped_column(Float)
     n_units: Mapped[int] = mapped_column(Integer, default=0)
+    carried_value: Mapped[float | None] = mapped_column(Float)
+    carried_units: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    oldest_carried_period: Mapped[str | None] = mapped_column(String(7))
     __table_args__ = (
         Index("ix_rollup_lookup", "indicator_code", "level", "period_start", "admin_code"),
     )

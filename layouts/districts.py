@@ -7,6 +7,7 @@ import pandas as pd
 from dash import dcc, html
 
 from i18n import format_number, format_period, format_value, localized, t
+from layouts.carried import CARRIED_MARK, carried_note
 from layouts.common import current_language
 from layouts.figures.districts import STALE_COLOUR, performance_colour, text_colour
 
@@ -149,6 +150,9 @@ def _cell_tip(cell: SimpleNamespace, indicator: dict, district_name: str, lang: 
             parts.append(t("common.no_data", lang))
         return " · ".join(parts)
     parts.append(f"{format_value(cell.value, unit, lang)} ({format_period(cell.period, lang)})")
+    carried = carried_note(vars(cell), lang)
+    if carried:
+        parts.append(carried)
     if cell.value_level == "province":
         parts.append(t("districts.tip_borrowed", lang))
     if not pd.isna(cell.denominator) and unit == "percent":
@@ -209,6 +213,9 @@ def comparison_grid(result: dict, lang: str, rank_by: str | None = None) -> tupl
                 text = format_value(value, indicator["unit"], lang)
                 if cell.value_level == "province":
                     text = f"({text})"
+            carried = value is not None and getattr(cell, "carried_units", 0) > 0
+            if carried:
+                text = f"{text} {CARRIED_MARK}"
             mark = "best" if cell.is_best else ("worst" if cell.is_worst else "")
             if mark:
                 text = ("▲ " if mark == "best" else "▼ ") + text
@@ -219,7 +226,8 @@ def comparison_grid(result: dict, lang: str, rank_by: str | None = None) -> tupl
             row[f"{code}__bg"] = background
             row[f"{code}__fg"] = text_colour(background)
             row[f"{code}__mark"] = mark
-            row[f"{code}__italic"] = bool(value is not None and (cell.value_level == "province" or cell.earlier))
+            row[f"{code}__italic"] = bool(value is not None and (cell.value_level == "province" or cell.earlier
+                                                                 or carried))
             row[f"{code}__tip"] = _cell_tip(cell, indicator.to_dict() | {"code": code}, name, lang)
             if cell.status == "stale":
                 stale.append(localized(indicator, lang))

@@ -3,6 +3,7 @@ import dash_bootstrap_components as dbc
 from dash import dcc, html
 
 from i18n import format_number, format_period, format_value, t
+from layouts.carried import carried_note, carried_rule
 from layouts.common import current_language
 
 PAGE = {"path": "/", "title_key": "nav.overview", "order": 10}
@@ -61,7 +62,10 @@ def headline_cards(figures: dict, scope_name: str, lang: str) -> dbc.Row:
         target_text = t("overview.no_target_here", lang)
     registered_period = (t("overview.as_of", lang, period=format_period(registered["period"], lang))
                          if registered["period"] else "")
-    registered_reporting = _reporting(registered, figures.get("registered_expected"), lang)
+    registered_reporting = _reporting({"n_units": figures.get("registered_reporting", registered.get("n_units"))},
+                                      figures.get("registered_expected"), lang)
+    registered_carried = carried_note(registered, lang)
+    registered_rule = carried_rule(figures.get("carry_forward_months"), lang) if registered_carried else ""
 
     compliance = figures["compliance"]
     compliance_detail = (
@@ -101,7 +105,8 @@ def headline_cards(figures: dict, scope_name: str, lang: str) -> dbc.Row:
     return dbc.Row(
         [
             _card("registered", t("overview.card_registered", lang),
-                  format_number(registered["value"], lang), [target_text, registered_period, registered_reporting]),
+                  format_number(registered["value"], lang),
+                  [target_text, registered_period, registered_reporting, registered_carried, registered_rule]),
             _card("compliance", t("overview.card_compliance", lang),
                   format_value(compliance["value"], "percent", lang),
                   [compliance_detail, _reporting(compliance, figures.get("compliance_expected"), lang)]),

@@ -10,6 +10,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 
 from i18n import format_day, format_number, format_period, format_value, localized, t
+from layouts.carried import carried_note
 from layouts.common import current_language
 from layouts.figures.targets import (
     STATUS_COLOURS,
@@ -261,7 +262,7 @@ def grid_rows(frame: pd.DataFrame, place: str, lang: str) -> list[dict]:
             "baseline": _number(row["baseline"]), "baseline_text": baseline_text,
             "actual": _number(row["actual"]),
             "actual_text": format_value(row["actual"], unit, lang),
-            "period": actual_period_text(row, lang),
+            "period": _with_carried_note(actual_period_text(row, lang), row, lang),
             "year_target": _number(row["year_target"]),
             "year_target_text": "" if _missing(row["year_target"]) else format_value(row["year_target"], unit, lang),
             "eop_target": _number(row["eop_target"]),
@@ -272,6 +273,14 @@ def grid_rows(frame: pd.DataFrame, place: str, lang: str) -> list[dict]:
             "target_scope": target_scope_text(row, place, lang),
         })
     return rows
+
+
+def _with_carried_note(period_text: str, row: dict, lang: str) -> str:
+    """The actual's period, and how much of a stock's actual is carried from earlier reports."""
+    note = carried_note({"value": row.get("actual"), "n_units": row.get("actual_n_units"),
+                         "carried_value": row.get("carried_value"), "carried_units": row.get("carried_units"),
+                         "oldest_carried_period": row.get("oldest_carried_period")}, lang)
+    return f"{period_text} ({note})" if note else period_text
 
 
 def _number(value) -> float | None:
@@ -321,7 +330,7 @@ def excel_workbook(frame: pd.DataFrame, place: str, period: str, lang: str, year
             "indicator": localized(row, lang), "unit": t(f"unit.{row['unit']}", lang),
             "baseline": _number(row["baseline"]),
             "baseline_year": None if _missing(row["baseline_year"]) else int(row["baseline_year"]),
-            "actual": _number(row["actual"]), "period": actual_period_text(row, lang),
+            "actual": _number(row["actual"]), "period": _with_carried_note(actual_period_text(row, lang), row, lang),
             "year_target": _number(row["year_target"]), "eop_target": _number(row["eop_target"]),
             "eop_date": row["eop_date"] if isinstance(row["eop_date"], dt.date) else None,
             "progress": _number(row["progress"]), "expected": _number(row["expected"]),

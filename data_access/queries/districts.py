@@ -20,6 +20,8 @@ COMPARISON_COLUMNS = [
     "district_code", "province_code", "indicator_code", "period", "value", "numerator", "denominator",
     "std_error", "n_units", "value_code", "value_level", "last_period", "status", "target", "target_code",
     "province_median", "reference", "reference_kind", "performance", "rank", "is_best", "is_worst", "earlier",
+    # A stock's value may hold villages' earlier reports carried forward (data_access.stocks).
+    "carried_value", "carried_units", "oldest_carried_period",
 ]
 
 
@@ -273,10 +275,12 @@ def _cell_values(conn: Connection, indicators: pd.DataFrame, district_codes: lis
     grid = pd.MultiIndex.from_product([district_codes, list(indicators["code"])],
                                       names=["district_code", "indicator_code"]).to_frame(index=False)
     cells = grid.merge(values, on=["district_code", "indicator_code"], how="left")
-    for column in ("value", "numerator", "denominator", "std_error", "n_units"):
+    for column in ("value", "numerator", "denominator", "std_error", "n_units", "carried_value", "carried_units"):
         if column not in cells:
             cells[column] = float("nan")
         cells[column] = pd.to_numeric(cells[column], errors="coerce").astype("float64")
+    if "oldest_carried_period" not in cells:
+        cells["oldest_carried_period"] = None
     return cells
 
 

@@ -4,11 +4,15 @@ import datetime as dt
 import pandas as pd
 from sqlalchemy import Connection, text
 
-from data_access.periods import period_end, period_start
+from data_access.periods import add_months, period_end, period_start
 from data_access.queries.catalogue import indicator as indicator_meta
+from data_access.stocks import is_stock, stored_cap
 
 VALUE_COLUMNS = ["admin_code", "name_en", "name_lo", "value", "numerator", "denominator",
-                 "std_error", "n_units", "period"]
+                 "std_error", "n_units", "period", "carried_value", "carried_units", "oldest_carried_period"]
+CARRIED_COLUMNS = ["carried_value", "carried_units", "oldest_carried_period"]
+# A rollup row has a value when someone reported in the period or a stock was carried into it.
+_HAS_VALUE = "(r.n_units > 0 OR r.carried_units > 0)"
 
 # Raw village rows shaped like rollup rows, so that one SQL template serves every level.
 _VILLAGE_SOURCE = """
@@ -17,7 +21,9 @@ _VILLAGE_SOURCE = """
             CASE WHEN o.numerator IS NOT NULL THEN o.denominator END AS denominator,
             o.std_error,
             CASE WHEN o.value IS NOT NULL OR (o.numerator IS NOT NULL AND o.denominator IS NOT NULL)
-                 THEN 1 ELSE 0 END AS n_units
+                 THEN 1 ELSE 0 END AS n_units,
+            CAST(NULL AS FLOAT) AS carried_value, 0 AS carried_units,
+            CAST(NULL AS VARCHAR(7)) AS oldest_carried_period
      FROM observation o JOIN admin_unit va ON va.code = o.admin_code AND va.level = 'village')
 """
 
@@ -45,6 +51,10 @@ def indicator_values(
     Rules: sum -> total over the window; ratio -> sum(numerator)/sum(denominator) x multiplier;
     latest / survey -> the unit's most recent period in the window (with its standard error);
     max -> largest value. Units without data are absent (the caller shows "no data").
+    Stocks (data_access.stocks) include values carried forward: at district level and above
+    the rollup holds them; a village's latest report counts for up to the carry-forward cap
+    after it. carried_value / carried_units / oldest_carried_period say how much of the value
+    is carried and from when; n_units counts only the units that reported in the period.
     Columns: VALUE_COLUMNS (period = latest period with data in the window).
     """
     meta = indicator_meta(conn, indicator_code)
@@ -52,8 +62,18 @@ def indicator_values(
         raise KeyError(f"unknown indicator {indicator_code!r}")
     source, level_filter = _source(level)
     first, last = _window(start, end)
+    carried = ("r.carried_value", "r.carried_units", "r.oldest_carried_period", "r.n_units")
+    village_stock = level == "village" and is_stock(meta)
     params = {"indicator": indicator_code, "level": level, "first": first, "last": last,
               "multiplier": meta["multiplier"]}
+    if village_stock:
+        # Raw village rows: a village's report holds for the cap's months after it, as in the rollup.
+        params["end_month"] = f"{last.year:04d}-{last.month:02d}"
+        params["first"] = first = min(first, period_start(add_months(params["end_month"], -stored_cap(conn))))
+        carried = ("CASE WHEN r.period < :end_month THEN r.value_sum END",
+                   "CASE WHEN r.period < :end_month THEN 1 ELSE 0 END",
+                   "CASE WHEN r.period < :end_month THEN r.period END",
+                   "CASE WHEN r.period < :end_month THEN 0 ELSE r.n_units END")
     where = f"r.indicator_code = :indicator{level_filter} AND r.period_start BETWEEN :first AND :last"
     if within:
         where += " AND r.admin_code LIKE :prefix"
@@ -61,12 +81,15 @@ def indicator_values(
     rule = meta["aggregation"]
     if rule in ("latest", "survey"):
         sql = f"""
-            WITH w AS (SELECT r.* FROM {source} r WHERE {where} AND r.n_units > 0),
+            WITH w AS (SELECT r.*, {carried[0]} AS c1, {carried[1]} AS c2, {carried[2]} AS c3, {carried[3]} AS c4
+                       FROM {source} r WHERE {where} AND {_HAS_VALUE}),
                  m AS (SELECT admin_code, MAX(period_start) AS ps FROM w GROUP BY admin_code)
             SELECT w.admin_code,
                    CASE WHEN w.denominator > 0 THEN 1.0 * w.numerator / w.denominator * :multiplier
                         ELSE w.value_sum END AS value,
-                   w.numerator, w.denominator, w.std_error, w.n_units, w.period
+                   w.numerator, w.denominator, w.std_error,
+                   w.c4 AS n_units,
+                   w.period, w.c1 AS carried_value, w.c2 AS carried_units, w.c3 AS oldest_carried_period
             FROM w JOIN m ON m.admin_code = w.admin_code AND m.ps = w.period_start
         """
     else:
@@ -81,19 +104,21 @@ def indicator_values(
         sql = f"""
             SELECT r.admin_code, {value} AS value, SUM(r.numerator) AS numerator,
                    SUM(r.denominator) AS denominator, NULL AS std_error,
-                   SUM(r.n_units) AS n_units, MAX(r.period) AS period
-            FROM {source} r WHERE {where} AND r.n_units > 0
+                   SUM(r.n_units) AS n_units, MAX(r.period) AS period,
+                   NULL AS carried_value, 0 AS carried_units, NULL AS oldest_carried_period
+            FROM {source} r WHERE {where} AND {_HAS_VALUE}
             GROUP BY r.admin_code
         """
     sql = f"""
         SELECT v.admin_code, a.name_en, a.name_lo, v.value, v.numerator, v.denominator,
-               v.std_error, v.n_units, v.period
+               v.std_error, v.n_units, v.period, v.carried_value, v.carried_units, v.oldest_carried_period
         FROM ({sql}) v JOIN admin_unit a ON a.code = v.admin_code ORDER BY v.admin_code
     """
     result = conn.execute(text(sql), params)
     frame = pd.DataFrame(result.fetchall(), columns=VALUE_COLUMNS)
-    for column in ("value", "numerator", "denominator", "std_error"):
+    for column in ("value", "numerator", "denominator", "std_error", "carried_value"):
         frame[column] = pd.to_numeric(frame[column], errors="coerce").astype("float64")
+    frame["carried_units"] = pd.to_numeric(frame["carried_units"]).fillna(0).astype("int64")
     return frame
 
 
@@ -121,7 +146,7 @@ def scope_value(conn: Connection, indicator_code: str, scope_code: str | None, s
     frame = indicator_values(conn, indicator_code, level, start, end, within=code if level != "national" else None)
     frame = frame[frame["admin_code"] == code]
     if frame.empty:
-        return {column: None for column in VALUE_COLUMNS} | {"admin_code": code, "n_units": 0}
+        return {column: None for column in VALUE_COLUMNS} | {"admin_code": code, "n_units": 0, "carried_units": 0}
     row = frame.iloc[0].to_dict()
     return {key: (None if isinstance(value, float) and pd.isna(value) else value) for key, value in row.items()}
 
@@ -134,7 +159,9 @@ def indicator_series(
     end: str,
 ) -> pd.DataFrame:
     """Period-by-period values for one place. Columns: period, period_start, value, numerator,
-    denominator, std_error, n_units. Periods with no report are absent, never zero."""
+    denominator, std_error, n_units, carried_value, carried_units, oldest_carried_period.
+    Periods with no report are absent, never zero; a stock's months carried forward are
+    present (n_units counts the units that reported in the month)."""
     meta = indicator_meta(conn, indicator_code)
     if meta is None:
         raise KeyError(f"unknown indicator {indicator_code!r}")
@@ -149,10 +176,11 @@ def indicator_series(
                     WHEN :rule IN ('latest', 'survey') AND r.denominator > 0
                         THEN 1.0 * r.numerator / r.denominator * :multiplier
                     ELSE r.value_sum END AS value,
-               r.numerator, r.denominator, r.std_error, r.n_units
+               r.numerator, r.denominator, r.std_error, r.n_units,
+               r.carried_value, r.carried_units, r.oldest_carried_period
         FROM {source} r
         WHERE r.indicator_code = :indicator{level_filter} AND r.admin_code = :code
-          AND r.period_start BETWEEN :first AND :last AND r.n_units > 0
+          AND r.period_start BETWEEN :first AND :last AND {_HAS_VALUE}
         ORDER BY r.period_start
     """
     result = conn.execute(
@@ -162,7 +190,8 @@ def indicator_series(
          "first": first, "last": last},
     )
     frame = pd.DataFrame(result.fetchall(), columns=list(result.keys()))
-    for column in ("value", "numerator", "denominator", "std_error"):
+    for column in ("value", "numerator", "denominator", "std_error", "carried_value"):
         frame[column] = pd.to_numeric(frame[column], errors="coerce").astype("float64")
+    frame["carried_units"] = pd.to_numeric(frame["carried_units"]).fillna(0).astype("int64")
     return frame
 

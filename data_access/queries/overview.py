@@ -7,6 +7,7 @@ from data_access.queries.observations import scope_value
 from data_access.queries.quality import reporting_completeness
 from data_access.queries.payments import median_payment_delay, payment_cycles
 from data_access.queries.targets import end_of_project_target
+from data_access.stocks import stored_cap
 
 FIRST_PERIOD = "2000-01"
 
@@ -43,24 +44,34 @@ def survey_latest_and_baseline(conn: Connection, indicator_code: str, scope_code
     return {"level_code": None, "latest": None, "baseline": None}
 
 
-def _expected_reporters(conn: Connection, indicator_code: str, scope_code: str | None, as_of: str) -> int:
-    """Units expected to report in the scope (reported at least once in the 12 months to as_of),
-    counted by the map's completeness query so both pages agree."""
+def _reporters(conn: Connection, indicator_code: str, scope_code: str | None, as_of: str) -> tuple[int, int]:
+    """(units that reported in the as-of month, units expected to report: at least once in the
+    12 months to as_of), counted by the map's completeness query so both pages agree. A stock
+    carried forward from August is not a report in December: it is not counted as reporting."""
     within = scope_code if scope_code and scope_code != "00" else None
     level = "district" if within and len(within) >= 4 else "province"
-    return int(reporting_completeness(conn, indicator_code, level, as_of, as_of, within)["n_expected"].sum())
+    frame = reporting_completeness(conn, indicator_code, level, as_of, as_of, within)
+    return int(frame["n_reporting"].sum()), int(frame["n_expected"].sum())
+
+
+def _expected_reporters(conn: Connection, indicator_code: str, scope_code: str | None, as_of: str) -> int:
+    return _reporters(conn, indicator_code, scope_code, as_of)[1]
 
 
 def headline_figures(conn: Connection, scope_code: str | None, as_of: str) -> dict:
     """Everything the Overview cards show, for a place (None = national) as of a month.
 
-    Keys: registered (value, period), registered_expected / compliance_expected (villages that
+    Keys: registered (value, period, carried_value, carried_units, oldest_carried_period: the
+    registration stock carries each village's latest report, see data_access.stocks),
+    registered_reporting (villages that reported it in the as-of month), carry_forward_months
+    (the cap the rollup was built with), registered_expected / compliance_expected (villages that
     reported in the last 12 months: completeness is n_units of that), registered_target (EOP target at this scope or None),
     compliance (value, numerator, denominator, n_units), stunting (see
     survey_latest_and_baseline), convergence (n_target_villages, n_all, share),
     median_delay_days (cycles paid in the 12 months up to as_of), n_cycles_unpaid.
     """
     registered = scope_value(conn, "CCT_REGISTERED", scope_code, FIRST_PERIOD, as_of)
+    registered_reporting, registered_expected = _reporters(conn, "CCT_REGISTERED", scope_code, as_of)
     compliance = scope_value(conn, "CCT_COMPLY_ALL", scope_code, as_of, as_of)
     cycles = payment_cycles(conn, scope_code)
     window_first = period_start(add_months(as_of, -11))
@@ -73,7 +84,9 @@ def headline_figures(conn: Connection, scope_code: str | None, as_of: str) -> di
         unpaid = int((verified["paid_on"].isna() | (verified["paid_on"].dt.date > as_of_end)).sum())
     return {
         "registered": registered,
-        "registered_expected": _expected_reporters(conn, "CCT_REGISTERED", scope_code, as_of),
+        "registered_expected": registered_expected,
+        "registered_reporting": registered_reporting,
+        "carry_forward_months": stored_cap(conn),
         "compliance_expected": _expected_reporters(conn, "CCT_COMPLY_ALL", scope_code, as_of),
         "registered_target": end_of_project_target(conn, "CCT_REGISTERED", scope_code),
         "compliance": compliance,

@@ -22,6 +22,8 @@ PROGRESS_COLUMNS = [
     "baseline", "baseline_year", "actual", "actual_period", "actual_first_period", "std_error",
     "year_target", "target_year", "eop_target", "eop_date", "judged_on", "path_value",
     "progress", "expected", "behind", "status", "reason",
+    # A stock's latest actual may hold villages' earlier reports (data_access.stocks).
+    "actual_n_units", "carried_value", "carried_units", "oldest_carried_period",
 ]
 
 
@@ -213,6 +215,13 @@ def _is_flow(meta) -> bool:
     return meta["aggregation"] == "sum" and not bool(meta["cumulative"])
 
 
+def _carried(last) -> dict:
+    """How much of a stock's latest actual is carried from earlier reports (empty for others)."""
+    carried = {key: last.get(key) for key in ("carried_value", "carried_units", "oldest_carried_period")}
+    carried["actual_n_units"] = last.get("n_units")
+    return {key: (None if isinstance(value, float) and pd.isna(value) else value) for key, value in carried.items()}
+
+
 def _assess_indicator(meta, series: pd.DataFrame, framework: dict, as_of: str) -> dict:
     """The latest actual (or, for flows, the total of the as-of year so far) and its assessment."""
     as_of_end = period_end(as_of)
@@ -243,7 +252,7 @@ def _assess_indicator(meta, series: pd.DataFrame, framework: dict, as_of: str) -
     std_error = last.get("std_error")
     result = {"actual": float(last["value"]), "actual_period": last["period"], "actual_first_period": last["period"],
               "std_error": None if pd.isna(std_error) else float(std_error), "judged_on": judged_on,
-              "path_value": path_value, **assessment.__dict__}
+              "path_value": path_value, **assessment.__dict__, **_carried(last)}
     if base and judged_on <= base["date"]:
         # The latest value is the baseline survey itself (or older): no progress has been measured.
         result |= {"progress": None, "expected": None, "behind": None, "status": progress.NO_DATA,
@@ -297,7 +306,9 @@ def progress_table(conn: Connection, scope_code: str | None, as_of: str, project
             status = progress.NO_DATA if assessment["actual"] is None else progress.NOT_RATED
             reference = framework["eop"]
             rows.append(row | {key: assessment.get(key) for key in ("actual", "actual_period", "actual_first_period",
-                                                                    "std_error", "judged_on")}
+                                                                    "std_error", "judged_on", "actual_n_units",
+                                                                    "carried_value", "carried_units",
+                                                                    "oldest_carried_period")}
                         | {"status": status, "reference_eop": reference["value"] if reference else None})
             continue
         base, eop = framework["baseline"], framework["eop"]

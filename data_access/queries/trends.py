@@ -27,7 +27,7 @@ FIRST_PERIOD = "2000-01"
 Z_95 = 1.96
 
 SERIES_COLUMNS = ["indicator_code", "admin_code", "level", "period", "period_start", "value", "numerator",
-                  "denominator", "std_error", "n_units"]
+                  "denominator", "std_error", "n_units", "carried_value", "carried_units", "oldest_carried_period"]
 
 # One rule for turning a rollup row into the indicator's value, shared by every query here.
 # A ratio row that came with several bare values (no numerator/denominator) has no value:
@@ -69,7 +69,8 @@ def rollup_series(
     """
     if not indicator_codes or (admin_codes is not None and not admin_codes):
         return pd.DataFrame(columns=SERIES_COLUMNS)
-    where = ["r.indicator_code IN :indicators", "r.level = :level", "r.n_units > 0"]
+    # A stock's months carried forward (data_access.stocks) have a value though nobody reported.
+    where = ["r.indicator_code IN :indicators", "r.level = :level", "(r.n_units > 0 OR r.carried_units > 0)"]
     params: dict = {"indicators": list(indicator_codes), "level": level}
     bind = [bindparam("indicators", expanding=True)]
     if admin_codes is not None:
@@ -85,7 +86,8 @@ def rollup_series(
     sql = text(
         f"""
         SELECT r.indicator_code, r.admin_code, r.level, r.period, r.period_start, {_VALUE_SQL} AS value,
-               r.numerator, r.denominator, r.std_error, r.n_units
+               r.numerator, r.denominator, r.std_error, r.n_units,
+               r.carried_value, r.carried_units, r.oldest_carried_period
         FROM observation_rollup r JOIN indicator i ON i.code = r.indicator_code
         WHERE {' AND '.join(where)}
         ORDER BY r.indicator_code, r.admin_code, r.period_start
@@ -94,7 +96,8 @@ def rollup_series(
     frame = _frame(conn.execute(sql, params))
     frame["period_start"] = pd.to_datetime(frame["period_start"])
     frame["n_units"] = pd.to_numeric(frame["n_units"]).astype("int64")
-    return _numeric(frame, ["value", "numerator", "denominator", "std_error"])[SERIES_COLUMNS]
+    frame["carried_units"] = pd.to_numeric(frame["carried_units"]).fillna(0).astype("int64")
+    return _numeric(frame, ["value", "numerator", "denominator", "std_error", "carried_value"])[SERIES_COLUMNS]
 
 
 def indicator_catalogue(conn: Connection, codes: list[str] | tuple[str, ...]) -> pd.DataFrame:

@@ -9,6 +9,7 @@ import plotly.graph_objects as go
 from geo.levels import bounds as geojson_bounds
 from geo.levels import hatch_geojson
 from i18n import catalog, format_number, format_period, format_value, localized, t
+from layouts.carried import CARRIED_COLUMNS, carried_note
 from layouts.figures.theme import NO_DATA, OUTLINE, TEMPLATE_NAME, WORSE_TO_BETTER
 
 LAOS_CENTER = {"lon": 103.8, "lat": 18.2}
@@ -201,6 +202,9 @@ def _hover_details(row, indicator: dict, lang: str, unit_word: str | None) -> st
     if unit_word and not _missing(n_expected) and n_expected > 0:
         parts.append(t("map.hover_reporting", lang, reporting=format_number(0 if _missing(n_reporting) else n_reporting, lang),
                        expected=format_number(n_expected, lang), units=unit_word))
+    note = carried_note(row, lang)
+    if note:
+        parts.append(note)
     return "<br>".join(parts)
 
 
@@ -210,7 +214,8 @@ def _missing(value) -> bool:
 
 def _join(values: pd.DataFrame, units: pd.DataFrame) -> pd.DataFrame:
     value_columns = [column for column in ("value", "numerator", "denominator", "std_error", "period",
-                                           "n_reporting", "n_expected") if column in values.columns]
+                                           "n_reporting", "n_expected", "n_units", *CARRIED_COLUMNS)
+                     if column in values.columns]
     right = values.rename(columns={"admin_code": "code"})[["code", *value_columns]]
     frame = units.merge(right, on="code", how="left")
     for column in ("value", "numerator", "denominator", "std_error", "period", "n_reporting", "n_expected"):
@@ -281,7 +286,8 @@ def indicator_choropleth(
     """Units coloured by the indicator's class; units without data grey, hatched, "no data".
 
     values: admin_code, value, numerator, denominator, period (from indicator_values), and
-    optionally std_error, n_reporting, n_expected (shown in the hover).
+    optionally std_error, n_reporting, n_expected, n_units and the carried columns of a
+    stock (shown in the hover).
     units: code, name_en, name_lo (every unit to draw, with or without data).
     geojson: features with id = code. indicator: catalogue row (code, name_en/lo, unit,
     direction, aggregation, max_value). scheme: classes (default: class_scheme over `values`).
