@@ -67,8 +67,7 @@ def actual_period_text(row, lang: str) -> str:
 def percent_text(value, lang: str) -> str:
     if _missing(value):
         return t("common.no_data", lang)
-    # -0.3 rounds to "-0": show it as 0.
-    return format_number(0.0 if round(value) == 0 else value, lang, 0) + " %"
+    return format_number(value, lang, 0) + " %"
 
 
 def _wrap(text: str, width: int = 42) -> str:
