@@ -12,9 +12,13 @@ from layouts.figures.theme import BETTER, NEUTRAL, NO_DATA, TEMPLATE_NAME, WORSE
 # Red is "worse": off track is red, at risk amber, on track and met green.
 AT_RISK = "#d68910"
 MET = "#145a32"
+# Past the target date: met on time as "met", met late in the on-track green (reached, but not
+# by the date), not met in red.
 STATUS_COLOURS = {"met": MET, "on_track": BETTER, "at_risk": AT_RISK, "off_track": WORSE,
-                  "no_data": NO_DATA, "not_rated": NO_DATA}
-STATUS_ORDER = ("off_track", "at_risk", "on_track", "met", "not_rated", "no_data")
+                  "no_data": NO_DATA, "not_rated": NO_DATA,
+                  "met_on_time": MET, "met_late": BETTER, "not_met": WORSE}
+STATUS_ORDER = ("not_met", "off_track", "at_risk", "on_track", "met_late", "met", "met_on_time",
+                "not_rated", "no_data")
 FRAMEWORK_LEVELS = ("PDO", "intermediate", "context")
 ACTUAL_COLOUR = NEUTRAL
 TARGET_COLOUR = "#555555"
@@ -44,6 +48,23 @@ def status_text(status: str, target_level: str | None, lang: str, reason: str | 
     if status == "no_data" and reason == "since_baseline":
         return t("targets.status_no_data_since_baseline", lang)
     return t(f"targets.status_{status}", lang)
+
+
+def status_label(row, lang: str) -> str:
+    """status_text with what the status rests on, for a table cell: "Met late (March 2025)",
+    "Not met by the target date (82.0 % then)", "At risk (projection falls short)"."""
+    status, level = row.get("status"), row.get("target_level")
+    if level == "own" or level is None:
+        if status == "met_late" and isinstance(row.get("met_period"), str):
+            return t("targets.status_met_late_when", lang, period=format_period(row["met_period"], lang))
+        if status == "not_met":
+            if _missing(row.get("deadline_value")):
+                return t("targets.status_not_met_no_report", lang)
+            return t("targets.status_not_met_then", lang,
+                     value=format_value(row["deadline_value"], row.get("unit") or "", lang))
+        if status == "at_risk" and row.get("reason") == "projection_short":
+            return t("targets.status_at_risk_projection", lang)
+    return status_text(status, level, lang, row.get("reason"))
 
 
 def framework_level_text(level: str | None, lang: str, short: bool = False) -> str:
