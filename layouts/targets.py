@@ -219,6 +219,19 @@ def higher_level_note(frame: pd.DataFrame, place: str, lang: str) -> list:
                         total=format_number(len(frame), lang)), color="info", className="py-2 small", id="targets-note-text")]
 
 
+def closed_note(closed: pd.DataFrame, period: str, lang: str) -> list:
+    """Says which projects had closed by the chosen month, and that their statuses are judged
+    against the target date (closed: data_access.queries.catalogue.projects_closed_by)."""
+    notes = []
+    for row in closed.to_dict("records"):
+        name = (row.get("short_lo") or row["code"]) if lang == "lo" else row["code"]
+        notes.append(dbc.Alert(
+            t("targets.closed_note", lang, project=name, date=format_day(row["closing_date"], lang),
+              period=format_period(period, lang), closing_month=format_period(row["closing_date"].strftime("%Y-%m"), lang)),
+            color="warning", className="py-2 small", id={"type": "targets-closed-note", "project": row["code"]}))
+    return notes
+
+
 def grid_columns(lang: str, year: int | None) -> list[dict]:
     """Column definitions: numbers sort as numbers and show as the formatted text beside them."""
     def number(field: str, header: str, width: int = 105) -> dict:

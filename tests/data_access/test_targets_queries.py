@@ -298,3 +298,13 @@ def test_after_the_target_date_registrations_are_judged_against_it(demo_engine):
 
 def _missing(value) -> bool:
     return value is None or (isinstance(value, float) and pd.isna(value))
+
+
+@pytest.mark.parametrize("as_of, closed", [("2024-08", []), ("2024-09", ["RRPM"]), ("2025-12", ["RRPM"])])
+def test_projects_closed_by_the_end_of_the_month(demo_engine, as_of, closed):
+    from data_access.queries.catalogue import projects_closed_by
+
+    with demo_engine.connect() as conn:
+        frame = projects_closed_by(conn, as_of)
+    assert list(frame["code"]) == closed
+    assert all(day == CLOSING for day in frame["closing_date"])
