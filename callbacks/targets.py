@@ -2,7 +2,7 @@
 from dash import Input, Output, State, dcc, no_update
 
 from data_access import progress
-from data_access.queries.catalogue import admin_unit
+from data_access.queries.catalogue import admin_unit, projects_closed_by
 from data_access.queries.targets import (
     cumulative_projection,
     indicator_history,
@@ -28,6 +28,7 @@ from layouts.targets import (
     RULE,
     SCOPE,
     SUMMARY,
+    closed_note,
     excel_file_name,
     excel_workbook,
     grid_columns,
@@ -109,7 +110,7 @@ def register(app, store, config) -> None:
         return (
             t("targets.scope_title", lang, place=place, period=format_period(period, lang)),
             status_summary(frame, lang),
-            higher_level_note(frame, place, lang),
+            higher_level_note(frame, place, lang) + closed_note(store.read(projects_closed_by, period), period, lang),
             rule,
             progress_section(progress_chart(frame, lang)),
             grid_rows(frame, place, lang),

@@ -5,6 +5,7 @@ import math
 import numpy as np
 import pandas as pd
 
+from data_access import significance
 from data_access.periods import period_start
 
 # ------------------------------------------------------------------ ratios
@@ -205,23 +206,30 @@ def payments_by_cycle(pipeline: pd.DataFrame, rates: pd.DataFrame) -> pd.DataFra
 # ------------------------------------------------------------------ ranking and comparison
 
 
-def rank_values(values: pd.Series, direction: str) -> pd.Series:
+def rank_values(values: pd.Series, direction: str, std_errors: pd.Series | None = None) -> pd.Series:
     """Competition ranks, 1 = best for the direction ("lower" is better, else higher).
 
     Ties share the best rank of their group (1, 2, 2, 4); missing values get no rank (<NA>)
-    and never push a reported value down the list.
+    and never push a reported value down the list. With std_errors (survey estimates, shares
+    of small denominators) values within each other's uncertainty tie: the rank is 1 + the
+    number of units significantly better (data_access.significance).
     """
+    if std_errors is not None:
+        return significance.ranks_within_uncertainty(values, std_errors, direction)
     numeric = pd.to_numeric(values, errors="coerce").astype("float64")
     ranks = numeric.rank(method="min", ascending=(direction == "lower"), na_option="keep")
     return ranks.astype("Int64")
 
 
-def best_and_worst(values: pd.Series, direction: str) -> tuple[set, set]:
+def best_and_worst(values: pd.Series, direction: str, std_errors: pd.Series | None = None) -> tuple[set, set]:
     """Index labels of the best and of the worst values (ties included).
 
     Both are empty when fewer than two values are reported or all are equal: nobody is
-    best or worst among equals.
+    best or worst among equals. With std_errors, "equal" means within the uncertainty
+    (data_access.significance.best_and_worst_within_uncertainty).
     """
+    if std_errors is not None:
+        return significance.best_and_worst_within_uncertainty(values, std_errors, direction)
     numeric = pd.to_numeric(values, errors="coerce").dropna()
     if len(numeric) < 2 or numeric.nunique() < 2:
         return set(), set()

@@ -14,6 +14,14 @@ Status rule (one rule for every indicator):
   "on track": progress is at most ON_TRACK_MAX_GAP points behind expected;
   "at risk": at most AT_RISK_MAX_GAP points behind; "off track": further behind.
 - "no data": nothing reported yet; "not rated": no target, or no baseline to measure from.
+After the target date (the end-of-project target's date has passed by the end of the as-of
+month) the indicator is judged against that date instead (judge_at_deadline):
+  "met on time": the last value reported for a period starting on or before the target date had
+  reached the target; "met late (month)": it had not, but a later report reached it (the first
+  such month is named); "not met by the target date (value then)": no report has reached it yet.
+Projection cap (cap_by_projection): when the projection's upper bound at closing still misses
+the end-of-project target, the status cannot be better than "at risk" (an indicator "on track"
+becomes "at risk"): a status must not promise what the projection beside it rules out.
 Because progress is measured along the way from baseline to target, the same rule works for
 indicators where lower is better (stunting, payment delay): going down is progress.
 
@@ -39,7 +47,10 @@ AT_RISK = "at_risk"
 OFF_TRACK = "off_track"
 NO_DATA = "no_data"
 NOT_RATED = "not_rated"
-STATUSES = (MET, ON_TRACK, AT_RISK, OFF_TRACK, NO_DATA, NOT_RATED)
+MET_ON_TIME = "met_on_time"
+MET_LATE = "met_late"
+NOT_MET = "not_met"
+STATUSES = (MET, ON_TRACK, AT_RISK, OFF_TRACK, NO_DATA, NOT_RATED, MET_ON_TIME, MET_LATE, NOT_MET)
 # Points of the baseline-to-target way that an indicator may lag the target path.
 ON_TRACK_MAX_GAP = 10.0
 AT_RISK_MAX_GAP = 25.0
@@ -122,6 +133,50 @@ def assess(actual: float | None, baseline: float | None, target: float | None,
     else:
         status = OFF_TRACK
     return Assessment(progress, expected, behind, status)
+
+
+def deadline_passed(target_date: dt.date | None, as_of_end: dt.date) -> bool:
+    """True when the target date lies before the last day of the as-of month."""
+    return target_date is not None and target_date < as_of_end
+
+
+def judge_at_deadline(points: Sequence[tuple[str, float]], baseline: float | None, target: float,
+                      deadline: dt.date, direction: str = "higher") -> dict:
+    """Status of an indicator whose target date has passed, by the rule in the module docstring.
+
+    points: (period code, value) reported up to the as-of month, any order.
+    Returns {"status": MET_ON_TIME / MET_LATE / NOT_MET, "deadline_period", "deadline_value"
+    (the last report for a period starting on or before the deadline, or None), "met_period"
+    (the first later period that reached the target, MET_LATE only, else None)}.
+    """
+    reported = sorted((period, float(value)) for period, value in points if not _missing(value))
+    before = [point for point in reported if period_start(point[0]) <= deadline]
+    then = before[-1] if before else (None, None)
+    result = {"deadline_period": then[0], "deadline_value": then[1], "met_period": None}
+    if then[0] is not None and target_met(then[1], baseline, target, direction):
+        return result | {"status": MET_ON_TIME}
+    later = next((period for period, value in reported
+                  if period_start(period) > deadline and target_met(value, baseline, target, direction)), None)
+    if later is not None:
+        return result | {"status": MET_LATE, "met_period": later}
+    return result | {"status": NOT_MET}
+
+
+def projection_misses(projected: dict, baseline: float | None, target: float | None, direction: str = "higher") -> bool:
+    """True when a projection (see projection()) was made and even its upper bound at closing
+    (the lower bound where lower is better) misses the target."""
+    if projected.get("state") != "projected" or _missing(target):
+        return False
+    best = projected["high"] if _better_sign(baseline, target, direction) > 0 else projected["low"]
+    return not target_met(best, baseline, target, direction)
+
+
+def cap_by_projection(status: str, projected: dict, baseline: float | None, target: float | None,
+                      direction: str = "higher") -> str:
+    """The status, no better than AT_RISK when the projection's best case misses the target."""
+    if status == ON_TRACK and projection_misses(projected, baseline, target, direction):
+        return AT_RISK
+    return status
 
 
 def target_path(points: Iterable[tuple[dt.date, float]]) -> list[tuple[dt.date, float]]:

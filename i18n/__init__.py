@@ -1,7 +1,9 @@
 """The one translation layer: message catalogs (en, lo) and language-aware number/date formatting."""
 import datetime as dt
+import decimal
 import logging
 import math
+import numbers
 import tomllib
 from functools import lru_cache
 from pathlib import Path
@@ -73,12 +75,36 @@ def _is_missing(value) -> bool:
     return value is None or (isinstance(value, float) and math.isnan(value))
 
 
+def round_half_up(value, decimals: int = 0) -> decimal.Decimal:
+    """value rounded to `decimals` places, halves away from zero: 22.5 -> 23, 0.05 -> 0.1 (1 place),
+    -0.5 -> -1. Python's round() and Babel round half to even (22.5 -> 22), which readers take for
+    a mistake. The float's shortest repr is rounded, not its binary expansion, so 0.05 (stored as
+    0.05000000000000000277) and 2.675 (stored as 2.67499999999999982236) both round as written.
+    A result of zero is plain 0, never "-0". Only for display: stored values keep their precision.
+    """
+    if isinstance(value, decimal.Decimal):
+        exact = value
+    elif isinstance(value, numbers.Integral):
+        exact = decimal.Decimal(int(value))
+    else:
+        exact = decimal.Decimal(repr(float(value)))
+    rounded = exact.quantize(decimal.Decimal(1).scaleb(-max(decimals, 0)), rounding=decimal.ROUND_HALF_UP)
+    return rounded.copy_abs() if rounded.is_zero() else rounded
+
+
 def format_number(value, lang: str, decimals: int = 0) -> str:
-    """1234567.8 -> "1,234,568" (en) / "1.234.568" (lo); missing -> the "no data" word."""
+    """1234567.8 -> "1,234,568" (en) / "1.234.568" (lo); missing -> the "no data" word.
+
+    Rounds half up (round_half_up) before Babel sees the number, so Babel's own half-even
+    rounding never applies.
+    """
     if _is_missing(value):
         return translate("common.no_data", lang)
+    if isinstance(value, float) and math.isinf(value):
+        return format_decimal(value, locale=_babel_locale(lang))
     pattern = "#,##0" + ("." + "0" * decimals if decimals > 0 else "")
-    return format_decimal(value, format=pattern, locale=_babel_locale(lang))
+    return format_decimal(round_half_up(value, decimals), format=pattern, locale=_babel_locale(lang),
+                          decimal_quantization=True)
 
 
 def format_value(value, unit: str, lang: str) -> str:

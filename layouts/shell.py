@@ -38,6 +38,13 @@ def period_options(months: list[str], lang: str) -> list[dict]:
     return [{"label": format_period(month, lang), "value": month} for month in months]
 
 
+def default_as_of(months: list[str]) -> str | None:
+    """The month the shared "as of" filter opens on: the newest month with data (months newest
+    first). It is not a project's closing month, because the other projects run on after RRPM
+    closes; a page judging a closed project says so instead (Targets: closed_note)."""
+    return months[0] if months else None
+
+
 def layout(lang: str, provinces, months: list[str], dataset: dict) -> html.Div:
     """provinces: DataFrame(code, name_en, name_lo); months: newest first; dataset: dataset_info."""
     is_demo = dataset.get("is_demo") == "1"
@@ -62,7 +69,7 @@ def layout(lang: str, provinces, months: list[str], dataset: dict) -> html.Div:
         ),
         color="primary", dark=True, id=NAVBAR,
     )
-    latest = months[0] if months else None
+    latest = default_as_of(months)
     filter_bar = dbc.Container(
         dbc.Row(
             [

@@ -18,6 +18,7 @@ from layouts.figures.targets import (
     actual_period_text,
     framework_level_text,
     percent_text,
+    status_label,
     status_text,
 )
 
@@ -179,6 +180,8 @@ def status_rule(lang: str, on_track_gap: float, at_risk_gap: float) -> list:
             html.Li([_status_dot(badge["at_risk"]), t("targets.rule_at_risk", lang, on_track=on_track, at_risk=at_risk)]),
             html.Li([_status_dot(badge["off_track"]), t("targets.rule_off_track", lang, at_risk=at_risk)]),
         ], className="list-unstyled mb-2"),
+        html.P(t("targets.rule_deadline", lang), className="mb-1", id="targets-rule-deadline"),
+        html.P(t("targets.rule_projection_cap", lang), className="mb-1", id="targets-rule-projection-cap"),
         html.P(t("targets.rule_flow", lang), className="mb-1"),
         html.P(t("targets.rule_scope", lang), className="mb-1"),
         html.P(t("targets.rule_projection", lang), className="mb-0"),
@@ -217,6 +220,19 @@ def higher_level_note(frame: pd.DataFrame, place: str, lang: str) -> list:
                         total=format_number(len(frame), lang)), color="info", className="py-2 small", id="targets-note-text")]
 
 
+def closed_note(closed: pd.DataFrame, period: str, lang: str) -> list:
+    """Says which projects had closed by the chosen month, and that their statuses are judged
+    against the target date (closed: data_access.queries.catalogue.projects_closed_by)."""
+    notes = []
+    for row in closed.to_dict("records"):
+        name = (row.get("short_lo") or row["code"]) if lang == "lo" else row["code"]
+        notes.append(dbc.Alert(
+            t("targets.closed_note", lang, project=name, date=format_day(row["closing_date"], lang),
+              period=format_period(period, lang), closing_month=format_period(row["closing_date"].strftime("%Y-%m"), lang)),
+            color="warning", className="py-2 small", id={"type": "targets-closed-note", "project": row["code"]}))
+    return notes
+
+
 def grid_columns(lang: str, year: int | None) -> list[dict]:
     """Column definitions: numbers sort as numbers and show as the formatted text beside them."""
     def number(field: str, header: str, width: int = 105) -> dict:
@@ -253,7 +269,7 @@ def grid_rows(frame: pd.DataFrame, place: str, lang: str) -> list[dict]:
         baseline_text = format_value(row["baseline"], unit, lang) if not _missing(row["baseline"]) else ""
         if baseline_text and not _missing(row["baseline_year"]):
             baseline_text += f" ({int(row['baseline_year'])})"
-        status = status_text(row["status"], row["target_level"], lang, row.get("reason"))
+        status = status_label(row, lang)
         rows.append({
             "indicator_code": row["indicator_code"],
             "project": project_label(row, lang),
@@ -335,7 +351,7 @@ def excel_workbook(frame: pd.DataFrame, place: str, period: str, lang: str, year
             "eop_date": row["eop_date"] if isinstance(row["eop_date"], dt.date) else None,
             "progress": _number(row["progress"]), "expected": _number(row["expected"]),
             "behind": _number(row["behind"]),
-            "status": status_text(row["status"], row["target_level"], lang, row.get("reason")),
+            "status": status_label(row, lang),
             "target_scope": target_scope_text(row, place, lang),
         }
         for index, (field, _, _, number_format) in enumerate(columns, start=1):
@@ -370,7 +386,8 @@ def rule_lines(lang: str, on_track_gap: float, at_risk_gap: float) -> list[str]:
     return [t("targets.rule_title", lang), t("targets.rule_path", lang), t("targets.rule_met", lang),
             t("targets.rule_on_track", lang, on_track=on_track),
             t("targets.rule_at_risk", lang, on_track=on_track, at_risk=at_risk),
-            t("targets.rule_off_track", lang, at_risk=at_risk), t("targets.rule_flow", lang),
+            t("targets.rule_off_track", lang, at_risk=at_risk), t("targets.rule_deadline", lang),
+            t("targets.rule_projection_cap", lang), t("targets.rule_flow", lang),
             t("targets.rule_scope", lang), t("targets.rule_projection", lang)]
 
 

@@ -1,6 +1,10 @@
 """Lists of things to choose from: places, projects, indicators, periods with data."""
+import datetime as dt
+
 import pandas as pd
 from sqlalchemy import Connection, text
+
+from data_access.periods import period_end
 
 
 def _frame(conn: Connection, sql: str, **params) -> pd.DataFrame:
@@ -83,3 +87,17 @@ def target_districts(conn: Connection, project_code: str = "RRPM") -> list[str]:
         {"project": project_code},
     ).fetchall()
     return [code for (code,) in rows]
+
+
+def projects_closed_by(conn: Connection, as_of: str) -> pd.DataFrame:
+    """Projects whose closing date is before the end of the as-of month, in project order.
+    Columns: code, name_en, name_lo, short_lo, closing_date (datetime.date)."""
+    result = conn.execute(
+        text("SELECT code, name_en, name_lo, short_lo, closing_date FROM project "
+             "WHERE closing_date IS NOT NULL AND closing_date < :end ORDER BY sort_order, code"),
+        {"end": period_end(as_of)},
+    )
+    frame = pd.DataFrame(result.fetchall(), columns=list(result.keys()))
+    frame["closing_date"] = [value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value)[:10])
+                             for value in frame["closing_date"]]
+    return frame

@@ -4,6 +4,7 @@ import datetime as dt
 import pandas as pd
 from sqlalchemy import Connection, bindparam, text
 
+from data_access import significance
 from data_access.analytics import as_of_period, best_and_worst, performance_frame, rank_values, report_status
 from data_access.periods import add_months, period_end, period_start
 from data_access.queries.trends import indicator_catalogue, rollup_series
@@ -182,7 +183,9 @@ def district_comparison(
     target (see _targets) where there is one, else the median of all districts of the same
     province that reported; reference="median" always uses the median. performance > 0 is
     better, < 0 worse, whatever the indicator's direction. Ranks and best/worst are among
-    the chosen districts (ties shared, missing unranked). status: "current", "stale" (no
+    the chosen districts (ties shared, missing unranked), and values within each other's
+    uncertainty tie (survey standard errors, the standard error of a share from its
+    numerator and denominator; data_access.significance). status: "current", "stale" (no
     report in the last stale_periods periods), "never" (never reported: the program may not
     run there); surveys are not judged stale. earlier: the value is from a period before the
     one due as of as_of (the latest report in the window).
@@ -233,9 +236,15 @@ def district_comparison(
     cells["rank"] = pd.Series(pd.NA, index=cells.index, dtype="Int64")
     cells["is_best"] = False
     cells["is_worst"] = False
+    catalogue = indicators.set_index("code")
     for code, group in cells.groupby("indicator_code"):
-        cells.loc[group.index, "rank"] = rank_values(group["own_value"], directions[code])
-        best, worst = best_and_worst(group["own_value"], directions[code]) \
+        # Survey estimates and shares of small denominators (7 of 9) tie within their uncertainty.
+        is_share = catalogue.at[code, "unit"] == "percent" and rules[code] == "ratio"
+        errors = pd.Series([significance.value_uncertainty(se, num, den, is_share, catalogue.at[code, "multiplier"])
+                            for se, num, den in zip(group["std_error"], group["numerator"], group["denominator"])],
+                           index=group.index)
+        cells.loc[group.index, "rank"] = rank_values(group["own_value"], directions[code], errors)
+        best, worst = best_and_worst(group["own_value"], directions[code], errors) \
             if directions[code] != "neutral" else (set(), set())
         cells.loc[list(best), "is_best"] = True
         cells.loc[list(worst), "is_worst"] = True

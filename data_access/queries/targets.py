@@ -24,6 +24,7 @@ PROGRESS_COLUMNS = [
     "progress", "expected", "behind", "status", "reason",
     # A stock's latest actual may hold villages' earlier reports (data_access.stocks).
     "actual_n_units", "carried_value", "carried_units", "oldest_carried_period",
+    "deadline_period", "deadline_value", "met_period", "projection_high", "status_before_cap",
 ]
 
 
@@ -255,9 +256,29 @@ def _assess_indicator(meta, series: pd.DataFrame, framework: dict, as_of: str) -
               "path_value": path_value, **assessment.__dict__, **_carried(last)}
     if base and judged_on <= base["date"]:
         # The latest value is the baseline survey itself (or older): no progress has been measured.
-        result |= {"progress": None, "expected": None, "behind": None, "status": progress.NO_DATA,
-                   "reason": "since_baseline"}
+        return result | {"progress": None, "expected": None, "behind": None, "status": progress.NO_DATA,
+                         "reason": "since_baseline"}
+    if eop and base and progress.deadline_passed(eop["date"], as_of_end):
+        # Past the target date the question is whether the target was met by then, not the pace.
+        verdict = progress.judge_at_deadline(zip(reported["period"], reported["value"]), base["value"],
+                                             eop["value"], eop["date"], meta["direction"])
+        return result | verdict
+    if eop and base and meta["cumulative"] and assessment.status == progress.ON_TRACK:
+        projected = progress.projection(zip(reported["period"], reported["value"]), as_of,
+                                        projection_closing(meta["closing_date"], eop))
+        capped = progress.cap_by_projection(assessment.status, projected, base["value"], eop["value"],
+                                            meta["direction"])
+        if capped != assessment.status:
+            result |= {"status": capped, "status_before_cap": assessment.status, "reason": "projection_short",
+                       "projection_high": projected["high"]}
     return result
+
+
+def projection_closing(project_closing: dt.date | None, end_target: dict | None) -> dt.date | None:
+    """The date a projection runs to: the project's closing date, else its end-of-project target's date."""
+    if project_closing is not None:
+        return project_closing
+    return end_target["date"] if end_target else None
 
 
 def progress_table(conn: Connection, scope_code: str | None, as_of: str, project_code: str | None = None) -> pd.DataFrame:
@@ -275,6 +296,11 @@ def progress_table(conn: Connection, scope_code: str | None, as_of: str, project
     "no_year_target" (a flow without a target for the as-of year), "no_target" (no end-of-project
     target) or "no_baseline"; a "no_data" row with reason "since_baseline" has a latest value,
     but none describing a time after the baseline (a survey not repeated since).
+    Past the end-of-project target date, status is met_on_time / met_late / not_met
+    (progress.judge_at_deadline) with deadline_period/deadline_value (the last report by the
+    date) and met_period (when a late target was reached). An "on_track" cumulative indicator
+    whose projection misses the end target even at its upper bound is "at_risk" with reason
+    "projection_short", projection_high and status_before_cap.
     Columns: PROGRESS_COLUMNS.
     """
     indicators = targeted_indicators(conn, project_code)
@@ -327,7 +353,7 @@ def progress_table(conn: Connection, scope_code: str | None, as_of: str, project
         } | assessment)
     frame = pd.DataFrame(rows, columns=PROGRESS_COLUMNS)
     for column in ("baseline", "actual", "std_error", "year_target", "eop_target", "path_value", "progress",
-                   "expected", "behind", "reference_eop"):
+                   "expected", "behind", "reference_eop", "deadline_value", "projection_high"):
         frame[column] = pd.to_numeric(frame[column], errors="coerce").astype("float64")
     return frame
 
@@ -404,10 +430,7 @@ def cumulative_projection(conn: Connection, indicator_code: str, scope_code: str
     """
     history = indicator_history(conn, indicator_code, scope_code, as_of)
     meta = history["indicator"]
-    closing = _closing_date(conn, meta["project_code"])
-    end_target = history["eop"] or history["reference_eop"]
-    if closing is None and end_target:
-        closing = end_target["date"]
+    closing = projection_closing(_closing_date(conn, meta["project_code"]), history["eop"] or history["reference_eop"])
     series = history["series"]
     if closing is None:
         result = {"state": "no_closing_date", "latest": None}

@@ -12,9 +12,13 @@ from layouts.figures.theme import BETTER, NEUTRAL, NO_DATA, TEMPLATE_NAME, WORSE
 # Red is "worse": off track is red, at risk amber, on track and met green.
 AT_RISK = "#d68910"
 MET = "#145a32"
+# Past the target date: met on time as "met", met late in the on-track green (reached, but not
+# by the date), not met in red.
 STATUS_COLOURS = {"met": MET, "on_track": BETTER, "at_risk": AT_RISK, "off_track": WORSE,
-                  "no_data": NO_DATA, "not_rated": NO_DATA}
-STATUS_ORDER = ("off_track", "at_risk", "on_track", "met", "not_rated", "no_data")
+                  "no_data": NO_DATA, "not_rated": NO_DATA,
+                  "met_on_time": MET, "met_late": BETTER, "not_met": WORSE}
+STATUS_ORDER = ("not_met", "off_track", "at_risk", "on_track", "met_late", "met", "met_on_time",
+                "not_rated", "no_data")
 FRAMEWORK_LEVELS = ("PDO", "intermediate", "context")
 ACTUAL_COLOUR = NEUTRAL
 TARGET_COLOUR = "#555555"
@@ -46,6 +50,23 @@ def status_text(status: str, target_level: str | None, lang: str, reason: str | 
     return t(f"targets.status_{status}", lang)
 
 
+def status_label(row, lang: str) -> str:
+    """status_text with what the status rests on, for a table cell: "Met late (March 2025)",
+    "Not met by the target date (82.0 % then)", "At risk (projection falls short)"."""
+    status, level = row.get("status"), row.get("target_level")
+    if level == "own" or level is None:
+        if status == "met_late" and isinstance(row.get("met_period"), str):
+            return t("targets.status_met_late_when", lang, period=format_period(row["met_period"], lang))
+        if status == "not_met":
+            if _missing(row.get("deadline_value")):
+                return t("targets.status_not_met_no_report", lang)
+            return t("targets.status_not_met_then", lang,
+                     value=format_value(row["deadline_value"], row.get("unit") or "", lang))
+        if status == "at_risk" and row.get("reason") == "projection_short":
+            return t("targets.status_at_risk_projection", lang)
+    return status_text(status, level, lang, row.get("reason"))
+
+
 def framework_level_text(level: str | None, lang: str, short: bool = False) -> str:
     """"Project development objective (PDO)", or "PDO" when short (table cells)."""
     key = level if level in FRAMEWORK_LEVELS else "other"
@@ -67,8 +88,7 @@ def actual_period_text(row, lang: str) -> str:
 def percent_text(value, lang: str) -> str:
     if _missing(value):
         return t("common.no_data", lang)
-    # -0.3 rounds to "-0": show it as 0.
-    return format_number(0.0 if round(value) == 0 else value, lang, 0) + " %"
+    return format_number(value, lang, 0) + " %"
 
 
 def _wrap(text: str, width: int = 42) -> str:

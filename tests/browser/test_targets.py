@@ -6,9 +6,9 @@ from sqlalchemy import create_engine
 
 from conftest import screenshot
 from data_access.queries.catalogue import admin_unit
-from data_access.queries.targets import progress_table
+from data_access.queries.targets import cumulative_projection, progress_table
 from i18n import format_period, format_value, localized, t
-from layouts.figures.targets import status_text
+from layouts.figures.targets import status_label
 
 pytestmark = pytest.mark.browser
 
@@ -52,9 +52,10 @@ def test_a_province_as_of_the_mission_reads_its_status_and_downloads_the_table(p
         t("targets.scope_title", "en", place=place, period=format_period(AS_OF, "en")))
 
     registered = expected["rows"]["CCT_REGISTERED"]
-    status = status_text(registered["status"], registered["target_level"], "en", registered["reason"])
+    status = status_label(registered, "en")
     expect(_cell(page, "CCT_REGISTERED", "status")).to_have_text(status)
-    assert status in {t(f"targets.status_{code}", "en") for code in ("met", "on_track", "at_risk", "off_track")}
+    assert status in {t(f"targets.status_{code}", "en") for code in ("met", "on_track", "at_risk", "off_track")} | {
+        t("targets.status_at_risk_projection", "en")}
     expect(_cell(page, "CCT_REGISTERED", "actual")).to_have_text(format_value(registered["actual"], "people", "en"))
     # Compliance targets are national only: the province is not given an invented target.
     expect(_cell(page, "CCT_COMPLY_ALL", "status")).to_have_text(t("targets.targets_national_only", "en"))
@@ -91,9 +92,55 @@ def test_the_same_view_in_lao(page, expected):
     _choose(page, "shell-province", localized(expected["province"], "lo"))
     registered = expected["rows"]["CCT_REGISTERED"]
     expect(_cell(page, "CCT_REGISTERED", "status")).to_have_text(
-        status_text(registered["status"], registered["target_level"], "lo", registered["reason"]))
+        status_label(registered, "lo"))
     expect(_cell(page, "CCT_COMPLY_ALL", "status")).to_have_text(t("targets.targets_national_only", "lo"))
     expect(page.locator("#targets-download-button")).to_have_text(t("targets.download", "lo"))
     expect(page.locator("#targets-rule")).to_contain_text(t("targets.rule_scope", "lo")[:40])
     _settled(page)
     screenshot(page, "targets-houaphan-2022-11-lo")
+
+
+def _national(sqlite_demo_url, as_of):
+    engine = create_engine(sqlite_demo_url)
+    with engine.connect() as conn:
+        frame = progress_table(conn, None, as_of)
+    engine.dispose()
+    return {row["indicator_code"]: row for row in frame.to_dict("records")}
+
+
+def test_status_agrees_with_the_projection_and_is_judged_against_the_target_date(page, sqlite_demo_url):
+    page.goto(page.base_url + "/targets?lang=en")
+    expect(page.locator("#targets-grid .ag-row").first).to_be_visible(timeout=30000)
+    expect(page.locator("#targets-rule-projection-cap")).to_have_text(t("targets.rule_projection_cap", "en"))
+    expect(page.locator("#targets-rule-deadline")).to_have_text(t("targets.rule_deadline", "en"))
+
+    _choose(page, "shell-period", format_period(AS_OF, "en"))
+    before = _national(sqlite_demo_url, AS_OF)["CCT_REGISTERED"]
+    expect(_cell(page, "CCT_REGISTERED", "status")).to_have_text(status_label(before, "en"))
+    engine = create_engine(sqlite_demo_url)
+    with engine.connect() as conn:
+        shown = cumulative_projection(conn, "CCT_REGISTERED", None, AS_OF)
+    engine.dispose()
+    assert shown["projection"]["high"] < shown["eop"]["value"], "the demo target is meant to be out of reach"
+    # The verdict beside the chart says "short even at the top of the range" ...
+    expect(page.locator("#targets-projection-verdict")).to_have_text(t(
+        "targets.projection_short", "en", gap=format_value(shown["eop"]["value"] - shown["projection"]["value"], "people", "en"),
+        target=format_value(shown["eop"]["value"], "people", "en")))
+    # ... so the status in the table cannot read "on track".
+    assert before["status"] not in ("on_track", "met")
+    if before["reason"] == "projection_short":
+        expect(_cell(page, "CCT_REGISTERED", "status")).to_have_text(t("targets.status_at_risk_projection", "en"))
+    expect(page.locator("[id*='targets-closed-note']")).to_have_count(0)
+    _settled(page)
+    screenshot(page, "targets-national-2022-11-en")
+
+    late = "2025-12"
+    _choose(page, "shell-period", format_period(late, "en"))
+    after = _national(sqlite_demo_url, late)
+    registered = after["CCT_REGISTERED"]
+    assert registered["status"] in ("met_on_time", "met_late", "not_met")
+    expect(_cell(page, "CCT_REGISTERED", "status")).to_have_text(status_label(registered, "en"))
+    expect(_cell(page, "CCT_COMPLY_ALL", "status")).to_have_text(status_label(after["CCT_COMPLY_ALL"], "en"))
+    expect(page.locator("[id*='targets-closed-note']")).to_contain_text(format_period("2024-08", "en"))
+    _settled(page)
+    screenshot(page, "targets-national-2025-12-en")

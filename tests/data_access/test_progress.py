@@ -291,3 +291,74 @@ def test_window_is_the_twelve_months_ending_at_the_as_of_month():
     series = _linear("2019-07", "2023-06", 0.0, 10.0)
     result = projection(series, as_of, CLOSING)
     assert result["window"] == [add_months(as_of, -11), as_of]
+
+
+# ---------------------------------------------------------------- judged at the target date
+
+DEADLINE = dt.date(2024, 8, 31)
+
+
+@pytest.mark.parametrize("points, baseline, target, direction, status, then, met_period", [
+    # reached before the date and still there
+    ([("2024-06", 2700), ("2024-08", 3100), ("2025-01", 3200)], 0, 3000, "higher", progress.MET_ON_TIME, 3100, None),
+    # reached earlier, slipped below by the last report before the date: judged on the value then
+    ([("2024-05", 3100), ("2024-08", 2900), ("2025-01", 3200)], 0, 3000, "higher", progress.MET_LATE, 2900, "2025-01"),
+    # exactly at the target on the target month counts as met on time
+    ([("2024-08", 3000)], 0, 3000, "higher", progress.MET_ON_TIME, 3000, None),
+    # reached after the date: the first month that reached it is named
+    ([("2024-08", 2700), ("2024-11", 2950), ("2025-03", 3000), ("2025-06", 3300)], 0, 3000, "higher",
+     progress.MET_LATE, 2700, "2025-03"),
+    # never reached
+    ([("2024-08", 2670), ("2025-06", 2900)], 0, 3000, "higher", progress.NOT_MET, 2670, None),
+    # nothing reported by the date, reached later
+    ([("2024-09", 3100)], 0, 3000, "higher", progress.MET_LATE, None, "2024-09"),
+    # nothing reported by the date and never reached
+    ([("2025-02", 10)], 0, 3000, "higher", progress.NOT_MET, None, None),
+    # lower is better: 31 days at the date, 30 reached in Feb 2025
+    ([("2024-08", 31.0), ("2025-02", 30.0)], 45, 30, "lower", progress.MET_LATE, 31.0, "2025-02"),
+    ([("2024-07", 29.5), ("2025-02", 33.0)], 45, 30, "lower", progress.MET_ON_TIME, 29.5, None),
+    # a year period starting before the date counts as reported by then (survey 2024, target 2024-08)
+    ([("2023", 30.1), ("2024", 27.9)], 33.1, 28.0, "lower", progress.MET_ON_TIME, 27.9, None),
+    # missing values are no reports
+    ([("2024-08", float("nan")), ("2024-07", 2000)], 0, 3000, "higher", progress.NOT_MET, 2000, None),
+])
+def test_judged_at_the_target_date(points, baseline, target, direction, status, then, met_period):
+    verdict = progress.judge_at_deadline(points, baseline, target, DEADLINE, direction)
+    assert verdict["status"] == status
+    assert verdict["deadline_value"] == then
+    assert verdict["met_period"] == met_period
+
+
+@pytest.mark.parametrize("target_date, as_of_end, passed", [
+    (dt.date(2024, 8, 31), dt.date(2024, 8, 31), False),  # the closing month itself is still before
+    (dt.date(2024, 8, 31), dt.date(2024, 9, 30), True),
+    (dt.date(2025, 12, 31), dt.date(2025, 12, 31), False),
+    (None, dt.date(2030, 1, 31), False),
+])
+def test_deadline_passes_after_the_month_that_contains_it(target_date, as_of_end, passed):
+    assert progress.deadline_passed(target_date, as_of_end) is passed
+
+
+# ---------------------------------------------------------------- projection caps status
+
+def _projected(low, high):
+    return {"state": "projected", "value": (low + high) / 2, "low": low, "high": high}
+
+
+@pytest.mark.parametrize("status, projected, baseline, target, direction, expected", [
+    (ON_TRACK, _projected(20000, 27018), 0, 30070, "higher", AT_RISK),  # the national Nov 2022 case
+    (ON_TRACK, _projected(20000, 30070), 0, 30070, "higher", ON_TRACK),  # top of the band just reaches
+    (ON_TRACK, _projected(20000, 30069.9), 0, 30070, "higher", AT_RISK),
+    (AT_RISK, _projected(1, 2), 0, 30070, "higher", AT_RISK),  # never raised, never lowered further
+    (OFF_TRACK, _projected(1, 2), 0, 30070, "higher", OFF_TRACK),
+    (MET, _projected(1, 2), 0, 30070, "higher", MET),
+    (ON_TRACK, {"state": "insufficient"}, 0, 30070, "higher", ON_TRACK),  # no projection, no cap
+    (ON_TRACK, {"state": "closed", "value": 1}, 0, 30070, "higher", ON_TRACK),
+    # lower is better: the best case is the bottom of the band
+    (ON_TRACK, _projected(29.0, 40.0), 45, 30, "lower", ON_TRACK),
+    (ON_TRACK, _projected(31.0, 40.0), 45, 30, "lower", AT_RISK),
+    (ON_TRACK, _projected(1, 2), 0, None, "higher", ON_TRACK),
+])
+def test_status_is_no_better_than_at_risk_when_the_projection_misses(status, projected, baseline, target,
+                                                                      direction, expected):
+    assert progress.cap_by_projection(status, projected, baseline, target, direction) == expected

@@ -106,3 +106,45 @@ def test_quarters_and_years(period, lang, expected):
 @pytest.mark.parametrize("lang, expected", [("lo", "5 ມ.ກ. 2024"), ("en", "5 Jan 2024")])
 def test_days_are_day_month_year(lang, expected):
     assert format_day(dt.date(2024, 1, 5), lang) == expected
+
+
+# Shown values round half up (away from zero); Python's round() and Babel would give 22 and 0.0.
+@pytest.mark.parametrize("value, decimals, lang, expected", [
+    (22.5, 0, "en", "23"),
+    (23.5, 0, "en", "24"),
+    (22.4999, 0, "en", "22"),
+    (-0.5, 0, "en", "-1"),
+    (-0.4, 0, "en", "0"),
+    (-0.04, 1, "lo", "0,0"),
+    (0.05, 1, "en", "0.1"),
+    (0.05, 1, "lo", "0,1"),
+    (0.25, 1, "en", "0.3"),
+    (2.675, 2, "en", "2.68"),
+    (1234567.5, 0, "lo", "1.234.568"),
+    (7, 1, "en", "7.0"),
+    (10**15 + 1, 0, "en", "1,000,000,000,000,001"),
+])
+def test_shown_numbers_round_half_up(value, decimals, lang, expected):
+    assert format_number(value, lang, decimals) == expected
+
+
+@pytest.mark.parametrize("value, unit, lang, expected", [
+    (22.5, "days", "en", "23 days"),
+    (12.25, "percent", "en", "12.3 %"),
+    (12.35, "percent", "lo", "12,4 %"),
+    (0.05, "percent", "en", "0.1 %"),
+    (-0.05, "percent", "en", "-0.1 %"),
+    (99.95, "percent", "en", "100.0 %"),
+    (1500.5, "LAK", "en", "1,501 " + t("unit.LAK", "en")),
+])
+def test_shown_values_with_units_round_half_up(value, unit, lang, expected):
+    assert format_value(value, unit, lang) == expected
+
+
+def test_rounding_for_display_leaves_the_value_itself_alone():
+    from i18n import round_half_up
+
+    value = 22.5
+    assert str(round_half_up(value)) == "23"
+    assert value == 22.5
+    assert str(round_half_up(0.05, 1)) == "0.1"

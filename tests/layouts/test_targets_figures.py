@@ -318,3 +318,34 @@ def test_excel_headers_follow_the_language(framework):
     assert [cell.value for cell in sheet[1]][:3] == [t("targets.col_project", "lo"), t("targets.col_level", "lo"),
                                                      t("targets.col_indicator", "lo")]
     assert sheet.cell(row=2, column=3).value == "ຕົວຊີ້ວັດ Registered"
+
+
+@pytest.mark.parametrize("row, lang, expected", [
+    ({"status": "met_late", "target_level": "own", "met_period": "2025-05"}, "en", "Met late (May 2025)"),
+    ({"status": "met_late", "target_level": "own", "met_period": "2025-05"}, "lo", "ບັນລຸຄາດໝາຍຊ້າກວ່າກຳນົດ (ພຶດສະພາ 2025)"),
+    ({"status": "not_met", "target_level": "own", "deadline_value": 77.45, "unit": "percent"}, "en",
+     "Not met by the target date (77.5 % then)"),
+    ({"status": "not_met", "target_level": "own", "deadline_value": 26788.0, "unit": "people"}, "lo",
+     "ບໍ່ບັນລຸຄາດໝາຍ ພາຍໃນວັນທີກຳນົດ (ເວລານັ້ນ 26.788)"),
+    ({"status": "not_met", "target_level": "own", "deadline_value": float("nan"), "unit": "people"}, "en",
+     "Not met by the target date (no report by then)"),
+    ({"status": "met_on_time", "target_level": "own"}, "en", "Met on time"),
+    ({"status": "at_risk", "target_level": "own", "reason": "projection_short"}, "en", "At risk (projection falls short)"),
+    ({"status": "at_risk", "target_level": "own", "reason": None}, "en", "At risk"),
+    # targets set elsewhere still say so, whatever the status
+    ({"status": "not_rated", "target_level": "national"}, "en", t("targets.targets_national_only", "en")),
+])
+def test_status_labels_say_what_the_status_rests_on(row, lang, expected):
+    from layouts.figures.targets import status_label
+
+    assert status_label(row, lang) == expected
+
+
+def test_every_status_has_a_colour_a_rank_and_a_word():
+    from data_access.progress import STATUSES
+    from layouts.figures.targets import STATUS_COLOURS, STATUS_ORDER
+
+    for status in STATUSES:
+        assert status in STATUS_COLOURS and status in STATUS_ORDER
+        for lang in ("en", "lo"):
+            assert t(f"targets.status_{status}", lang) != f"targets.status_{status}"
