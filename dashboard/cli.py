@@ -76,13 +76,14 @@ def migrate_command(args: argparse.Namespace) -> int:
 
 
 def _generate_demo(database_url: str, scale: str, force: bool, seed: int | None = None) -> dict:
-    from data_access.database import dataset_info, is_initialised, make_engine
+    from data_access.database import dataset_info, is_initialised, make_engine, sqlite_file
     from data_access.demo import DEMO_SEED, generate_demo
 
     from sqlalchemy import text
 
     engine = make_engine(database_url)
-    if is_initialised(engine) and not force:
+    file = sqlite_file(engine)
+    if (file is None or file.exists()) and is_initialised(engine) and not force:
         info = dataset_info(engine)
         with engine.connect() as conn:
             imported = conn.execute(
