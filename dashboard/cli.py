@@ -31,6 +31,8 @@ def _serve_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--host", help="address to listen on (default: HOST setting, 127.0.0.1)")
     parser.add_argument("--port", type=int, help="port (default: PORT setting, 8050)")
     parser.add_argument("--debug", action="store_true", help="Dash debug mode with hot reload")
+    parser.add_argument("--prod", action="store_true",
+                        help="production server: gunicorn with WORKERS processes x THREADS threads (see docs/deploy.md)")
 
 
 @command("serve", "serve the dashboard (creates the demo database first if the default SQLite file is missing)")(_serve_arguments)
@@ -40,10 +42,17 @@ def serve(args: argparse.Namespace) -> int:
     if config["DATABASE_URL"] == f"sqlite:///{DEFAULT_SQLITE_PATH}" and not DEFAULT_SQLITE_PATH.exists():
         print(f"No database at {DEFAULT_SQLITE_PATH}: generating the demo dataset first ...", flush=True)
         _generate_demo(config["DATABASE_URL"], "demo", force=False)
+    if args.prod:
+        from dashboard import production
+
+        production.run(config, args.host, args.port)
+        return 0
     from dashboard.app import create_app
+    from dashboard.security import QuietRequestHandler
 
     app = create_app()
-    app.run(host=args.host or config["HOST"], port=args.port or int(config["PORT"]), debug=args.debug)
+    app.run(host=args.host or config["HOST"], port=args.port or int(config["PORT"]), debug=args.debug,
+            request_handler=QuietRequestHandler)
     return 0
 
 
