@@ -6,6 +6,7 @@ import flask
 from flask_caching import Cache
 from flask_compress import Compress
 
+from dashboard import errors, security
 from dashboard.config import load_config
 from dashboard.pages import register_callbacks, register_pages
 from data_access.database import database_is_reachable, dataset_info, init_db, is_initialised, make_engine
@@ -65,6 +66,7 @@ def create_app(config: dict | None = None) -> dash.Dash:
         title="Convergence monitor",
         update_title=None,
         external_stylesheets=[],
+        on_error=errors.callback_error,
     )
     register_pages()
 
@@ -75,13 +77,14 @@ def create_app(config: dict | None = None) -> dash.Dash:
                 provinces = admin_units(conn, "province")
                 months = months_with_data(conn)
                 dataset = dataset_info(conn)
-        except Exception:
-            log.exception("cannot read the database to build the page")
-            return shell.unavailable_layout(lang)
+        except Exception as error:
+            return shell.unavailable_layout(lang, errors.message_for(error, lang))
         return shell.layout(lang, provinces, months, dataset)
 
     app.layout = serve_layout
     register_callbacks(app, store, settings)
+    security.install(app)
+    errors.install(app)
 
     @server.after_request
     def remember_language(response: flask.Response) -> flask.Response:

@@ -31,6 +31,8 @@ def _serve_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--host", help="address to listen on (default: HOST setting, 127.0.0.1)")
     parser.add_argument("--port", type=int, help="port (default: PORT setting, 8050)")
     parser.add_argument("--debug", action="store_true", help="Dash debug mode with hot reload")
+    parser.add_argument("--prod", action="store_true",
+                        help="production server: gunicorn with WORKERS processes x THREADS threads (see docs/deploy.md)")
 
 
 @command("serve", "serve the dashboard (creates the demo database first if the default SQLite file is missing)")(_serve_arguments)
@@ -41,10 +43,17 @@ def serve(args: argparse.Namespace) -> int:
         print(f"No database at {DEFAULT_SQLITE_PATH}: generating the demo dataset first ...", flush=True)
         _generate_demo(config["DATABASE_URL"], "demo", force=False,
                        carry_forward_months=config["CARRY_FORWARD_MONTHS"])
+    if args.prod:
+        from dashboard import production
+
+        production.run(config, args.host, args.port)
+        return 0
     from dashboard.app import create_app
+    from dashboard.security import QuietRequestHandler
 
     app = create_app()
-    app.run(host=args.host or config["HOST"], port=args.port or int(config["PORT"]), debug=args.debug)
+    app.run(host=args.host or config["HOST"], port=args.port or int(config["PORT"]), debug=args.debug,
+            request_handler=QuietRequestHandler)
     return 0
 
 
@@ -78,13 +87,14 @@ def migrate_command(args: argparse.Namespace) -> int:
 
 def _generate_demo(database_url: str, scale: str, force: bool, seed: int | None = None,
                    stop_reporting: dict[str, str] | None = None, carry_forward_months: str | None = None) -> dict:
-    from data_access.database import dataset_info, is_initialised, make_engine
+    from data_access.database import dataset_info, is_initialised, make_engine, sqlite_file
     from data_access.demo import DEMO_SEED, generate_demo
 
     from sqlalchemy import text
 
     engine = make_engine(database_url)
-    if is_initialised(engine) and not force:
+    file = sqlite_file(engine)
+    if (file is None or file.exists()) and is_initialised(engine) and not force:
         info = dataset_info(engine)
         with engine.connect() as conn:
             imported = conn.execute(

@@ -34,8 +34,15 @@ SETTINGS: tuple[Setting, ...] = (
             "active beneficiaries) is carried into later months when it misses reports; older is missing. "
             "Applied when the rollup is built (`demo`, `rebuild-rollups`); imports keep the cap the database "
             "was built with. Flows are never carried."),
-    Setting("HOST", "127.0.0.1", "Address `serve` listens on."),
+    Setting("HOST", "127.0.0.1",
+            "Address `serve` listens on. 127.0.0.1: only this machine (behind a reverse proxy); 0.0.0.0: every "
+            "network interface, so anyone who can reach the machine can open the dashboard."),
     Setting("PORT", "8050", "Port `serve` listens on."),
+    Setting("WORKERS", "2", "Processes of the production server (`serve --prod`); 2 did as well as 4 on 2 cores."),
+    Setting("THREADS", "4", "Threads per production worker: requests a worker serves at once while others wait on the database."),
+    Setting("WORKER_TIMEOUT", "",
+            "Seconds a production request may run before its worker is restarted. Empty: 60 + 10 per MB of "
+            "MAX_UPLOAD_MB (260 s for 20 MB), so that the largest allowed import finishes."),
 )
 
 

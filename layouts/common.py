@@ -33,3 +33,33 @@ def dropdown_labels(lang: str) -> dict[str, str]:
         "deselect_all": t("common.dropdown_deselect_all", lang),
         "selected_count": t("common.dropdown_selected_count", lang),
     }
+
+
+# Toolbar actions that send a chart off this host (plotly.js 4's "Share chart..." posts it to
+# plotlyServerURL, cloud.plotly.com by default): government data must not leave that way.
+_LEAVING_THE_HOST = ["sendChartToCloud", "sendDataToCloud", "editInChartStudio"]
+
+
+def graph_config(lang: str | None = None, **extra) -> dict:
+    """The one dcc.Graph config: no logo, nothing that leaves the host, toolbar tooltips in `lang`.
+
+    `extra` adds to it (scrollZoom, toImageButtonOptions, more buttons to remove).
+    """
+    from i18n.modebar import plotly_locale
+
+    lang = current_language(lang)
+    config = {
+        "displaylogo": False,
+        "showSendToCloud": False,
+        "showEditInChartStudio": False,
+        "showLink": False,
+        "plotlyServerURL": "",
+        "locale": lang,
+    }
+    locale = plotly_locale(lang)
+    if locale:
+        config["locales"] = {lang: locale}
+    removed = list(extra.pop("modeBarButtonsToRemove", []))
+    config.update(extra)
+    config["modeBarButtonsToRemove"] = removed + [name for name in _LEAVING_THE_HOST if name not in removed]
+    return config

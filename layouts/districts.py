@@ -8,7 +8,7 @@ from dash import dcc, html
 
 from i18n import format_number, format_period, format_value, localized, t
 from layouts.carried import CARRIED_MARK, carried_note
-from layouts.common import current_language
+from layouts.common import current_language, graph_config
 from layouts.figures.districts import STALE_COLOUR, performance_colour, text_colour
 
 PAGE = {"path": "/districts", "title_key": "nav.districts", "order": 50}
@@ -105,7 +105,7 @@ def layout(lang: str | None = None, **_query) -> html.Div:
                     html.Div(dcc.Dropdown(id=TREND_INDICATOR, options=[], value=None,
                                           clearable=False, labels=labels), style={"minWidth": "320px"}),
                 ], className="d-flex align-items-center flex-wrap gap-2")),
-                dbc.CardBody(dcc.Loading(dcc.Graph(id=TRENDS_GRAPH, config={"displaylogo": False}), type="dot")),
+                dbc.CardBody(dcc.Loading(dcc.Graph(id=TRENDS_GRAPH, config=graph_config(lang)), type="dot")),
             ], className="mb-3"),
         ]
     )

@@ -4,7 +4,7 @@ import pandas as pd
 from dash import dcc, html
 
 from i18n import format_number, localized, t
-from layouts.common import current_language
+from layouts.common import current_language, graph_config
 
 PAGE = {"path": "/map", "title_key": "nav.map", "order": 20}
 
@@ -80,8 +80,8 @@ def layout(lang: str | None = None, **_query) -> html.Div:
             dbc.CardBody(
                 [
                     dcc.Loading(
-                        dcc.Graph(id=GRAPH, config={"displaylogo": False, "scrollZoom": True,
-                                                    "toImageButtonOptions": {"filename": "map"}},
+                        dcc.Graph(id=GRAPH, config=graph_config(lang, scrollZoom=True,
+                                                                 toImageButtonOptions={"filename": "map"}),
                                   style={"height": f"{MAP_HEIGHT}px"}),
                         type="circle", delay_show=500, overlay_style={"visibility": "visible", "opacity": 0.6},
                     ),
@@ -110,7 +110,7 @@ def layout(lang: str | None = None, **_query) -> html.Div:
     convergence = html.Div(
         dbc.Card(
             [dbc.CardHeader(html.Span(id=f"{CONVERGENCE_PANEL}-title")),
-             dbc.CardBody([dcc.Graph(id=CONVERGENCE_CHART, config={"displaylogo": False}),
+             dbc.CardBody([dcc.Graph(id=CONVERGENCE_CHART, config=graph_config(lang)),
                            html.Div(id=CONVERGENCE_TABLE)])],
             className="mt-3",
         ),

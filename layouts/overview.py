@@ -4,7 +4,7 @@ from dash import dcc, html
 
 from i18n import format_number, format_period, format_value, t
 from layouts.carried import carried_note, carried_rule
-from layouts.common import current_language
+from layouts.common import current_language, graph_config
 
 PAGE = {"path": "/", "title_key": "nav.overview", "order": 10}
 
@@ -23,7 +23,7 @@ def layout(lang: str | None = None, **_query) -> html.Div:
             dbc.Card(
                 [
                     dbc.CardHeader(html.Span(id=MAP_TITLE)),
-                    dbc.CardBody(dcc.Graph(id=MAP, config={"displaylogo": False}, style={"height": "460px"})),
+                    dbc.CardBody(dcc.Graph(id=MAP, config=graph_config(lang), style={"height": "460px"})),
                 ],
                 className="mt-3",
             ),

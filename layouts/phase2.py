@@ -5,7 +5,7 @@ import pandas as pd
 from dash import dcc, html
 
 from i18n import format_number, format_period, localized, t
-from layouts.common import current_language
+from layouts.common import current_language, graph_config
 
 PAGE = {"path": "/phase2", "title_key": "nav.phase2", "order": 60}
 
@@ -68,7 +68,7 @@ def layout(lang: str | None = None, **_query) -> html.Div:
                     dbc.Col([
                         html.Div(id=SUMMARY, className="mb-2"),
                         dbc.Card([dbc.CardHeader(t("phase2.map_card", lang), className="fw-semibold"),
-                                  dbc.CardBody(dcc.Loading(dcc.Graph(id=MAP, config={"displaylogo": False},
+                                  dbc.CardBody(dcc.Loading(dcc.Graph(id=MAP, config=graph_config(lang),
                                                                      style={"height": "560px"}), type="dot"))],
                                  className="mb-3"),
                     ], lg=8),
@@ -77,7 +77,7 @@ def layout(lang: str | None = None, **_query) -> html.Div:
             dbc.Row(
                 [
                     dbc.Col(dbc.Card([dbc.CardHeader(t("phase2.breakdown_card", lang), className="fw-semibold"),
-                                      dbc.CardBody(dcc.Loading(dcc.Graph(id=BREAKDOWN, config={"displaylogo": False}),
+                                      dbc.CardBody(dcc.Loading(dcc.Graph(id=BREAKDOWN, config=graph_config(lang)),
                                                                type="dot"))], className="mb-3"), lg=5),
                     dbc.Col(dbc.Card([dbc.CardHeader(t("phase2.table_card", lang), className="fw-semibold"),
                                       dbc.CardBody([dag.AgGrid(

@@ -15,6 +15,8 @@ DISTRICT = "shell-district"
 PERIOD = "shell-period"
 LOCATION = "shell-location"
 FILTER_BAR = "shell-filter-bar"
+# Where a failed callback says so (dashboard/errors.py writes it with set_props).
+ERROR_BANNER = "shell-error"
 
 
 def _nav_links(lang: str) -> list:
@@ -98,6 +100,7 @@ def layout(lang: str, provinces, months: list[str], dataset: dict) -> html.Div:
                       data={"province": None, "district": None, "period": latest}),
             dcc.Store(id=DATASET_STORE, data=dataset),
             navbar,
+            error_banner(),
             filter_bar,
             dbc.Container(dash.page_container, fluid=True, className="pb-4"),
             html.Footer(
@@ -112,11 +115,17 @@ def layout(lang: str, provinces, months: list[str], dataset: dict) -> html.Div:
     )
 
 
-def unavailable_layout(lang: str) -> html.Div:
-    """What a visitor sees when the database cannot be reached: a sentence, not a traceback."""
+def error_banner() -> dbc.Alert:
+    return dbc.Alert(id=ERROR_BANNER, is_open=False, dismissable=True, color="danger", className="m-2 mb-0")
+
+
+def unavailable_layout(lang: str, message: str | None = None) -> html.Div:
+    """What a visitor sees when the page cannot be built (database gone, a fault): a sentence, not a traceback."""
     return html.Div(
         [
-            dbc.Alert(t("health.database_unreachable", lang), color="danger", className="m-4", id="shell-unavailable"),
+            dbc.Alert(message or t("health.database_unreachable", lang), color="danger", className="m-4",
+                      id="shell-unavailable"),
+            error_banner(),
             html.Div(dash.page_container, hidden=True),
         ],
         lang=lang,

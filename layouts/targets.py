@@ -11,7 +11,7 @@ from openpyxl.styles import Alignment, Font
 
 from i18n import format_day, format_number, format_period, format_value, localized, t
 from layouts.carried import carried_note
-from layouts.common import current_language
+from layouts.common import current_language, graph_config
 from layouts.figures.targets import (
     STATUS_COLOURS,
     STATUS_ORDER,
@@ -45,7 +45,7 @@ ALL_PROJECTS = ""
 CONTEXT = "_context"  # the value data_access.queries.targets uses for indicators of no project
 # Sorting the status column sorts by severity, worst first.
 STATUS_RANK = {status: rank for rank, status in enumerate(STATUS_ORDER)}
-GRAPH_CONFIG = {"displaylogo": False, "modeBarButtonsToRemove": ["lasso2d", "select2d"]}
+GRAPH_CONFIG = {"modeBarButtonsToRemove": ["lasso2d", "select2d"]}
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 CELL_STYLE = {"lineHeight": "1.35", "paddingTop": "6px", "paddingBottom": "6px", "wordBreak": "normal"}
 
@@ -109,7 +109,7 @@ def layout(lang: str | None = None, **_query) -> html.Div:
                                                      placeholder=t("targets.col_indicator", lang)), md=6),
                                 className="mb-2"),
                         html.Div(id=PROJECTION_TEXT, className="mb-2"),
-                        dcc.Loading(dcc.Graph(id=PROJECTION_GRAPH, config=GRAPH_CONFIG), type="dot"),
+                        dcc.Loading(dcc.Graph(id=PROJECTION_GRAPH, config=graph_config(lang, **GRAPH_CONFIG)), type="dot"),
                     ]),
                 ],
                 className="mb-3",
@@ -121,7 +121,7 @@ def layout(lang: str | None = None, **_query) -> html.Div:
                         dbc.Row(dbc.Col(dcc.Dropdown(id=HISTORY_INDICATOR, clearable=False,
                                                      placeholder=t("targets.col_indicator", lang)), md=6),
                                 className="mb-2"),
-                        dcc.Loading(dcc.Graph(id=HISTORY_GRAPH, config=GRAPH_CONFIG), type="dot"),
+                        dcc.Loading(dcc.Graph(id=HISTORY_GRAPH, config=graph_config(lang, **GRAPH_CONFIG)), type="dot"),
                     ]),
                 ],
                 className="mb-3",
@@ -396,7 +396,7 @@ def excel_file_name(scope_code: str | None, period: str) -> str:
 
 
 def progress_section(figure) -> dcc.Graph:
-    return dcc.Graph(id=PROGRESS_GRAPH, figure=figure, config=GRAPH_CONFIG)
+    return dcc.Graph(id=PROGRESS_GRAPH, figure=figure, config=graph_config(None, **GRAPH_CONFIG))
 
 
 def projection_summary(result: dict, place: str, lang: str) -> list:

@@ -4,7 +4,7 @@ import pandas as pd
 from dash import dcc, html
 
 from i18n import format_day, format_number, format_period, format_value, localized, t
-from layouts.common import current_language
+from layouts.common import current_language, graph_config
 
 PAGE = {"path": "/trends", "title_key": "nav.trends", "order": 40}
 
@@ -28,12 +28,12 @@ DISBURSEMENT_GRAPH = "trends-disbursement-graph"
 DISBURSEMENT_NOTE = "trends-disbursement-note"
 
 SURVEY_CHOICES = ("STUNTING", "WASTING", "UNDERWEIGHT")
-GRAPH_CONFIG = {"displaylogo": False, "modeBarButtonsToRemove": ["lasso2d", "select2d"]}
+GRAPH_CONFIG = {"modeBarButtonsToRemove": ["lasso2d", "select2d"]}
 
 
 def _graph(graph_id: str, height: int | None = None) -> dcc.Graph:
     style = {"height": f"{height}px"} if height else None
-    return dcc.Graph(id=graph_id, config=GRAPH_CONFIG, style=style)
+    return dcc.Graph(id=graph_id, config=graph_config(None, **GRAPH_CONFIG), style=style)
 
 
 def _card(title: str, body: list, note_id: str | None = None, extra_header=None) -> dbc.Card:

@@ -13,6 +13,17 @@ from dashboard.config import SETTINGS, load_config
 REPO = Path(__file__).resolve().parents[2]
 
 
+def _empty_database(path: Path) -> str:
+    """An initialised database without data: the app never creates a database file itself."""
+    from data_access.database import init_db, make_engine
+
+    url = f"sqlite:///{path}"
+    engine = make_engine(url)
+    init_db(engine)
+    engine.dispose()
+    return url
+
+
 def _layout_json(client, path="/", query=""):
     client.get(path + query)
     response = client.get("/_dash-layout")
@@ -41,7 +52,7 @@ def test_demo_label_is_shown_on_a_demo_database(sqlite_demo_url):
 
 
 def test_no_demo_label_on_a_database_without_demo_data(tmp_path):
-    client = create_app({"DATABASE_URL": f"sqlite:///{tmp_path / 'real.sqlite'}",
+    client = create_app({"DATABASE_URL": _empty_database(tmp_path / "real.sqlite"),
                          "DEFAULT_LANGUAGE": "en"}).server.test_client()
     assert "DEMO DATA" not in _layout_json(client)
 
@@ -73,7 +84,7 @@ def test_environment_overrides_defaults_and_config_overrides_environment(monkeyp
 
 def test_two_apps_do_not_share_pages_or_databases(sqlite_demo_url, tmp_path):
     first = create_app({"DATABASE_URL": sqlite_demo_url}).server.test_client()
-    second = create_app({"DATABASE_URL": f"sqlite:///{tmp_path / 'other.sqlite'}"}).server.test_client()
+    second = create_app({"DATABASE_URL": _empty_database(tmp_path / "other.sqlite")}).server.test_client()
     assert first.get("/healthz").status_code == 200
     assert second.get("/healthz").status_code == 200
     assert "DEMO" in _layout_json(first) or "ຕົວຢ່າງ" in _layout_json(first)

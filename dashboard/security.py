@@ -1,0 +1,75 @@
+"""Security headers on every response: a nonce-based CSP that allows only our own origin, and no banner."""
+import re
+import secrets
+
+import dash
+import flask
+from werkzeug.serving import WSGIRequestHandler
+
+SERVER_NAME = "convergence-monitor"
+NONCE_PLACEHOLDER = "{nonce}"
+
+# Measured in Chromium on every page (tests/browser/test_security_headers.py fails on any
+# violation): Dash's inline renderer and clientside-callback scripts run with the per-request
+# nonce; plotly.js and React write style attributes, so styles need 'unsafe-inline' (styles
+# cannot run code); MapLibre starts its workers from blob: URLs; Bootstrap, AG Grid and plotly
+# draw icons and exports as data: images. No 'unsafe-eval', no other origin, no fonts or
+# frames from anywhere but here.
+CONTENT_SECURITY_POLICY = "; ".join((
+    "default-src 'self'",
+    f"script-src 'self' 'nonce-{NONCE_PLACEHOLDER}'",
+    "style-src 'self' 'unsafe-inline'",
+    "img-src 'self' data:",
+    "worker-src 'self' blob:",
+    "object-src 'none'",
+    "base-uri 'self'",
+    "form-action 'self'",
+    "frame-ancestors 'none'",
+))
+
+HEADERS = {
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "same-origin",
+    "X-Frame-Options": "DENY",  # frame-ancestors for browsers that predate CSP 2
+    "Cross-Origin-Opener-Policy": "same-origin",
+    "Permissions-Policy": "camera=(), microphone=(), geolocation=(), payment=()",
+}
+
+_SCRIPT_WITHOUT_NONCE = re.compile(r"<script(?![^>]*\bnonce=)(?=[\s>])", re.IGNORECASE)
+
+
+def install(app: dash.Dash) -> None:
+    """Give every response of the app's server the security headers; nonce the index page's scripts."""
+    server = app.server
+
+    @server.before_request
+    def _new_nonce() -> None:
+        flask.g.csp_nonce = secrets.token_urlsafe(18)
+
+    # Registered after Flask-Compress, so it runs before compression (after_request runs in reverse).
+    @server.after_request
+    def _secure(response: flask.Response) -> flask.Response:
+        nonce = flask.g.get("csp_nonce") or secrets.token_urlsafe(18)
+        if response.mimetype == "text/html" and not response.direct_passthrough:
+            response.set_data(add_nonce(response.get_data(as_text=True), nonce))
+        response.headers["Content-Security-Policy"] = CONTENT_SECURITY_POLICY.replace(NONCE_PLACEHOLDER, nonce)
+        for name, value in HEADERS.items():
+            response.headers.setdefault(name, value)
+        return response
+
+
+def add_nonce(html_page: str, nonce: str) -> str:
+    """Every <script> of the page carries the nonce (Dash writes its renderer start-up inline)."""
+    return _SCRIPT_WITHOUT_NONCE.sub(f'<script nonce="{nonce}"', html_page)
+
+
+class QuietRequestHandler(WSGIRequestHandler):
+    """The development server's handler without the `Werkzeug/x.y Python/x.y` banner.
+
+    The servers write the Server header themselves (whatever the app sets is sent as well),
+    so the name is replaced in the server: here for Werkzeug, in dashboard/gunicorn_conf.py
+    for gunicorn.
+    """
+
+    def version_string(self) -> str:
+        return SERVER_NAME
