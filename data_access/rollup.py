@@ -1,6 +1,7 @@
 """Rebuilds the pre-aggregated observation_rollup table (DHIS2-style analytics table)."""
 from sqlalchemy import Connection, text
 
+from data_access.payment_delay import INDICATOR as PAY_DELAY_INDICATOR, rebuild_payment_delay_rollup
 from data_access.schema import NATIONAL_CODE
 
 # For each target level: which column of admin_unit names the ancestor at that level,
@@ -24,6 +25,7 @@ def rebuild_rollups(conn: Connection, indicator_codes: list[str] | None = None) 
     Ratio numerators and denominators are only summed over units that reported both, so
     a ratio is always sum(numerator) / sum(denominator), never a mean of percentages.
     Survey estimates are copied at the level they were reported at and nowhere else.
+    Payment delay comes from the payment cycles when there are any (data_access.payment_delay).
     Returns the number of rollup rows written.
     """
     params: dict = {}
@@ -86,4 +88,8 @@ def rebuild_rollups(conn: Connection, indicator_codes: list[str] | None = None) 
             ),
             params,
         ).rowcount
+    # Payment delay is derived from the payment cycles (one rule, data_access.payment_delay),
+    # not summed from observations: a median of waits cannot be added up over places.
+    if indicator_codes is None or PAY_DELAY_INDICATOR in indicator_codes:
+        written += rebuild_payment_delay_rollup(conn)
     return written
