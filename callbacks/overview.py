@@ -42,5 +42,5 @@ def register(app, store, config) -> None:
         figure = indicator_choropleth(map_data["values"], map_data["units"], geojson,
                                       map_data["indicator"], lang, map_style=config["MAP_STYLE"])
         title = t("overview.scope_title", lang, place=place, period=format_period(period, lang))
-        return (title, headline_cards(figures, place, lang), figure,
+        return (title, headline_cards(figures, place, lang, period), figure,
                 t("overview.map_title", lang, period=format_period(period, lang)))

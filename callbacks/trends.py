@@ -114,8 +114,8 @@ def register(app, store, config) -> None:
         pipeline = store.read(payment_pipeline, scope, period)
         return (
             operations_figure(operations, lang),
-            pipeline_summary(pipeline["overall"], pipeline["backlog_by_district"], pipeline["paid_window"],
-                             pipeline["as_of_date"], lang),
+            pipeline_summary(pipeline["overall"], pipeline["backlog_by_district"], pipeline["delay"],
+                             pipeline["as_of_date"], period, lang),
             backlog_timeline(pipeline["backlog"], pipeline["as_of_date"], lang),
             backlog_table(pipeline["backlog"], lang),
             pipeline_heatmap(pipeline["pipeline"], lang),

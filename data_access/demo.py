@@ -1,14 +1,12 @@
 """Deterministic demo dataset: synthetic villages, observations, CCT payment cycles and targets."""
 import datetime as dt
 import hashlib
-import itertools
 import json
 import math
 import time
-import zlib
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import geopandas as gpd
 import numpy as np
@@ -17,6 +15,17 @@ from sqlalchemy import Connection, Engine, ForeignKeyConstraint, UniqueConstrain
 from sqlalchemy.schema import AddConstraint, DropConstraint
 
 from data_access.database import drop_db, init_db
+from data_access.demo_base import (  # noqa: F401  (STALE_MONTHS: part of this module's interface)
+    MISSING_REPORT_SHARE,
+    STALE_MONTHS,
+    _month_index,
+    _ObservationSink,
+    _quarters,
+    _rng,
+    _smoothstep,
+    _World,
+)
+from data_access.demo_cct import _cct_reporting, _Cct, _emit_cct, _payment_cycles, _simulate_cct
 from data_access.periods import month_range, period_end, period_start
 from data_access.reference import load_reference_data
 from data_access.rollup import rebuild_rollups
@@ -46,25 +55,12 @@ RRPM_PROVINCES = ("02", "04", "07", "09")
 # The program's models start at effectiveness whatever window is emitted, so stocks
 # (cumulative registrations, ODF villages) are right even when first_month is later.
 MODEL_FIRST_MONTH = "2019-07"
-CLOSING_MONTH = "2024-08"
 CLOSING_DATE = dt.date(2024, 8, 31)
 TEST_VILLAGES_PER_DISTRICT = 6
 DEMO_VILLAGES = 2100  # the four RRPM provinces have roughly this many villages
 NATIONAL_VILLAGES = 8500
-MISSING_REPORT_SHARE = 0.03
-STALE_MONTHS = 4
-CCT_LAK_PER_MONTH = 100_000
-CCT_MONTHS_PER_CYCLE = 2
 # Targets for counts are set this much above what the model expects to reach.
 TARGET_AMBITION = 1.12
-# Lockdowns in Lao PDR (Apr-May 2020, late Apr-Jun 2021) stopped village gatherings.
-LOCKDOWN_MONTHS = frozenset({"2020-04", "2020-05", "2021-05", "2021-06"})
-
-_SQLITE_CHUNK = 50_000
-_OBS_COLUMNS = (
-    "indicator_code", "admin_code", "period", "period_start", "value", "numerator",
-    "denominator", "std_error", "source", "batch_id",
-)
 
 
 @dataclass(frozen=True)
@@ -115,10 +111,6 @@ _SURVEY_SOURCES = {
 }
 
 
-def _rng(seed: int, part: str) -> np.random.Generator:
-    # One stream per part, so that changing how one part draws leaves the others intact.
-    return np.random.default_rng([seed, zlib.crc32(part.encode())])
-
 
 def _nice_round(value: float) -> float:
     """Two significant figures, as results-framework targets are written."""
@@ -131,10 +123,6 @@ def _nice_round(value: float) -> float:
 def _phi(x: np.ndarray) -> np.ndarray:
     return 0.5 * (1.0 + np.vectorize(math.erf)(x / math.sqrt(2.0)))
 
-
-def _smoothstep(x: np.ndarray) -> np.ndarray:
-    x = np.clip(x, 0.0, 1.0)
-    return x * x * (3.0 - 2.0 * x)
 
 
 def _pchip(x: np.ndarray, y: np.ndarray, xs: np.ndarray) -> np.ndarray:
@@ -154,89 +142,6 @@ def _pchip(x: np.ndarray, y: np.ndarray, xs: np.ndarray) -> np.ndarray:
     h01, h11 = -2 * s**3 + 3 * s**2, s**3 - s**2
     return h00 * y[k] + h10 * h[k] * slopes[k] + h01 * y[k + 1] + h11 * h[k] * slopes[k + 1]
 
-
-def _month_index(months: list[str], month: str) -> int:
-    """Index of month in the model calendar; may be negative or past the end."""
-    first = period_start(months[0])
-    day = period_start(month)
-    return (day.year - first.year) * 12 + day.month - first.month
-
-
-def _quarters(first_month: str, last_month: str, not_before: str | None = None) -> list[str]:
-    """Quarters lying wholly inside [first_month, last_month] (a quarter is reported once complete)."""
-    quarters = []
-    for month in month_range(first_month, last_month):
-        start = period_start(month)
-        if start.month % 3 != 1:
-            continue
-        if period_end(f"{start.year}-Q{(start.month - 1) // 3 + 1}") > period_end(last_month):
-            continue
-        if not_before is not None and month < not_before:
-            continue
-        quarters.append(f"{start.year}-Q{(start.month - 1) // 3 + 1}")
-    return quarters
-
-
-class _ObservationSink:
-    """Bulk writer: executemany in chunks on SQLite, COPY on PostgreSQL."""
-
-    def __init__(self, conn: Connection, batch_id: int, stop_reporting: dict[str, str] | None = None) -> None:
-        self.conn = conn
-        self.batch_id = batch_id
-        self.counts: dict[str, int] = {}
-        # {district code: first silent month}: every report of the district's units from
-        # that period on is dropped, as if its reports had stopped arriving.
-        self.stops = [(code, f"{month}-01") for code, month in sorted((stop_reporting or {}).items())]
-        self.postgres = conn.dialect.name == "postgresql"
-        placeholders = ", ".join(["?"] * len(_OBS_COLUMNS))
-        self._sqlite_sql = f"INSERT INTO observation ({', '.join(_OBS_COLUMNS)}) VALUES ({placeholders})"
-        self._copy_sql = f"COPY observation ({', '.join(_OBS_COLUMNS)}) FROM STDIN"
-
-    @staticmethod
-    def _column(values: np.ndarray | None, n: int):
-        if values is None:
-            return itertools.repeat(None, n)
-        values = np.asarray(values)
-        if values.dtype.kind in "iub":
-            return values.astype(np.int64).tolist()
-        out = values.astype(np.float64).tolist()
-        # NaN marks "not applicable" (a ratio with nothing to divide by): store NULL.
-        return [None if v != v else v for v in out]
-
-    def add(self, indicator: str, admin: np.ndarray, period: np.ndarray, start: np.ndarray, *,
-            value=None, numerator=None, denominator=None, std_error=None, source: str) -> None:
-        if self.stops and len(admin):
-            codes = np.asarray(admin).astype(str)
-            starts = np.asarray(start).astype(str)
-            keep = np.ones(len(codes), dtype=bool)
-            for district, first_silent in self.stops:
-                keep &= ~(np.char.startswith(codes, district) & (starts >= first_silent))
-            if not keep.all():
-                admin, period, start = np.asarray(admin)[keep], np.asarray(period)[keep], np.asarray(start)[keep]
-                value, numerator, denominator, std_error = (
-                    None if column is None else np.asarray(column)[keep]
-                    for column in (value, numerator, denominator, std_error))
-        n = len(admin)
-        if n == 0:
-            return
-        rows = list(zip(
-            itertools.repeat(indicator, n), admin.tolist(), period.tolist(), start.tolist(),
-            self._column(value, n), self._column(numerator, n), self._column(denominator, n),
-            self._column(std_error, n), itertools.repeat(source, n), itertools.repeat(self.batch_id, n),
-        ))
-        self.counts[indicator] = self.counts.get(indicator, 0) + n
-        if self.postgres:
-            with self.conn.connection.driver_connection.cursor() as cursor:
-                with cursor.copy(self._copy_sql) as copy:
-                    for row in rows:
-                        copy.write_row(row)
-        else:
-            for offset in range(0, n, _SQLITE_CHUNK):
-                self.conn.exec_driver_sql(self._sqlite_sql, rows[offset:offset + _SQLITE_CHUNK])
-
-    @property
-    def total(self) -> int:
-        return sum(self.counts.values())
 
 
 @contextmanager
@@ -271,58 +176,6 @@ def _observation_indexes_deferred(conn: Connection) -> Iterator[None]:
         conn.execute(AddConstraint(constraint, isolate_from_table=False))
 
 
-@dataclass
-class _World:
-    """Calendar and villages shared by every part of the generator."""
-
-    seed: int
-    months: list[str]           # model calendar (from MODEL_FIRST_MONTH or earlier)
-    emit_from: int              # index of first_month in months
-    month_codes: np.ndarray
-    month_starts: np.ndarray
-    data_end: dt.date
-    villages: gpd.GeoDataFrame  # code, parent_code, province, is_target, households, geometry
-    target_districts: list[str]
-    provinces_in_scope: list[str]
-    # The target district whose village CCT reports stop STALE_MONTHS before the end.
-    stale_district: str | None
-    codes: np.ndarray = field(init=False)
-
-    def __post_init__(self) -> None:
-        self.codes = self.villages["code"].to_numpy(dtype=object)
-
-    @property
-    def n_villages(self) -> int:
-        return len(self.villages)
-
-    @property
-    def n_months(self) -> int:
-        return len(self.months)
-
-    def t(self, month: str) -> int:
-        return _month_index(self.months, month)
-
-    def emit(self, sink: _ObservationSink, indicator: str, mask: np.ndarray, *, source: str,
-             value=None, numerator=None, denominator=None, multiplier: float = 1.0) -> None:
-        """Write village x month cells where mask is true (and the month is in the window)."""
-        mask = mask.copy()
-        mask[:, : self.emit_from] = False
-        vi, ti = np.nonzero(mask)
-        ratio_value = None
-        if numerator is not None:
-            num = numerator[vi, ti]
-            den = denominator[vi, ti]
-            with np.errstate(invalid="ignore", divide="ignore"):
-                ratio_value = np.where(den > 0, num / np.where(den > 0, den, 1) * multiplier, np.nan)
-            numerator, denominator = num, den
-        sink.add(
-            indicator, self.codes[vi], self.month_codes[ti], self.month_starts[ti],
-            value=value[vi, ti] if value is not None else ratio_value,
-            numerator=numerator, denominator=denominator, source=source,
-        )
-
-
-# --------------------------------------------------------------------------- villages
 
 
 def _in_stored_polygon(polygon, xs: np.ndarray, ys: np.ndarray, anchor) -> tuple[np.ndarray, np.ndarray]:
@@ -396,233 +249,6 @@ def _village_rows(villages: gpd.GeoDataFrame) -> list[dict]:
 # --------------------------------------------------------------------------- CCT (RRPM)
 
 
-@dataclass
-class _Cct:
-    start: np.ndarray              # village month index of first registration (large if none)
-    district_start: dict[str, int]
-    registered: np.ndarray
-    new_reg: np.ndarray
-    active: np.ndarray
-    pregnant: np.ndarray
-    mothers: np.ndarray
-    comply_anc: np.ndarray
-    comply_gmp: np.ndarray
-    comply_sbcc: np.ndarray
-    comply_all: np.ndarray
-    sessions: np.ndarray
-    expected_at_closing: np.ndarray  # per village, from parameters (sets the targets)
-
-
-def _simulate_cct(world: _World) -> _Cct:
-    rng = _rng(world.seed, "cct")
-    V, T = world.n_villages, world.n_months
-    tgt = world.villages["is_target"].to_numpy()
-    district = world.villages["parent_code"].to_numpy()
-    households = world.villages["households"].to_numpy()
-    never = T + 1000
-
-    # First registrations follow the PMT survey: Feb-Jun 2020 by district, then villages
-    # join over the following months so enrolment ramps up through 2020-2021.
-    district_start = {d: world.t("2020-02") + int(rng.integers(0, 5)) for d in world.target_districts}
-    offsets = np.minimum(rng.geometric(0.2, V) - 1, 14)
-    start = np.array([district_start.get(d, never) for d in district]) + offsets
-    start = np.where(tgt, start, never)
-
-    t_grid = np.arange(T)[None, :]
-    started = t_grid >= start[:, None]
-    # Registration campaign: the stock of poor pregnant women and mothers of under-twos
-    # (~16 % of households) signs up over four months; then new pregnancies among poor
-    # households (~0.63 % of households a month) register as they come. At scale "demo"
-    # this gives ~26,000 registrations by closing against a 30,000 target.
-    campaign_mean = households * 0.16
-    flow_rate = households * 0.0063
-    campaign_total = np.where(tgt, np.maximum(1, rng.poisson(campaign_mean)), 0)
-    weights = np.array([0.45, 0.30, 0.15, 0.10])
-    campaign_split = rng.multinomial(campaign_total, weights)
-    campaign = np.zeros((V, T), dtype=np.int64)
-    for k in range(len(weights)):
-        cols = start + k
-        ok = tgt & (cols < T)
-        campaign[np.flatnonzero(ok), cols[ok]] += campaign_split[ok, k]
-    flow = np.where(t_grid > start[:, None], rng.poisson(np.broadcast_to(flow_rate[:, None], (V, T))), 0)
-
-    # Exits: the child turns two. Campaign entrants are anywhere in pregnancy or the first
-    # two years (1-29 months left); new registrants are early in pregnancy (26-31 months).
-    exits = np.zeros((V, T), dtype=np.int64)
-    for counts, delays in ((campaign, np.arange(1, 30)), (flow, np.arange(26, 32))):
-        split = rng.multinomial(counts, np.full(len(delays), 1.0 / len(delays)))
-        for k, delay in enumerate(delays):
-            if delay < T:
-                exits[:, delay:] += split[:, : T - delay, k]
-    new_reg = campaign + flow
-    # A registered village must never show zero active beneficiaries while the program
-    # runs there (zero would read as "CCT does not reach this village"); in a tiny
-    # hamlet that gap is closed by the next pregnancy registering a month early.
-    while True:
-        active = np.cumsum(new_reg, axis=1) - np.cumsum(exits, axis=1)
-        gap = started & (active <= 0)
-        if not gap.any():
-            break
-        vi = np.flatnonzero(gap.any(axis=1))
-        ti = gap[vi].argmax(axis=1)
-        new_reg[vi, ti] += 1
-        exit_at = ti + 28
-        ok = exit_at < T
-        exits[vi[ok], exit_at[ok]] += 1
-    registered = np.cumsum(new_reg, axis=1)
-
-    # Compliance: a persistent district effect, a condition effect per district, a small
-    # village effect and a slow improvement over time; lockdowns hit the group conditions.
-    district_codes = world.target_districts
-    base = {d: rng.uniform(0.70, 0.90) for d in district_codes}
-    cond_effect = {d: rng.normal([-0.06, 0.0, 0.04], 0.03) for d in district_codes}
-    district_base = np.array([base.get(d, 0.8) for d in district])
-    cond = np.array([cond_effect.get(d, np.zeros(3)) for d in district])
-    village_effect = rng.normal(0, 0.03, V)
-    years = (np.arange(T) - world.t("2020-01")) / 12.0
-    trend = np.clip(-0.06 + 0.02 * years, -0.06, 0.04)[None, :]
-    lockdown = np.array([m in LOCKDOWN_MONTHS for m in world.months])[None, :]
-    common = district_base[:, None] + village_effect[:, None] + trend
-
-    def rate(k: int, lockdown_penalty: float) -> np.ndarray:
-        return np.clip(common + cond[:, k][:, None] - lockdown_penalty * lockdown, 0.55, 0.96)
-
-    p_anc, p_gmp, p_sbcc = rate(0, 0.0), rate(1, 0.08), rate(2, 0.12)
-    active = np.where(started, active, 0)
-    pregnant = rng.binomial(active, 0.22)
-    mothers = active - pregnant
-    anc = rng.binomial(pregnant, p_anc)
-    gmp = rng.binomial(mothers, p_gmp)
-    # Attending SBCC is likelier for women who also meet their health condition, so
-    # "all conditions" is below each single-condition rate, as in real programs.
-    q_hi, q_lo = np.clip(p_sbcc + 0.05, 0, 0.99), np.clip(p_sbcc - 0.20, 0.2, 0.99)
-    sb_anc, sb_gmp = rng.binomial(anc, q_hi), rng.binomial(gmp, q_hi)
-    sbcc = sb_anc + sb_gmp + rng.binomial(pregnant - anc, q_lo) + rng.binomial(mothers - gmp, q_lo)
-    comply_all = sb_anc + sb_gmp
-
-    held_p = np.where(lockdown, 0.5, 0.92)
-    held = rng.random((V, T)) < held_p
-    sessions = np.where(started, held.astype(np.int64) + (held & (rng.random((V, T)) < 0.04)), 0)
-
-    t_close = world.t(CLOSING_MONTH)
-    months_after = np.clip(t_close - start, -1, None)
-    expected = np.where(tgt & (months_after >= 0), campaign_mean + flow_rate * months_after, 0.0)
-    return _Cct(start, district_start, registered, new_reg, active, pregnant, mothers, anc, gmp,
-                sbcc, comply_all, sessions, expected)
-
-
-def _approval_delay(verified: dt.date, severity: float, slow_end: bool, rng: np.random.Generator) -> int:
-    """Days from verification to MoF approval: the 2022 bottleneck, then recovery."""
-    if verified < dt.date(2022, 1, 1):
-        return int(rng.integers(5, 31))
-    if verified < dt.date(2023, 1, 1):
-        return int(np.clip(30 + 120 * severity * rng.uniform(0.55, 1.0), 30, 150))
-    if verified < dt.date(2023, 7, 1):
-        return int(rng.uniform(20, 70) * (0.7 + 0.6 * severity))
-    if verified < dt.date(2024, 1, 1):
-        return int(rng.integers(15, 51))
-    if verified < dt.date(2025, 1, 1):
-        return int(rng.integers(10, 36))
-    if slow_end and verified >= dt.date(2025, 9, 1):
-        return int(rng.integers(55, 96))
-    return int(rng.integers(7, 29))
-
-
-def _payment_cycles(world: _World, cct: _Cct, batch_id: int) -> tuple[list[dict], list[tuple]]:
-    """Cycles per target district and (district, paid month, beneficiaries, days) payments."""
-    rng = _rng(world.seed, "payments")
-    district = world.villages["parent_code"].to_numpy()
-    severity = {d: float(rng.beta(2.0, 2.0)) for d in world.target_districts}
-    slow_end = set(rng.choice(world.target_districts, size=min(3, len(world.target_districts)), replace=False).tolist())
-    cycles, payments = [], []
-    for d in world.target_districts:
-        rows_d = district == d
-        first = cct.district_start[d]
-        previous = {"approved_on": None, "funds_sent_on": None, "paid_on": None}
-        cycle_no = 0
-        for t in range(first, world.n_months - 1, CCT_MONTHS_PER_CYCLE):
-            cycle_no += 1
-            period = world.months[t]
-            covered_end = period_end(world.months[t + 1])
-            # Dates are drawn for every cycle (kept or not) so the stream does not depend
-            # on the emitted window.
-            verified = covered_end + dt.timedelta(days=int(rng.integers(5, 21)))
-            delay = _approval_delay(verified, severity[d], d in slow_end, rng)
-            transfer, cash_out = int(rng.integers(2, 11)), int(rng.integers(1, 8))
-            # MoF approves and U-Money pays cycles in order: a late cycle holds up the next.
-            approved = max(verified + dt.timedelta(days=delay), previous["approved_on"] or verified)
-            funds = max(approved + dt.timedelta(days=transfer), previous["funds_sent_on"] or approved)
-            paid = max(funds + dt.timedelta(days=cash_out), previous["paid_on"] or funds)
-            previous = {"approved_on": approved, "funds_sent_on": funds, "paid_on": paid}
-            dates: list[dt.date | None] = [verified, approved, funds, paid]
-            for k, day in enumerate(dates):
-                if day > world.data_end or (k and dates[k - 1] is None):
-                    dates[k] = None
-            beneficiaries = int(cct.comply_all[rows_d, t].sum()) if dates[0] is not None else None
-            if dates[3] is not None:
-                payments.append((d, t, world.t(f"{dates[3].year:04d}-{dates[3].month:02d}"),
-                                 beneficiaries, (dates[3] - verified).days))
-            if t < world.emit_from:
-                continue
-            cycles.append({
-                "district_code": d, "cycle_no": cycle_no, "period": period,
-                "verified_on": dates[0], "approved_on": dates[1], "funds_sent_on": dates[2],
-                "paid_on": dates[3], "beneficiaries": beneficiaries,
-                "amount_lak": None if beneficiaries is None
-                else float(beneficiaries * CCT_LAK_PER_MONTH * CCT_MONTHS_PER_CYCLE),
-                "batch_id": batch_id,
-            })
-    return cycles, payments
-
-
-def _emit_cct(world: _World, sink: _ObservationSink, cct: _Cct, payments: list[tuple]) -> None:
-    rng = _rng(world.seed, "cct-reporting")
-    V, T = world.n_villages, world.n_months
-    district = world.villages["parent_code"].to_numpy()
-    paid = np.zeros((V, T), dtype=np.int64)
-    for d, t_period, t_paid, _, _ in payments:
-        rows_d = district == d
-        paid[rows_d, t_paid] += cct.comply_all[rows_d, t_period]
-
-    started = np.arange(T)[None, :] >= cct.start[:, None]
-    present = started & (rng.random((V, T)) >= MISSING_REPORT_SHARE)
-    # Registry counts come from the MIS, which has every enrolled village every month; only the
-    # monthly verification reports go missing now and then. Random gaps in a stock would make
-    # the summed "registered to date" dip in months when a few villages did not report.
-    registry_present = started.copy()
-    # One district's village reports stop arriving for the last months: a stale district.
-    present[district == world.stale_district, T - STALE_MONTHS:] = False
-    registry_present[district == world.stale_district, T - STALE_MONTHS:] = False
-    src = "RRPM MIS (demo)"
-    world.emit(sink, "CCT_REGISTERED", registry_present, value=cct.registered, source=src)
-    world.emit(sink, "CCT_ACTIVE", registry_present, value=cct.active, source=src)
-    world.emit(sink, "CCT_NEW_REG", registry_present, value=cct.new_reg, source=src)
-    world.emit(sink, "CCT_COMPLY_ALL", present, numerator=cct.comply_all, denominator=cct.active,
-               multiplier=100, source=src)
-    world.emit(sink, "CCT_COMPLY_ANC", present, numerator=cct.comply_anc, denominator=cct.pregnant,
-               multiplier=100, source=src)
-    world.emit(sink, "CCT_COMPLY_GMP", present, numerator=cct.comply_gmp, denominator=cct.mothers,
-               multiplier=100, source=src)
-    world.emit(sink, "CCT_COMPLY_SBCC", present, numerator=cct.comply_sbcc, denominator=cct.active,
-               multiplier=100, source=src)
-    world.emit(sink, "CCT_PAID", present, value=paid, source="RRPM MIS / U-Money (demo)")
-    world.emit(sink, "SBCC_SESSIONS", present, value=cct.sessions, source=src)
-
-    # Payment delay per district and month paid, weighted by beneficiaries paid.
-    delay: dict[tuple[str, int], list[int]] = {}
-    for d, _, t_paid, beneficiaries, days in payments:
-        if beneficiaries:
-            acc = delay.setdefault((d, t_paid), [0, 0])
-            acc[0] += beneficiaries * days
-            acc[1] += beneficiaries
-    keys = sorted(k for k in delay if k[1] >= world.emit_from)
-    if keys:
-        num = np.array([delay[k][0] for k in keys])
-        den = np.array([delay[k][1] for k in keys])
-        t_idx = np.array([k[1] for k in keys])
-        sink.add("CCT_PAY_DELAY", np.array([k[0] for k in keys], dtype=object),
-                 world.month_codes[t_idx], world.month_starts[t_idx],
-                 value=num / den, numerator=num, denominator=den, source="RRPM U-Money payment records (demo)")
 
 
 def _emit_district_operations(world: _World, sink: _ObservationSink, cct: _Cct) -> None:
@@ -1083,9 +709,10 @@ def generate_demo(engine: Engine, scale: str = "demo", seed: int = DEMO_SEED,
 
         sink = _ObservationSink(conn, batch_id, stop_reporting)
         cct = _simulate_cct(world)
-        cycles, payments = _payment_cycles(world, cct, batch_id)
+        present, registry_present = _cct_reporting(world, cct)
+        cycles, payments = _payment_cycles(world, cct, present, batch_id)
         with _observation_indexes_deferred(conn):
-            _emit_cct(world, sink, cct, payments)
+            _emit_cct(world, sink, cct, present, registry_present, payments)
             _emit_district_operations(world, sink, cct)
             _emit_project_management(world, sink)
             projects, hansa_silent_district = _convergence(world, sink)

@@ -3,6 +3,7 @@ import datetime as dt
 
 from sqlalchemy import Connection, text
 
+from data_access.payment_delay import INDICATOR as PAY_DELAY_INDICATOR, rebuild_payment_delay_rollup
 from data_access.schema import NATIONAL_CODE
 from data_access.stocks import STOCK_SQL, parse_cap, store_cap, stored_cap
 
@@ -39,6 +40,7 @@ def rebuild_rollups(conn: Connection, indicator_codes: list[str] | None = None,
     Survey estimates are copied at the level they were reported at and nowhere else.
     carry_forward_months: None keeps the cap the database was built with; a different cap
     is recorded in dataset_info and rebuilds every indicator, so no two stocks disagree.
+    Payment delay comes from the payment cycles when there are any (data_access.payment_delay).
     Returns the number of rollup rows written.
     """
     previous = stored_cap(conn)
@@ -124,6 +126,10 @@ def rebuild_rollups(conn: Connection, indicator_codes: list[str] | None = None,
         ).rowcount
     if calendar_sql:
         conn.execute(text(f"DROP TABLE {_HELD}"))
+    # Payment delay is derived from the payment cycles (one rule, data_access.payment_delay),
+    # not summed from observations: a median of waits cannot be added up over places.
+    if indicator_codes is None or PAY_DELAY_INDICATOR in indicator_codes:
+        written += rebuild_payment_delay_rollup(conn)
     return written
 
 

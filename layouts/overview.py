@@ -5,6 +5,7 @@ from dash import dcc, html
 from i18n import format_number, format_period, format_value, t
 from layouts.carried import carried_note, carried_rule
 from layouts.common import current_language, graph_config
+from layouts.payment_delay import delay_parts, delay_rule
 
 PAGE = {"path": "/", "title_key": "nav.overview", "order": 10}
 
@@ -12,6 +13,7 @@ TITLE = "overview-title"
 CARDS = "overview-cards"
 MAP = "overview-map"
 MAP_TITLE = "overview-map-title"
+DELAY_RULE = "overview-delay-rule"
 
 
 def layout(lang: str | None = None, **_query) -> html.Div:
@@ -31,7 +33,7 @@ def layout(lang: str | None = None, **_query) -> html.Div:
     )
 
 
-def _card(card_id: str, title: str, value: str, details: list[str], tone: str | None = None) -> dbc.Col:
+def _card(card_id: str, title: str, value: str, details: list, tone: str | None = None) -> dbc.Col:
     return dbc.Col(
         dbc.Card(
             dbc.CardBody(
@@ -39,7 +41,8 @@ def _card(card_id: str, title: str, value: str, details: list[str], tone: str | 
                     html.Div(title, className="card-title"),
                     html.Div(value, className="headline-value" + (f" status-{tone}" if tone else ""),
                              id={"type": "overview-card-value", "card": card_id}),
-                    *[html.Div(detail, className="headline-detail") for detail in details if detail],
+                    *[html.Div(detail, className="headline-detail") if isinstance(detail, str) else detail
+                      for detail in details if detail],
                 ]
             ),
             className="headline-card h-100",
@@ -48,7 +51,7 @@ def _card(card_id: str, title: str, value: str, details: list[str], tone: str | 
     )
 
 
-def headline_cards(figures: dict, scope_name: str, lang: str) -> dbc.Row:
+def headline_cards(figures: dict, scope_name: str, lang: str, period: str) -> dbc.Row:
     """Five cards from data_access.queries.overview.headline_figures(); missing shown as "no data"."""
     registered = figures["registered"]
     target = figures["registered_target"]
@@ -97,10 +100,9 @@ def headline_cards(figures: dict, scope_name: str, lang: str) -> dbc.Row:
     convergence_detail = t("overview.convergence_detail", lang, n_all=format_number(convergence["n_all"], lang),
                            n_target=format_number(convergence["n_target_villages"], lang))
 
-    delay = figures["median_delay_days"]
-    delay_value = format_value(delay, "days", lang) if delay is not None else t("common.no_data", lang)
-    delay_details = [t("overview.delay_window", lang),
-                     t("overview.cycles_unpaid", lang, count=format_number(figures["n_cycles_unpaid"], lang))]
+    delay = figures["payment_delay"]
+    delay_value = format_value(delay["delay_days"], "days", lang)
+    delay_details = delay_parts(delay, period, lang) + [delay_rule(lang, DELAY_RULE)]
 
     return dbc.Row(
         [

@@ -30,6 +30,7 @@ PROJECT = "targets-project"
 SUMMARY = "targets-summary"
 NOTE = "targets-note"
 RULE = "targets-rule"
+DELAY_RULE = "targets-delay-rule"
 PROGRESS = "targets-progress"
 GRID = "targets-grid"
 DOWNLOAD_BUTTON = "targets-download-button"
@@ -185,6 +186,9 @@ def status_rule(lang: str, on_track_gap: float, at_risk_gap: float) -> list:
         html.P(t("targets.rule_flow", lang), className="mb-1"),
         html.P(t("targets.rule_scope", lang), className="mb-1"),
         html.P(t("targets.rule_projection", lang), className="mb-0"),
+        # Payment delay: the same rule, and so the same number, as on the Overview and Trends pages.
+        html.P([html.Strong(t("payments.rule_label", lang) + ": "), t("payments.rule", lang)],
+               className="mb-0 mt-1", id=DELAY_RULE),
     ]
 
 
@@ -388,7 +392,8 @@ def rule_lines(lang: str, on_track_gap: float, at_risk_gap: float) -> list[str]:
             t("targets.rule_at_risk", lang, on_track=on_track, at_risk=at_risk),
             t("targets.rule_off_track", lang, at_risk=at_risk), t("targets.rule_deadline", lang),
             t("targets.rule_projection_cap", lang), t("targets.rule_flow", lang),
-            t("targets.rule_scope", lang), t("targets.rule_projection", lang)]
+            t("targets.rule_scope", lang), t("targets.rule_projection", lang),
+            t("payments.rule_label", lang) + ": " + t("payments.rule", lang)]
 
 
 def excel_file_name(scope_code: str | None, period: str) -> str:

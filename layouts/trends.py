@@ -5,6 +5,7 @@ from dash import dcc, html
 
 from i18n import format_day, format_number, format_period, format_value, localized, t
 from layouts.common import current_language, graph_config
+from layouts.payment_delay import delay_parts, delay_rule
 
 PAGE = {"path": "/trends", "title_key": "nav.trends", "order": 40}
 
@@ -18,6 +19,8 @@ OPERATIONS_GRAPH = "trends-operations-graph"
 CURRENCY = "trends-currency"
 PAYMENTS_GRAPH = "trends-payments-graph"
 PIPELINE_SUMMARY = "trends-pipeline-summary"
+DELAY_PARTS = "trends-delay-parts"
+DELAY_RULE = "trends-delay-rule"
 PIPELINE_HEATMAP = "trends-pipeline-heatmap"
 PIPELINE_STEPS = "trends-pipeline-steps"
 BACKLOG_GRAPH = "trends-backlog-graph"
@@ -108,18 +111,19 @@ def _fact(label: str, value: str, tone: str | None = None, fact_id: str | None =
     )
 
 
-def pipeline_summary(overall: pd.DataFrame, backlog_by_district: pd.DataFrame, paid_window: pd.DataFrame,
-                     as_of_date, lang: str) -> html.Div:
-    """Headline facts about waiting as of a day: open cycles per stage, people waiting, the longest wait.
+def pipeline_summary(overall: pd.DataFrame, backlog_by_district: pd.DataFrame, delay: dict,
+                     as_of_date, period: str, lang: str) -> html.Div:
+    """Headline facts about waiting as of a day: open cycles per stage, people waiting, the longest
+    wait, and the payment delay of the month with its open and paid parts and its rule.
 
     overall: one-row delay_statistics of every cycle; backlog_by_district: backlog_by_unit;
-    paid_window: one-row delay_statistics of the cycles paid in the last 12 months.
+    delay: queries.payments.payment_delay of the month.
     """
     awaiting_approval = int(backlog_by_district["awaiting_approval"].sum()) if not backlog_by_district.empty else 0
     approved_unpaid = int(backlog_by_district["approved_unpaid"].sum()) if not backlog_by_district.empty else 0
     waiting = backlog_by_district["beneficiaries_waiting"].sum(min_count=1) if not backlog_by_district.empty else 0
     longest = overall["longest_open_days"].iloc[0] if not overall.empty else None
-    median = paid_window["median_days"].iloc[0] if not paid_window.empty else None
+    median = delay["delay_days"]
     heading = t("trends.backlog_as_of", lang, day=format_day(as_of_date, lang))
     return html.Div(
         [
@@ -142,6 +146,9 @@ def pipeline_summary(overall: pd.DataFrame, backlog_by_district: pd.DataFrame, p
                 ],
                 className="g-2",
             ),
+            html.Div([html.Div(part) for part in delay_parts(delay, period, lang)], className="small mb-1",
+                     id=DELAY_PARTS),
+            delay_rule(lang, DELAY_RULE),
         ],
         className="mb-2",
     )

@@ -1,11 +1,10 @@
 """The Overview page's headline figures for one place as of one month."""
 from sqlalchemy import Connection, text
 
-from data_access.periods import add_months, period_end, period_start
 from data_access.queries.convergence import target_village_share_all_projects
 from data_access.queries.observations import scope_value
 from data_access.queries.quality import reporting_completeness
-from data_access.queries.payments import median_payment_delay, payment_cycles
+from data_access.queries.payments import payment_delay
 from data_access.queries.targets import end_of_project_target
 from data_access.stocks import stored_cap
 
@@ -68,20 +67,12 @@ def headline_figures(conn: Connection, scope_code: str | None, as_of: str) -> di
     reported in the last 12 months: completeness is n_units of that), registered_target (EOP target at this scope or None),
     compliance (value, numerator, denominator, n_units), stunting (see
     survey_latest_and_baseline), convergence (n_target_villages, n_all, share),
-    median_delay_days (cycles paid in the 12 months up to as_of), n_cycles_unpaid.
+    payment_delay (queries.payments.payment_delay: the headline including open cycles, and
+    its open and paid parts).
     """
     registered = scope_value(conn, "CCT_REGISTERED", scope_code, FIRST_PERIOD, as_of)
     registered_reporting, registered_expected = _reporters(conn, "CCT_REGISTERED", scope_code, as_of)
     compliance = scope_value(conn, "CCT_COMPLY_ALL", scope_code, as_of, as_of)
-    cycles = payment_cycles(conn, scope_code)
-    window_first = period_start(add_months(as_of, -11))
-    window_last = period_end(as_of)
-    as_of_end = period_end(as_of)
-    if cycles.empty:
-        unpaid = 0
-    else:
-        verified = cycles[cycles["verified_on"].notna() & (cycles["verified_on"].dt.date <= as_of_end)]
-        unpaid = int((verified["paid_on"].isna() | (verified["paid_on"].dt.date > as_of_end)).sum())
     return {
         "registered": registered,
         "registered_expected": registered_expected,
@@ -92,8 +83,7 @@ def headline_figures(conn: Connection, scope_code: str | None, as_of: str) -> di
         "compliance": compliance,
         "stunting": survey_latest_and_baseline(conn, "STUNTING", scope_code, as_of),
         "convergence": target_village_share_all_projects(conn, as_of, scope_code),
-        "median_delay_days": median_payment_delay(cycles, window_first, window_last),
-        "n_cycles_unpaid": unpaid,
+        "payment_delay": payment_delay(conn, scope_code, as_of),
     }
 
 

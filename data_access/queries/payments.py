@@ -1,9 +1,11 @@
 """CCT payment cycles: the pipeline from compliance verification to the beneficiary's wallet."""
-import datetime as dt
-import statistics
+import math
 
 import pandas as pd
 from sqlalchemy import Connection, text
+
+from data_access.payment_delay import CYCLE_SQL, days_waiting, summarise
+from data_access.periods import period_end, period_start
 
 CYCLE_COLUMNS = ["district_code", "province_code", "name_en", "name_lo", "cycle_no", "period",
                  "verified_on", "approved_on", "funds_sent_on", "paid_on", "beneficiaries", "amount_lak"]
@@ -36,14 +38,23 @@ def payment_cycles(conn: Connection, within: str | None = None) -> pd.DataFrame:
     return frame
 
 
-def median_payment_delay(cycles: pd.DataFrame, paid_from: dt.date, paid_to: dt.date) -> float | None:
-    """Median days from verification to payment over cycles paid in [paid_from, paid_to].
+def payment_delay(conn: Connection, scope_code: str | None, as_of: str) -> dict:
+    """The payment delay of a place (None = national) in the month as_of, with its two parts.
 
-    Each cycle counts once (a district's cycle is one approval decision); None when no cycle
-    was paid in the window.
+    One query reads the place's cycles that count for the month (verified by its end, and
+    open then or paid during it); the rule is data_access.payment_delay. Returns
+    {"delay_days" (the headline: median days waiting over open and paid cycles, None when
+    no cycle counts), "n_cycles", "n_open", "beneficiaries_waiting", "longest_open_days",
+    "median_open_days", "n_paid", "median_paid_days", "n_inconsistent", "as_of_date"}.
     """
-    if cycles.empty:
-        return None
-    paid = cycles[(cycles["paid_on"] >= pd.Timestamp(paid_from)) & (cycles["paid_on"] <= pd.Timestamp(paid_to))]
-    delays = paid["days_verified_to_paid"].dropna().tolist()
-    return float(statistics.median(delays)) if delays else None
+    first, last = period_start(as_of), period_end(as_of)
+    sql = CYCLE_SQL + (" AND c.verified_on <= :last AND (c.paid_on IS NULL OR c.paid_on >= :first)")
+    params: dict = {"first": first, "last": last}
+    if scope_code and scope_code != "00":
+        sql += " AND c.district_code LIKE :prefix"
+        params["prefix"] = scope_code + "%"
+    result = conn.execute(text(sql), params)
+    cycles = pd.DataFrame(result.fetchall(), columns=list(result.keys()))
+    summary = summarise(days_waiting(cycles, last))
+    return {key: (None if isinstance(value, float) and math.isnan(value) else value)
+            for key, value in summary.items()} | {"as_of_date": last}

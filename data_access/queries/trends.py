@@ -11,10 +11,10 @@ from data_access.analytics import (
     payments_by_cycle,
     pipeline_days,
 )
-from data_access.periods import add_months, period_end, period_start
+from data_access.periods import period_end, period_start
 from data_access.queries.catalogue import admin_unit, target_districts
 from data_access.queries.observations import scope_level
-from data_access.queries.payments import payment_cycles
+from data_access.queries.payments import payment_cycles, payment_delay
 from data_access.queries.targets import end_of_project_target
 
 COMPLIANCE_INDICATORS = ("CCT_COMPLY_ALL", "CCT_COMPLY_ANC", "CCT_COMPLY_GMP", "CCT_COMPLY_SBCC")
@@ -247,8 +247,8 @@ def payment_pipeline(conn: Connection, scope_code: str | None, as_of: str) -> di
 
     Returns {"pipeline": analytics.pipeline_days frame (one row per cycle verified by then),
     "by_period": delay_statistics per cycle period, "by_district": per district,
-    "overall": one-row statistics, "paid_window": one-row statistics of the cycles paid in
-    the 12 months up to as_of, "backlog": open cycles (longest wait first),
+    "overall": one-row statistics, "delay": queries.payments.payment_delay (the payment
+    delay of the month, open cycles included, and its two parts), "backlog": open cycles (longest wait first),
     "backlog_by_district": analytics.backlog_by_unit, "payments": analytics.payments_by_cycle,
     "as_of_date": last day of as_of, "target_days": end-of-project payment-delay target at
     this scope or None}. Cycles are one per district and period (hundreds nationally), so
@@ -259,15 +259,12 @@ def payment_pipeline(conn: Connection, scope_code: str | None, as_of: str) -> di
     pipeline = pipeline_days(cycles, as_of_date)
     backlog = payment_backlog(pipeline)
     target = end_of_project_target(conn, PAY_DELAY_INDICATOR, scope_code)
-    window_start = pd.Timestamp(period_start(add_months(as_of, -11)))
-    paid_recently = pipeline[pipeline["paid_on"].notna() & (pipeline["paid_on"] >= window_start)] \
-        if not pipeline.empty else pipeline
     return {
         "pipeline": pipeline,
         "by_period": delay_statistics(pipeline, by=["period"]),
         "by_district": delay_statistics(pipeline, by=["district_code", "name_en", "name_lo"]),
         "overall": delay_statistics(pipeline),
-        "paid_window": delay_statistics(paid_recently),
+        "delay": payment_delay(conn, scope_code, as_of),
         "backlog": backlog,
         "backlog_by_district": _with_names(backlog_by_unit(backlog), pipeline),
         "payments": payments_by_cycle(pipeline, exchange_rates(conn)),

@@ -262,7 +262,11 @@ def test_a_project_has_rows_exactly_where_its_coverage_indicator_is_positive(bui
         # The MIS registry (RRPM stocks) has every enrolled village every month; monthly
         # reports may be missing, so they have at most as many rows.
         registry = {code: counts.pop(code) for code in REGISTRY_INDICATORS if code in counts}
+        # Payments come from U-Money records: a village paid in a month it did not report has one.
+        paid = counts.pop("CCT_PAID", None)
         assert len(set(counts.values())) == 1, (project, counts)
+        if paid is not None:
+            assert max(counts.values()) <= paid <= min(registry.values()), (paid, counts, registry)
         if registry:
             assert len(set(registry.values())) == 1, registry
             assert min(registry.values()) > max(counts.values()), (registry, counts)
@@ -270,6 +274,8 @@ def test_a_project_has_rows_exactly_where_its_coverage_indicator_is_positive(bui
             SELECT COUNT(*) FROM observation o
             JOIN indicator i ON i.code = o.indicator_code JOIN admin_unit a ON a.code = o.admin_code
             WHERE i.project_code = :project AND a.level = 'village'
+              -- a payment for an earlier cycle reaches a village whose reports have stopped
+              AND o.indicator_code <> 'CCT_PAID'
               AND NOT EXISTS (SELECT 1 FROM observation c WHERE c.indicator_code = :coverage
                               AND c.admin_code = o.admin_code AND c.period = o.period)""",
                            project=project, coverage=coverage)
@@ -294,8 +300,8 @@ def test_one_district_stops_reporting_cct_and_its_last_months_are_absent(built):
         WHERE o.indicator_code = 'CCT_REGISTERED' GROUP BY a.district_code"""))
     assert latest.pop(stale) < cutoff
     assert set(latest.values()) == {LAST_MONTH}
-    # Payments are not village reports: the district's cycles go on.
-    assert scalar(engine, "SELECT MAX(period) FROM payment_cycle WHERE district_code = :d", d=stale) >= cutoff
+    # Compliance is verified from those reports: no cycle pays a month the district did not report.
+    assert scalar(engine, "SELECT MAX(period) FROM payment_cycle WHERE district_code = :d", d=stale) < cutoff
 
 
 def _missing_share(engine, indicator: str) -> float:
@@ -432,20 +438,46 @@ def test_2022_approval_delays_are_longer_than_2021(built):
     assert mean[2025] < mean[2022]
 
 
-def test_payment_delay_indicator_agrees_with_the_cycles(built):
+def test_payment_delay_is_derived_from_the_cycles_not_stored_twice(built):
     engine, _ = built
-    expected: dict[tuple[str, str], list[int]] = defaultdict(lambda: [0, 0])
-    for district, verified, paid, beneficiaries in rows(engine, """
-            SELECT district_code, verified_on, paid_on, beneficiaries FROM payment_cycle
-            WHERE paid_on IS NOT NULL AND beneficiaries > 0"""):
-        verified, paid = (d if isinstance(d, dt.date) else dt.date.fromisoformat(d) for d in (verified, paid))
-        acc = expected[(district, f"{paid.year:04d}-{paid.month:02d}")]
-        acc[0] += beneficiaries * (paid - verified).days
-        acc[1] += beneficiaries
-    observed = {(admin, period): [numerator, denominator] for admin, period, numerator, denominator in rows(
-        engine, "SELECT admin_code, period, numerator, denominator FROM observation "
-                "WHERE indicator_code = 'CCT_PAY_DELAY'")}
-    assert observed == {key: [float(v) for v in value] for key, value in expected.items()}
+    assert scalar(engine, "SELECT COUNT(*) FROM observation WHERE indicator_code = 'CCT_PAY_DELAY'") == 0
+    with_cycles = {code for (code,) in rows(engine, "SELECT DISTINCT district_code FROM payment_cycle "
+                                                    "WHERE verified_on IS NOT NULL")}
+    in_rollup = {code for (code,) in rows(engine, "SELECT DISTINCT admin_code FROM observation_rollup "
+                                                  "WHERE indicator_code = 'CCT_PAY_DELAY' AND level = 'district'")}
+    assert in_rollup == with_cycles
+
+
+def test_no_cycle_is_verified_for_a_month_without_compliance_reports(built):
+    engine, report = built
+    cycles = rows(engine, """
+        SELECT c.district_code, c.period, c.verified_on, c.paid_on, c.beneficiaries,
+               (SELECT SUM(o.numerator) FROM observation o JOIN admin_unit v ON v.code = o.admin_code
+                WHERE o.indicator_code = 'CCT_COMPLY_ALL' AND v.level = 'village'
+                  AND v.district_code = c.district_code AND o.period = c.period) AS verified_compliers
+        FROM payment_cycle c ORDER BY c.district_code, c.cycle_no""")
+    verified = [cycle for cycle in cycles if cycle[2] is not None]
+    assert any(cycle[3] is not None for cycle in verified)
+    for district, period, _, _, beneficiaries, compliers in verified:
+        # Verified from the village reports of the cycle's month, and only from them.
+        assert compliers is not None, (district, period)
+        assert beneficiaries == compliers, (district, period)
+    # The district whose reports stopped has no cycle for the months it did not report.
+    silent_from = add_months(LAST_MONTH, -(STALE_MONTHS - 1))
+    district_cycles = [cycle for cycle in cycles if cycle[0] == report["stale_district"]]
+    assert district_cycles and max(cycle[1] for cycle in district_cycles) < silent_from
+
+
+def test_beneficiaries_paid_in_village_reports_agree_with_the_payment_cycles(built):
+    engine, _ = built
+    from_cycles = dict(((district, month), int(total)) for district, month, total in rows(engine, """
+        SELECT district_code, SUBSTR(CAST(paid_on AS TEXT), 1, 7), SUM(beneficiaries) FROM payment_cycle
+        WHERE paid_on IS NOT NULL GROUP BY district_code, SUBSTR(CAST(paid_on AS TEXT), 1, 7)"""))
+    from_villages = dict(((district, month), int(total)) for district, month, total in rows(engine, """
+        SELECT v.district_code, o.period, SUM(o.value) FROM observation o JOIN admin_unit v ON v.code = o.admin_code
+        WHERE o.indicator_code = 'CCT_PAID' AND v.level = 'village'
+        GROUP BY v.district_code, o.period HAVING SUM(o.value) > 0"""))
+    assert from_cycles and from_villages == from_cycles
 
 
 def test_payment_amounts_follow_the_transfer_size(built):

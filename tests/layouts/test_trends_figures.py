@@ -221,11 +221,15 @@ def test_pipeline_summary_counts_the_waiting():
                             "awaiting_funds": [1, 0], "awaiting_payment": [0, 0], "approved_unpaid": [1, 0],
                             "n_open": [1, 1], "beneficiaries_waiting": [65.0, 40.0], "longest_wait_days": [81.0, 46.0]})
     overall = pd.DataFrame({"longest_open_days": [81.0]})
-    window = pd.DataFrame({"median_days": [57.0]})
-    summary = pipeline_summary(overall, backlog, window, dt.date(2022, 6, 30), "en")
+    delay = {"n_cycles": 3, "delay_days": 57.0, "n_open": 2, "beneficiaries_waiting": 105, "longest_open_days": 81.0,
+             "median_open_days": 63.5, "n_paid": 1, "median_paid_days": 12.0, "n_inconsistent": 0}
+    summary = pipeline_summary(overall, backlog, delay, dt.date(2022, 6, 30), "2022-06", "en")
     text = str(summary)
     assert "'1'" in text and "'105'" in text and "'81 days'" in text and "'57 days'" in text
     assert "30 Jun 2022" in text
+    assert "Still waiting: cycles 2, beneficiaries 105, longest wait 81 days, median 64 days" in text
+    assert "Paid in June 2022: cycles 1, median 12 days" in text
+    assert "still unpaid" in text  # the rule, beside the figure
 
 
 def test_backlog_table_lists_open_cycles_in_lao():
