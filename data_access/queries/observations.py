@@ -5,6 +5,7 @@ import pandas as pd
 from sqlalchemy import Connection, text
 
 from data_access.periods import period_end, period_start
+from data_access.queries import surveys
 from data_access.queries.catalogue import indicator as indicator_meta
 
 VALUE_COLUMNS = ["admin_code", "name_en", "name_lo", "value", "numerator", "denominator",
@@ -44,6 +45,7 @@ def indicator_values(
 
     Rules: sum -> total over the window; ratio -> sum(numerator)/sum(denominator) x multiplier;
     latest / survey -> the unit's most recent period in the window (with its standard error);
+    a survey round only once it is known by the end of the window (data_access.queries.surveys);
     max -> largest value. Units without data are absent (the caller shows "no data").
     Columns: VALUE_COLUMNS (period = latest period with data in the window).
     """
@@ -59,9 +61,15 @@ def indicator_values(
         where += " AND r.admin_code LIKE :prefix"
         params["prefix"] = within + "%"
     rule = meta["aggregation"]
+    join = " "
+    if rule == "survey":
+        # A round is the latest only from the day it became known, not from 1 January of its year.
+        join = surveys.known_join("r")
+        where += " AND " + surveys.known_condition("r")
+        params |= surveys.known_params(last, meta["period_type"])
     if rule in ("latest", "survey"):
         sql = f"""
-            WITH w AS (SELECT r.* FROM {source} r WHERE {where} AND r.n_units > 0),
+            WITH w AS (SELECT r.* FROM {source} r{join}WHERE {where} AND r.n_units > 0),
                  m AS (SELECT admin_code, MAX(period_start) AS ps FROM w GROUP BY admin_code)
             SELECT w.admin_code,
                    CASE WHEN w.denominator > 0 THEN 1.0 * w.numerator / w.denominator * :multiplier
@@ -134,13 +142,21 @@ def indicator_series(
     end: str,
 ) -> pd.DataFrame:
     """Period-by-period values for one place. Columns: period, period_start, value, numerator,
-    denominator, std_error, n_units. Periods with no report are absent, never zero."""
+    denominator, std_error, n_units. Periods with no report are absent, never zero; survey
+    rounds not yet known by the end of the window are absent too (data_access.queries.surveys)."""
     meta = indicator_meta(conn, indicator_code)
     if meta is None:
         raise KeyError(f"unknown indicator {indicator_code!r}")
     level = scope_level(scope_code)
     first, last = _window(start, end)
     source, level_filter = _source(level)
+    params = {"rule": meta["aggregation"], "multiplier": meta["multiplier"], "indicator": indicator_code,
+              "level": level, "code": scope_code or "00", "first": first, "last": last}
+    join, known = "", ""
+    if meta["aggregation"] == "survey":
+        join = surveys.known_join("r")
+        known = " AND " + surveys.known_condition("r")
+        params |= surveys.known_params(last, meta["period_type"])
     sql = f"""
         SELECT r.period, r.period_start,
                CASE WHEN :rule = 'ratio' AND r.denominator > 0
@@ -150,17 +166,12 @@ def indicator_series(
                         THEN 1.0 * r.numerator / r.denominator * :multiplier
                     ELSE r.value_sum END AS value,
                r.numerator, r.denominator, r.std_error, r.n_units
-        FROM {source} r
+        FROM {source} r{join}
         WHERE r.indicator_code = :indicator{level_filter} AND r.admin_code = :code
-          AND r.period_start BETWEEN :first AND :last AND r.n_units > 0
+          AND r.period_start BETWEEN :first AND :last AND r.n_units > 0{known}
         ORDER BY r.period_start
     """
-    result = conn.execute(
-        text(sql),
-        {"rule": meta["aggregation"], "multiplier": meta["multiplier"], "indicator": indicator_code,
-         "level": level, "code": scope_code or "00",
-         "first": first, "last": last},
-    )
+    result = conn.execute(text(sql), params)
     frame = pd.DataFrame(result.fetchall(), columns=list(result.keys()))
     for column in ("value", "numerator", "denominator", "std_error"):
         frame[column] = pd.to_numeric(frame[column], errors="coerce").astype("float64")
