@@ -38,6 +38,7 @@ from data_access.schema import (
     ImportBatch,
     Observation,
     PaymentCycle,
+    SurveyRound,
     Target,
 )
 from geo.boundaries import load_boundaries
@@ -108,6 +109,12 @@ _SURVEY_SOURCES = {
     2022: "RRPM midline survey 2022 (demo)",
     2023: "LSIS III-like survey 2023 (demo)",
     2024: "RRPM endline survey 2024 (demo)",
+}
+# The day each round's estimates are taken as known (fieldwork end or release; demo dates):
+# a round is not "the latest survey" from 1 January of its year.
+_SURVEY_KNOWN_ON = {
+    2017: dt.date(2017, 11, 30), 2020: dt.date(2020, 12, 15), 2022: dt.date(2022, 10, 31),
+    2023: dt.date(2024, 1, 31), 2024: dt.date(2024, 7, 31),
 }
 
 
@@ -724,6 +731,11 @@ def generate_demo(engine: Engine, scale: str = "demo", seed: int = DEMO_SEED,
         conn.execute(insert(ExchangeRate), rates)
         targets = _target_rows(world, cct, projects, stunting, batch_id)
         conn.execute(insert(Target), targets)
+        rounds = [{"indicator_code": code, "period": str(year), "available_on": _SURVEY_KNOWN_ON[year],
+                   "batch_id": batch_id}
+                  for year in sorted({year for _, year in stunting}) for code in ("STUNTING", "WASTING", "UNDERWEIGHT")]
+        if rounds:
+            conn.execute(insert(SurveyRound), rounds)
 
         survey_rows = sum(sink.counts.get(c, 0) for c in ("STUNTING", "WASTING", "UNDERWEIGHT"))
         report = {

@@ -192,6 +192,18 @@ class Observation(Base):
     )
 
 
+class SurveyRound(Base):
+    """The day a survey round's estimates of an indicator became known: its fieldwork end or
+    its release. Before that day the round is not "the latest survey" (data_access.queries.surveys);
+    a round without a row here counts from the end of its period (31 December for "2022")."""
+
+    __tablename__ = "survey_round"
+    indicator_code: Mapped[str] = mapped_column(ForeignKey("indicator.code"), primary_key=True)
+    period: Mapped[str] = mapped_column(String(7), primary_key=True)
+    available_on: Mapped[dt.date] = mapped_column(Date)
+    batch_id: Mapped[int | None] = mapped_column(ForeignKey("import_batch.id"))
+
+
 class ObservationHistory(Base):
     """What an import replaced or inserted, so that any batch can be rolled back."""
 

@@ -41,6 +41,18 @@ EXPECTED_DISTRICTS_PER_PROVINCE = {
 # 1203 Nongbok: HDX writes ໝ (U+0EDD, HO MO, reads "Mong") for ໜ (U+0EDC, HO NO);
 # the code table and every other ໜອງ- name use ໜ.
 LAO_NAME_FIXES = {"1203": ("ໝອງບົກ", "ໜອງບົກ")}
+# English names where the HDX value is not a reading of the Lao name, so "prefer HDX" must
+# not apply either; checked the same way. The reason for every English name is in the
+# crosswalk's reason column. 0708: ແອດ reads Et; HDX writes "Add".
+ENGLISH_NAME_FIXES = {"0708": ("Add", "Et")}
+
+
+def hdx_english_name(code: str, hdx_name: str) -> str:
+    """The English name the project uses for an HDX district (ENGLISH_NAME_FIXES applied)."""
+    name = _title_words(hdx_name)
+    if code in ENGLISH_NAME_FIXES and name == ENGLISH_NAME_FIXES[code][0]:
+        return ENGLISH_NAME_FIXES[code][1]
+    return name
 
 # Distance tolerance in degrees and output precision (decimals). 0.005 deg is ~500 m:
 # invisible at national zoom and keeps all 148 districts ~190 kB; the detail file is
@@ -223,7 +235,7 @@ def check_against_hdx(gb: gpd.GeoDataFrame, codes: pd.Series, hdx: gpd.GeoDataFr
     names = crosswalk.set_index("code")["name_en"]
     hdx_provinces = set(hdx["code"].str[:2])
     problems: list[str] = []
-    stats = {"hdx_overlap_checked": 0, "hdx_name_exact": 0, "hdx_name_case_only": 0,
+    stats = {"hdx_overlap_checked": 0, "hdx_name_exact": 0, "hdx_name_case_only": 0, "english_name_fixed": 0,
              "transliteration": 0}
     for idx, code in codes.items():
         if code[:2] not in hdx_provinces:
@@ -239,8 +251,10 @@ def check_against_hdx(gb: gpd.GeoDataFrame, codes: pd.Series, hdx: gpd.GeoDataFr
             continue
         stats["hdx_overlap_checked"] += 1
         shape_name, hdx_name = gb.at[idx, "shapeName"], best["ADM2_EN"]
-        if names[code].casefold() != hdx_name.casefold():
+        if names[code].casefold() != hdx_english_name(code, hdx_name).casefold():
             problems.append(f"{code}: crosswalk name_en {names[code]!r} != HDX {hdx_name!r}")
+        elif code in ENGLISH_NAME_FIXES:
+            stats["english_name_fixed"] += 1
         elif shape_name == hdx_name:
             stats["hdx_name_exact"] += 1
         elif shape_name.casefold() == hdx_name.casefold():
@@ -273,6 +287,11 @@ def district_names(codes: pd.Series, src: Sources, crosswalk: pd.DataFrame) -> p
     for code in sorted(codes):
         if code in hdx.index:
             name_en = _title_words(hdx.at[code, "ADM2_EN"])
+            if code in ENGLISH_NAME_FIXES:
+                wrong, right = ENGLISH_NAME_FIXES[code]
+                if name_en != wrong:
+                    problems.append(f"{code}: HDX English is now {name_en!r}; review ENGLISH_NAME_FIXES")
+                name_en = right
             name_lo = clean_lao_name(hdx.at[code, "ADM2_LO"], strip_district_prefix=True)
             if code in LAO_NAME_FIXES:
                 wrong, right = LAO_NAME_FIXES[code]
@@ -284,6 +303,8 @@ def district_names(codes: pd.Series, src: Sources, crosswalk: pd.DataFrame) -> p
             name_lo = clean_lao_name(table.get(code, ""), strip_district_prefix=True)
         if not is_plausible_lao_name(name_lo):
             problems.append(f"{code}: no usable Lao name (got {name_lo!r})")
+        if not str(xw.at[code, "reason"] if "reason" in xw.columns else "").strip():
+            problems.append(f"{code}: the crosswalk gives no reason for the name {xw.at[code, 'name_en']!r}")
         if xw.at[code, "name_en"] != name_en:
             problems.append(f"{code}: crosswalk name_en {xw.at[code, 'name_en']!r} != {name_en!r}")
         if xw.at[code, "name_lo"] != name_lo:

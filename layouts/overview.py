@@ -77,22 +77,7 @@ def headline_cards(figures: dict, scope_name: str, lang: str, period: str) -> db
         if compliance["denominator"] else t("common.no_report", lang)
     )
 
-    stunting = figures["stunting"]
-    latest, base = stunting["latest"], stunting["baseline"]
-    if latest:
-        low = latest["value"] - 1.96 * (latest["std_error"] or 0)
-        high = latest["value"] + 1.96 * (latest["std_error"] or 0)
-        stunting_value = format_value(latest["value"], "percent", lang)
-        stunting_details = [
-            t("overview.survey_ci", lang, year=latest["period"], low=format_number(low, lang, 1),
-              high=format_number(high, lang, 1)),
-            t("overview.baseline_was", lang, value=format_value(base["value"], "percent", lang), year=base["period"])
-            if base and base["period"] != latest["period"] else "",
-            t("overview.estimate_level", lang, level=t(f"overview.level_{_level_name(stunting['level_code'])}", lang)),
-        ]
-        tone = "better" if base and latest["value"] < base["value"] else ("worse" if base and latest["value"] > base["value"] else None)
-    else:
-        stunting_value, stunting_details, tone = t("common.no_data", lang), [], None
+    stunting_value, stunting_details, tone = stunting_card(figures["stunting"], lang)
 
     convergence = figures["convergence"]
     convergence_value = (format_value(convergence["share"], "percent", lang)
@@ -119,6 +104,35 @@ def headline_cards(figures: dict, scope_name: str, lang: str, period: str) -> db
         className="g-2",
         id="overview-card-row",
     )
+
+
+# Colour only a significant change (data_access.significance); noise stays uncoloured.
+CHANGE_TONES = {"better": "better", "worse": "worse"}
+
+
+def stunting_card(stunting: dict, lang: str) -> tuple[str, list[str], str | None]:
+    """Value, detail lines and tone of the stunting card from survey_latest_and_baseline():
+    the latest estimate with its 95 % interval, the baseline named by where it comes from (the
+    results framework, or the oldest survey round where the framework has none), and whether
+    the change is significant."""
+    latest, base = stunting["latest"], stunting["baseline"]
+    if not latest:
+        return t("common.no_data", lang), [], None
+    low = latest["value"] - 1.96 * (latest["std_error"] or 0)
+    high = latest["value"] + 1.96 * (latest["std_error"] or 0)
+    details = [t("overview.survey_ci", lang, year=latest["period"], low=format_number(low, lang, 1),
+                 high=format_number(high, lang, 1))]
+    if base:
+        key = "overview.baseline_framework" if base["source"] == "framework" else "overview.baseline_oldest_round"
+        details.append(t(key, lang, value=format_value(base["value"], "percent", lang), year=base["year"]))
+    change = stunting.get("change")
+    if change:
+        details.append(t(f"overview.change_{change}", lang))
+    elif base:
+        details.append(t("overview.change_no_round_since", lang, year=base["year"]))
+    details.append(t("overview.estimate_level", lang,
+                     level=t(f"overview.level_{_level_name(stunting['level_code'])}", lang)))
+    return format_value(latest["value"], "percent", lang), details, CHANGE_TONES.get(change)
 
 
 def _reporting(value: dict, expected: int | None, lang: str) -> str:

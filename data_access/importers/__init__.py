@@ -6,7 +6,7 @@ from pathlib import Path
 
 from sqlalchemy import Engine
 
-from data_access.importers import dhis2, history, indicators, targets, villages
+from data_access.importers import dhis2, history, indicators, survey_rounds, targets, villages
 from data_access.importers.lookup import Lookup
 from data_access.importers.readers import extension, header_key, read_table
 from data_access.importers.report import ImportReport, Problem
@@ -163,7 +163,7 @@ def import_source(engine: Engine, source: Source, options: ImportOptions | None 
         batch_id = history.start_batch(conn, kind, source.name, report.checksum, options.imported_by)
         report.batch_id = batch_id
         undo = handler.write(conn, batch_id, prepared, report)
-        if not report.rows_inserted and not report.rows_replaced:
+        if not report.rows_inserted and not report.rows_replaced and not (undo or {}).get("survey_rounds"):
             # Same data under another checksum (re-saved file, another mapping): no batch to list.
             history.forget_batch(conn, batch_id)
             report.batch_id = None
@@ -196,7 +196,10 @@ class _ObservationFile:
     def write(self, conn, batch_id: int, records: list[dict], report: ImportReport) -> dict:
         report.rows_inserted, report.rows_replaced, report.rows_unchanged = history.write_observations(
             conn, batch_id, records)
-        return {}
+        rounds = survey_rounds.write(conn, batch_id, records)
+        if rounds:
+            report.summary["release_dates"] = len(rounds)
+        return {"survey_rounds": rounds} if rounds else {}
 
 
 def _read_indicator_source(source: Source, options: ImportOptions, lookup: Lookup, report: ImportReport) -> list[dict]:

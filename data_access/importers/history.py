@@ -212,7 +212,7 @@ def rollback_batch(conn: Connection, batch_id: int) -> dict:
     and batches whose rows a later import changed again: roll that one back first, so
     that no later data is silently lost.
     """
-    from data_access.importers import targets, villages
+    from data_access.importers import survey_rounds, targets, villages
 
     record = batch_record(conn, batch_id)
     if record is None:
@@ -224,6 +224,7 @@ def rollback_batch(conn: Connection, batch_id: int) -> dict:
     indicators: set[str] = set()
     if record["kind"] in OBSERVATION_KINDS:
         indicators = _rollback_observations(conn, batch_id)
+        survey_rounds.rollback(conn, record["undo"].get("survey_rounds", []))
     elif record["kind"] == "targets":
         targets.rollback(conn, batch_id, record["undo"])
     else:

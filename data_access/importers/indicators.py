@@ -1,7 +1,7 @@
 """Indicator files in the documented long format (CSV or .xlsx): one row per indicator, place and period."""
 from dataclasses import dataclass, field
 
-from data_access.importers import fields
+from data_access.importers import fields, survey_rounds
 from data_access.importers.lookup import Lookup
 from data_access.importers.readers import Table, match_columns, read_table
 from data_access.importers.report import ImportReport, translatable
@@ -19,6 +19,8 @@ COLUMNS: dict[str, tuple[str, ...]] = {
     "denominator": ("den", "denom", "ຕົວພູດ"),
     "std_error": ("standard_error", "se", "ຄວາມຄາດເຄື່ອນມາດຕະຖານ"),
     "source": ("data_source", "ແຫຼ່ງຂໍ້ມູນ"),
+    # Survey estimates: the day the round became known (fieldwork end or release).
+    "released_on": ("release_date", "fieldwork_end", "available_on", "ວັນທີເຜີຍແຜ່"),
     # Read for people, not imported: the code decides, never the name.
     "admin_name": ("place_name", "village_name", "district_name", "ຊື່ສະຖານທີ່", "ຊື່ບ້ານ", "ຊື່ເມືອງ"),
     "indicator_name": ("ຊື່ຕົວຊີ້ວັດ",),
@@ -192,13 +194,35 @@ def _validate_one(candidate: Candidate, lookup: Lookup, report: ImportReport) ->
         report.add("value_too_long", file=file, row=row, column=candidate.header("source"), value=source[:40] + "…",
                    limit=MAX_SOURCE_LENGTH)
 
+    released_on = _released_on(candidate, cells, meta, period, report)
+
     if report.errors_since(problems_before) or record is None or admin is None or period is None:
         return None
+    extra = {"released_on": released_on, "released_on_column": candidate.header("released_on")} if released_on else {}
     return {
         "indicator_code": meta["code"], "admin_code": admin, "period": period,
         "period_start": period_start(period), "source": source, "row": row, "file": file,
-        "admin_column": candidate.header("admin_code"), **record,
+        "admin_column": candidate.header("admin_code"), **record, **extra,
     }
+
+
+def _released_on(candidate: Candidate, cells: dict, meta: dict | None, period: str | None, report: ImportReport):
+    """The optional released_on date (survey indicators only, not before the period starts)."""
+    raw = cells.get("released_on")
+    if fields.is_blank(raw):
+        return None
+    row, file, column = candidate.row, candidate.file, candidate.header("released_on")
+    day = fields.date_value(raw)
+    if day is None:
+        report.add("invalid_date", file=file, row=row, column=column, value=raw)
+        return None
+    if meta is not None and meta["aggregation"] != "survey":
+        report.add("release_date_not_survey", file=file, row=row, column=column, value=raw)
+        return None
+    if period is not None and day < period_start(period):
+        report.add("release_date_before_period", file=file, row=row, column=column, value=raw, period=period)
+        return None
+    return day
 
 
 def check_admin_code(raw, candidate: Candidate, lookup: Lookup, report: ImportReport) -> str | None:
@@ -341,6 +365,6 @@ def read_indicator_file(data: bytes, file_name: str, lookup: Lookup, report: Imp
     table = read_table(data, file_name)
     candidates = candidates_from_table(table, report)
     report.rows_total = len(candidates)
-    records = validate_observations(candidates, lookup, report)
+    records = survey_rounds.check(validate_observations(candidates, lookup, report), report)
     report.rows_valid = len(records)
     return records

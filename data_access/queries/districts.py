@@ -7,6 +7,8 @@ from sqlalchemy import Connection, bindparam, text
 from data_access import significance
 from data_access.analytics import as_of_period, best_and_worst, performance_frame, rank_values, report_status
 from data_access.periods import add_months, period_end, period_start
+from data_access.queries import surveys
+from data_access.queries.catalogue import indicator as indicator_meta
 from data_access.queries.trends import indicator_catalogue, rollup_series
 
 # Districts are compared on rates and delays; counts mostly measure a district's size.
@@ -91,27 +93,30 @@ def _last_reports(conn: Connection, codes: list[str], indicators: list[str], las
     return _frame(conn.execute(sql, {"codes": codes, "indicators": indicators, "last": last}))
 
 
-def _latest_survey(conn: Connection, indicator_code: str, codes: list[str], last: dt.date) -> pd.DataFrame:
-    """Each unit's latest survey estimate up to `last`. Columns: admin_code, period, value, std_error."""
+def _latest_survey(conn: Connection, indicator_code: str, codes: list[str], last: dt.date,
+                   period_type: str = "year") -> pd.DataFrame:
+    """Each unit's latest survey estimate known by `last` (data_access.queries.surveys).
+    Columns: admin_code, period, value, std_error."""
     sql = text(
-        """
+        f"""
         SELECT r.admin_code, r.period, r.value_sum AS value, r.std_error
         FROM observation_rollup r
-        JOIN (SELECT admin_code, MAX(period_start) AS ps FROM observation_rollup
-              WHERE indicator_code = :indicator AND admin_code IN :codes AND period_start <= :last
-                AND value_sum IS NOT NULL
-              GROUP BY admin_code) m ON m.admin_code = r.admin_code AND m.ps = r.period_start
+        JOIN (SELECT k.admin_code, MAX(k.period_start) AS ps FROM observation_rollup k{surveys.known_join("k")}
+              WHERE k.indicator_code = :indicator AND k.admin_code IN :codes AND k.period_start <= :last
+                AND k.value_sum IS NOT NULL AND {surveys.known_condition("k")}
+              GROUP BY k.admin_code) m ON m.admin_code = r.admin_code AND m.ps = r.period_start
         WHERE r.indicator_code = :indicator AND r.value_sum IS NOT NULL
         """
     ).bindparams(bindparam("codes", expanding=True))
-    frame = _frame(conn.execute(sql, {"indicator": indicator_code, "codes": codes, "last": last}))
+    frame = _frame(conn.execute(sql, {"indicator": indicator_code, "codes": codes, "last": last}
+                                | surveys.known_params(last, period_type)))
     for column in ("value", "std_error"):
         frame[column] = pd.to_numeric(frame[column], errors="coerce").astype("float64")
     return frame
 
 
 def survey_with_fallback(conn: Connection, indicator_code: str, district_codes: list[str], as_of: str) -> pd.DataFrame:
-    """Per district: its own latest survey estimate up to as_of, or else its province's.
+    """Per district: its own latest survey estimate known by the end of as_of, or else its province's.
 
     Never computed from villages or averaged from districts. Columns: district_code, period,
     value, std_error, value_code (where the estimate is from), value_level ("district" |
@@ -120,8 +125,9 @@ def survey_with_fallback(conn: Connection, indicator_code: str, district_codes: 
     if not district_codes:
         return pd.DataFrame(columns=["district_code", "period", "value", "std_error", "value_code", "value_level"])
     provinces = sorted({code[:2] for code in district_codes})
-    estimates = _latest_survey(conn, indicator_code, list(district_codes) + provinces,
-                               dt.date(int(as_of[:4]), 12, 31)).set_index("admin_code")
+    meta = indicator_meta(conn, indicator_code)
+    estimates = _latest_survey(conn, indicator_code, list(district_codes) + provinces, period_end(as_of),
+                               meta["period_type"] if meta else "year").set_index("admin_code")
     rows = []
     for code in district_codes:
         for source, level in ((code, "district"), (code[:2], "province")):

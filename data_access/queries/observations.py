@@ -5,6 +5,7 @@ import pandas as pd
 from sqlalchemy import Connection, text
 
 from data_access.periods import add_months, period_end, period_start
+from data_access.queries import surveys
 from data_access.queries.catalogue import indicator as indicator_meta
 from data_access.stocks import is_stock, stored_cap
 
@@ -50,6 +51,7 @@ def indicator_values(
 
     Rules: sum -> total over the window; ratio -> sum(numerator)/sum(denominator) x multiplier;
     latest / survey -> the unit's most recent period in the window (with its standard error);
+    a survey round only once it is known by the end of the window (data_access.queries.surveys);
     max -> largest value. Units without data are absent (the caller shows "no data").
     Stocks (data_access.stocks) include values carried forward: at district level and above
     the rollup holds them; a village's latest report counts for up to the carry-forward cap
@@ -79,10 +81,16 @@ def indicator_values(
         where += " AND r.admin_code LIKE :prefix"
         params["prefix"] = within + "%"
     rule = meta["aggregation"]
+    join = " "
+    if rule == "survey":
+        # A round is the latest only from the day it became known, not from 1 January of its year.
+        join = surveys.known_join("r")
+        where += " AND " + surveys.known_condition("r")
+        params |= surveys.known_params(last, meta["period_type"])
     if rule in ("latest", "survey"):
         sql = f"""
             WITH w AS (SELECT r.*, {carried[0]} AS c1, {carried[1]} AS c2, {carried[2]} AS c3, {carried[3]} AS c4
-                       FROM {source} r WHERE {where} AND {_HAS_VALUE}),
+                       FROM {source} r{join}WHERE {where} AND {_HAS_VALUE}),
                  m AS (SELECT admin_code, MAX(period_start) AS ps FROM w GROUP BY admin_code)
             SELECT w.admin_code,
                    CASE WHEN w.denominator > 0 THEN 1.0 * w.numerator / w.denominator * :multiplier
@@ -161,13 +169,21 @@ def indicator_series(
     """Period-by-period values for one place. Columns: period, period_start, value, numerator,
     denominator, std_error, n_units, carried_value, carried_units, oldest_carried_period.
     Periods with no report are absent, never zero; a stock's months carried forward are
-    present (n_units counts the units that reported in the month)."""
+    present (n_units counts the units that reported in the month); survey rounds not yet
+    known by the end of the window are absent too (data_access.queries.surveys)."""
     meta = indicator_meta(conn, indicator_code)
     if meta is None:
         raise KeyError(f"unknown indicator {indicator_code!r}")
     level = scope_level(scope_code)
     first, last = _window(start, end)
     source, level_filter = _source(level)
+    params = {"rule": meta["aggregation"], "multiplier": meta["multiplier"], "indicator": indicator_code,
+              "level": level, "code": scope_code or "00", "first": first, "last": last}
+    join, known = "", ""
+    if meta["aggregation"] == "survey":
+        join = surveys.known_join("r")
+        known = " AND " + surveys.known_condition("r")
+        params |= surveys.known_params(last, meta["period_type"])
     sql = f"""
         SELECT r.period, r.period_start,
                CASE WHEN :rule = 'ratio' AND r.denominator > 0
@@ -178,17 +194,12 @@ def indicator_series(
                     ELSE r.value_sum END AS value,
                r.numerator, r.denominator, r.std_error, r.n_units,
                r.carried_value, r.carried_units, r.oldest_carried_period
-        FROM {source} r
+        FROM {source} r{join}
         WHERE r.indicator_code = :indicator{level_filter} AND r.admin_code = :code
-          AND r.period_start BETWEEN :first AND :last AND {_HAS_VALUE}
+          AND r.period_start BETWEEN :first AND :last AND {_HAS_VALUE}{known}
         ORDER BY r.period_start
     """
-    result = conn.execute(
-        text(sql),
-        {"rule": meta["aggregation"], "multiplier": meta["multiplier"], "indicator": indicator_code,
-         "level": level, "code": scope_code or "00",
-         "first": first, "last": last},
-    )
+    result = conn.execute(text(sql), params)
     frame = pd.DataFrame(result.fetchall(), columns=list(result.keys()))
     for column in ("value", "numerator", "denominator", "std_error", "carried_value"):
         frame[column] = pd.to_numeric(frame[column], errors="coerce").astype("float64")

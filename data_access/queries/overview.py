@@ -1,6 +1,11 @@
 """The Overview page's headline figures for one place as of one month."""
-from sqlalchemy import Connection, text
+from sqlalchemy import Connection
 
+from data_access import significance
+from data_access.periods import period_end
+from data_access.queries import surveys
+from data_access.queries.baselines import reference_baseline
+from data_access.queries.catalogue import indicator as indicator_meta
 from data_access.queries.convergence import target_village_share_all_projects
 from data_access.queries.observations import scope_value
 from data_access.queries.quality import reporting_completeness
@@ -11,25 +16,22 @@ from data_access.stocks import stored_cap
 FIRST_PERIOD = "2000-01"
 
 
-def _survey_estimates(conn: Connection, indicator_code: str, code: str, last_year: int) -> list[dict]:
-    rows = conn.execute(
-        text(
-            "SELECT period, value, std_error FROM observation WHERE indicator_code = :indicator "
-            "AND admin_code = :code AND value IS NOT NULL ORDER BY period"
-        ),
-        {"indicator": indicator_code, "code": code},
-    ).mappings().all()
-    return [dict(row) for row in rows if int(row["period"][:4]) <= last_year]
-
-
 def survey_latest_and_baseline(conn: Connection, indicator_code: str, scope_code: str | None, as_of: str) -> dict:
-    """Latest and first survey estimate up to as_of for the scope, or its nearest parent with one.
+    """Latest survey estimate known by the end of as_of for the scope, or its nearest parent
+    with one, and the baseline it is measured against there.
 
     Survey estimates are never derived from finer levels: a district without its own estimate
-    shows its province's, and says so through `level_code`.
-    Returns {"level_code", "latest": {period, value, std_error} | None, "baseline": ... | None}.
+    shows its province's, and says so through `level_code`. A round counts from the day it
+    became known (data_access.queries.surveys). The baseline is the place's results-framework
+    baseline, else its oldest known round (data_access.queries.baselines: "source" says which).
+    change: data_access.significance.change_verdict of latest against baseline ("better",
+    "worse", "no_change", "untested"), None when the latest round is not after the baseline.
+    Returns {"level_code", "latest": {period, value, std_error} | None, "baseline": {value, year,
+    period, std_error, source} | None, "change"}.
     """
-    year = int(as_of[:4])
+    meta = indicator_meta(conn, indicator_code) or {}
+    period_type = meta.get("period_type", "year")
+    as_of_end = period_end(as_of)
     candidates = []
     if scope_code and scope_code != "00":
         candidates.append(scope_code)
@@ -37,10 +39,16 @@ def survey_latest_and_baseline(conn: Connection, indicator_code: str, scope_code
             candidates.append(scope_code[:2])
     candidates.append("00")
     for code in candidates:
-        estimates = _survey_estimates(conn, indicator_code, code, year)
+        estimates = surveys.survey_estimates(conn, indicator_code, code, as_of_end, period_type)
         if estimates:
-            return {"level_code": code, "latest": estimates[-1], "baseline": estimates[0]}
-    return {"level_code": None, "latest": None, "baseline": None}
+            latest = estimates[-1]
+            base = reference_baseline(conn, indicator_code, code, as_of_end, period_type)
+            change = None
+            if base is not None and latest["period"] > base["period"]:
+                change = significance.change_verdict(latest["value"], latest["std_error"], base["value"],
+                                                     base["std_error"], meta.get("direction"))
+            return {"level_code": code, "latest": latest, "baseline": base, "change": change}
+    return {"level_code": None, "latest": None, "baseline": None, "change": None}
 
 
 def _reporters(conn: Connection, indicator_code: str, scope_code: str | None, as_of: str) -> tuple[int, int]:

@@ -6,6 +6,7 @@ from sqlalchemy import Connection, text
 
 from data_access import progress
 from data_access.periods import period_end, period_start
+from data_access.queries.baselines import framework_baseline
 from data_access.queries.catalogue import indicator as indicator_meta
 from data_access.queries.observations import indicator_series, scope_level
 
@@ -179,14 +180,12 @@ def _framework_targets(rows: pd.DataFrame, closing_date: dt.date | None) -> dict
     value of that year does; an annual target without a date is due at the end of its year; an
     end-of-project target without a date at the project's closing date, else the end of its year.
     """
-    baselines = rows[rows["kind"] == "baseline"].sort_values("year")
     annual = rows[rows["kind"] == "annual"].sort_values("year")
     ends = rows[rows["kind"] == "end_of_project"].sort_values("year")
-    base = None
-    if not baselines.empty:
-        first = baselines.iloc[0]
-        base = {"value": float(first["value"]), "year": int(first["year"]),
-                "date": first["target_date"] or _year_middle(first["year"])}
+    base = framework_baseline(rows)
+    if base is not None:
+        # The same choice of baseline as the Overview's (data_access.queries.baselines).
+        base = {"value": base["value"], "year": base["year"], "date": base["target_date"] or _year_middle(base["year"])}
     eop = None
     if not ends.empty:
         last = ends.iloc[-1]

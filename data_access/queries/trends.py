@@ -12,6 +12,7 @@ from data_access.analytics import (
     pipeline_days,
 )
 from data_access.periods import period_end, period_start
+from data_access.queries import surveys
 from data_access.queries.catalogue import admin_unit, target_districts
 from data_access.queries.observations import scope_level
 from data_access.queries.payments import payment_cycles, payment_delay
@@ -132,7 +133,7 @@ def _place(conn: Connection, code: str) -> dict:
 
 
 def survey_trends(conn: Connection, indicator_code: str, scope_code: str | None, as_of: str) -> dict:
-    """Survey rounds up to as_of's year for the place, with 95 % bands and reference lines.
+    """Survey rounds known by the end of as_of (data_access.queries.surveys) for the place, with 95 % bands and reference lines.
 
     Estimates are shown only at the level they were sampled at: a district without its own
     estimate shows its province's (fallback=True, role "scope"), never a figure made from
@@ -144,9 +145,11 @@ def survey_trends(conn: Connection, indicator_code: str, scope_code: str | None,
     "indicator": catalogue row}.
     """
     level, requested = _scope(scope_code)
-    last_year = int(as_of[:4])
+    last = period_end(as_of)
+    catalogue = indicator_catalogue(conn, [indicator_code])
+    period_type = catalogue["period_type"].iloc[0] if not catalogue.empty else "year"
     codes_with_data = set(
-        _survey_rows(conn, indicator_code, None, last_year)["admin_code"]
+        _survey_rows(conn, indicator_code, None, last, period_type)["admin_code"]
     )
     chain = [requested]
     if level == "district":
@@ -160,14 +163,13 @@ def survey_trends(conn: Connection, indicator_code: str, scope_code: str | None,
     roles.setdefault("00", "national")
     for province in sorted({code[:2] for code in target_districts(conn)}):
         roles.setdefault(province, "target_area")
-    rows = _survey_rows(conn, indicator_code, list(roles), last_year)
+    rows = _survey_rows(conn, indicator_code, list(roles), last, period_type)
     rows["role"] = rows["admin_code"].map(roles)
     rows["year"] = rows["period"].str[:4].astype(int)
     rows["low"] = (rows["value"] - Z_95 * rows["std_error"]).clip(lower=0)
     rows["high"] = rows["value"] + Z_95 * rows["std_error"]
     order = {"scope": 0, "province": 1, "national": 2, "target_area": 3}
     rows = rows.sort_values(["role", "admin_code", "year"], key=lambda c: c.map(order) if c.name == "role" else c)
-    catalogue = indicator_catalogue(conn, [indicator_code])
     return {
         "series": rows[["role", "admin_code", "name_en", "name_lo", "level", "period", "year", "value", "std_error",
                         "low", "high"]].reset_index(drop=True),
@@ -179,12 +181,15 @@ def survey_trends(conn: Connection, indicator_code: str, scope_code: str | None,
     }
 
 
-def _survey_rows(conn: Connection, indicator_code: str, codes: list[str] | None, last_year: int) -> pd.DataFrame:
-    where = "r.indicator_code = :indicator AND r.value_sum IS NOT NULL AND r.period_start <= :last"
-    params: dict = {"indicator": indicator_code, "last": dt.date(last_year, 12, 31)}
+def _survey_rows(conn: Connection, indicator_code: str, codes: list[str] | None, last: dt.date,
+                 period_type: str = "year") -> pd.DataFrame:
+    """Survey rounds known by `last` (data_access.queries.surveys)."""
+    where = ("r.indicator_code = :indicator AND r.value_sum IS NOT NULL AND r.period_start <= :last AND "
+             + surveys.known_condition("r"))
+    params: dict = {"indicator": indicator_code, "last": last} | surveys.known_params(last, period_type)
     sql = f"""
         SELECT r.admin_code, a.name_en, a.name_lo, r.level, r.period, r.value_sum AS value, r.std_error
-        FROM observation_rollup r JOIN admin_unit a ON a.code = r.admin_code
+        FROM observation_rollup r JOIN admin_unit a ON a.code = r.admin_code{surveys.known_join("r")}
         WHERE {where}{' AND r.admin_code IN :codes' if codes is not None else ''}
         ORDER BY r.admin_code, r.period
     """

@@ -64,3 +64,37 @@ def test_overview_in_lao(page):
     assert "ພາບລວມ" in page.locator("#shell-navbar").inner_text()
     assert "ສປປ ລາວ" in page.locator("#overview-title").inner_text()
     screenshot(page, "overview-national-lo")
+
+
+def test_stunting_card_names_its_baseline_and_colours_only_a_significant_change(page, sqlite_demo_url):
+    from sqlalchemy import create_engine
+
+    from data_access.queries.catalogue import months_with_data
+    from data_access.queries.overview import survey_latest_and_baseline
+    from layouts.overview import stunting_card
+
+    engine = create_engine(sqlite_demo_url)
+    with engine.connect() as conn:
+        as_of = months_with_data(conn)[0]
+        expected = survey_latest_and_baseline(conn, "STUNTING", "07", as_of)
+    engine.dispose()
+    value, details, tone = stunting_card(expected, "en")
+    assert expected["baseline"]["source"] == "framework"
+
+    page.goto(page.base_url + "/?lang=en")
+    page.wait_for_selector('[id*="overview-card-value"]')
+    _choose(page, "shell-province", "Houaphan")
+    page.wait_for_function("() => document.querySelector('#overview-title').innerText.includes('Houaphan')")
+    stunting = page.locator('[id*="overview-card-value"][id*="stunting"]')
+    page.wait_for_function(
+        "(value) => { const el = document.querySelector('[id*=\"overview-card-value\"][id*=\"stunting\"]');"
+        " return el && el.innerText === value; }", arg=value)
+    card = page.locator(".headline-card").filter(has=stunting)
+    text = card.inner_text()
+    for detail in details:
+        assert detail in text
+    assert f"({expected['baseline']['year']}, results framework)" in text
+    classes = stunting.get_attribute("class")
+    assert (f"status-{tone}" in classes) if tone else ("status-better" not in classes and "status-worse" not in classes)
+    _wait_for_map(page, "overview-map")
+    screenshot(page, "overview-houaphan-stunting-en")

@@ -122,10 +122,10 @@ def test_spot_checks(provinces, districts):
     assert (d.at["0701", "name_en"], d.at["0701", "name_lo"]) == ("Xamneua", "ຊຳເໜືອ")
     assert d.at["0701", "parent_code"] == "07" and p.at["07", "name_en"] == "Houaphan"
     assert (d.at["1502", "name_en"], d.at["1502", "name_lo"]) == ("Kaleum", "ກະລຶມ")
-    assert d.at["0708", "name_lo"] == "ແອດ"
+    assert (d.at["0708", "name_en"], d.at["0708", "name_lo"]) == ("Et", "ແອດ")  # HDX and geoBoundaries: "Add"
     assert d.at["0204", "name_lo"] == "ສ\u0eb3ພັນ"
     assert d.at["1203", "name_lo"] == "ໜອງບົກ"  # HO NO, not the HO MO found in HDX
-    assert (d.at["0905", "name_en"], d.at["0903", "name_en"]) == ("Mok-May", "Nonghet")
+    assert (d.at["0905", "name_en"], d.at["0903", "name_en"]) == ("Mok", "Nonghet")
     assert d.at["0601", "name_lo"] == "ນະຄອນຫຼວງພະບາງ"
     assert p.at["12", "name_lo"] == "ຄຳມ່ວນ" and p.at["01", "name_lo"] == "ນະຄອນຫຼວງວຽງຈັນ"
 
@@ -147,6 +147,10 @@ def test_alternative_names_and_resolve():
     assert resolve_code("district", "Add", parent_code="07") == "0708"
     assert resolve_code("district", "Muang Et") == "0708"
     assert resolve_code("district", "mok may") == "0905"
+    # the spellings the published names replaced still find their district
+    for old, code in (("Add", "0708"), ("Mad", "1008"), ("Mayparkngum", "0109"), ("Mok-May", "0905"),
+                      ("Paksxong", "1604"), ("Home", "1804"), ("Hinherb", "1010")):
+        assert resolve_code("district", old) == code
     assert resolve_code("district", "ມ. ສໍາພັນ") == "0204"  # HDX prefix + split SARA AM
     assert resolve_code("district", "Xaysetha", parent_code="17") == "1701"
     with pytest.raises(ValueError, match="ambiguous"):
@@ -267,3 +271,32 @@ KNOWN_TOWNS = {
 def test_known_towns_fall_in_their_district(districts, town):
     lon, lat, code = KNOWN_TOWNS[town]
     assert list(districts.loc[districts.contains(Point(lon, lat)), "code"]) == [code]
+
+
+# English name, Lao name (code table / HDX) and why: each published name reads its Lao name.
+@pytest.mark.parametrize("code, name_en, name_lo", [
+    ("0708", "Et", "ແອດ"),
+    ("1008", "Met", "ແມດ"),
+    ("0109", "Parkngum", "ປາກງື່ມ"),
+    ("0905", "Mok", "ໝອກ"),
+    ("1604", "Paksong", "ປາກຊ່ອງ"),
+    ("1804", "Hom", "ຮົ່ມ"),
+    ("1010", "Hinheup", "ຫີນເຫີບ"),
+])
+def test_reviewed_transliterations(districts, code, name_en, name_lo):
+    d = districts.set_index("code")
+    assert (d.at[code, "name_en"], d.at[code, "name_lo"]) == (name_en, name_lo)
+
+
+def test_every_crosswalk_name_has_a_reason_and_agrees_with_the_bundled_data(districts):
+    import csv
+
+    from geo.boundaries import CROSSWALK_DIR
+
+    with open(CROSSWALK_DIR / "districts.csv", encoding="utf-8", newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    published = districts.set_index("code")
+    assert len(rows) == len(published) == 148
+    for row in rows:
+        assert row["reason"].strip(), row["code"]
+        assert (row["name_en"], row["name_lo"]) == tuple(published.loc[row["code"], ["name_en", "name_lo"]])

@@ -77,3 +77,16 @@ def test_wrong_lao_name_in_crosswalk_fails(tmp_path: Path, crosswalk_copy: Path)
     _edit_districts(crosswalk_copy, typo)
     with pytest.raises(SystemExit, match="1502: crosswalk name_lo '7386'"):
         build(DEFAULT_SOURCE, tmp_path / "out", crosswalk_copy)
+
+
+def test_a_crosswalk_name_without_a_reason_fails(tmp_path: Path, crosswalk_copy: Path):
+    _edit_districts(crosswalk_copy, lambda f: f.assign(reason=f["reason"].where(f["code"] != "1008", "")))
+    with pytest.raises(SystemExit, match="1008: the crosswalk gives no reason"):
+        build(DEFAULT_SOURCE, tmp_path / "out", crosswalk_copy)
+
+
+def test_hdx_english_is_replaced_only_where_reviewed(tmp_path: Path, crosswalk_copy: Path):
+    # Publishing HDX's "Add" again for 0708 disagrees with the reviewed fix: the build stops.
+    _edit_districts(crosswalk_copy, lambda f: f.assign(name_en=f["name_en"].where(f["code"] != "0708", "Add")))
+    with pytest.raises(SystemExit, match="0708"):
+        build(DEFAULT_SOURCE, tmp_path / "out", crosswalk_copy)
