@@ -70,7 +70,8 @@ def headline_figures(conn: Connection, scope_code: str | None, as_of: str) -> di
     survey_latest_and_baseline), convergence (n_target_villages, n_all, share),
     median_delay_days (cycles paid in the 12 months up to as_of), n_cycles_unpaid.
     """
-    registered = scope_value(conn, "CCT_REGISTERED", scope_code, FIRST_PERIOD, as_of)
+    # A stock as of the month: carried reports count up to the cap; older ones leave it missing.
+    registered = scope_value(conn, "CCT_REGISTERED", scope_code, as_of, as_of)
     registered_reporting, registered_expected = _reporters(conn, "CCT_REGISTERED", scope_code, as_of)
     compliance = scope_value(conn, "CCT_COMPLY_ALL", scope_code, as_of, as_of)
     cycles = payment_cycles(conn, scope_code)
