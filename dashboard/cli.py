@@ -107,7 +107,10 @@ def _generate_demo(database_url: str, scale: str, force: bool, seed: int | None 
             )
     from data_access.stocks import DEFAULT_CARRY_FORWARD_MONTHS, parse_cap
 
-    cap = parse_cap(carry_forward_months) if carry_forward_months is not None else DEFAULT_CARRY_FORWARD_MONTHS
+    try:
+        cap = parse_cap(carry_forward_months) if carry_forward_months is not None else DEFAULT_CARRY_FORWARD_MONTHS
+    except ValueError as error:
+        raise SystemExit(str(error)) from None
     summary = generate_demo(engine, scale=scale, seed=seed if seed is not None else DEMO_SEED,
                             stop_reporting=stop_reporting, carry_forward_months=cap)
     print(json.dumps(summary, indent=2, default=str))
@@ -126,8 +129,14 @@ def _demo_arguments(parser: argparse.ArgumentParser) -> None:
 def _stop_reporting(values: list[str]) -> dict[str, str]:
     stops = {}
     for value in values:
+        from data_access.periods import PeriodError, period_start
+
         district, _, month = value.partition(":")
-        if len(district) != 4 or not district.isdigit() or len(month) != 7:
+        try:
+            valid = len(district) == 4 and district.isdigit() and len(month) == 7 and bool(period_start(month))
+        except PeriodError:
+            valid = False
+        if not valid:
             raise SystemExit(f"--stop-reporting {value!r}: expected DISTRICT:YYYY-MM, e.g. 0703:2025-09")
         stops[district] = month
     return stops
@@ -150,7 +159,10 @@ def rebuild_rollups_command(args: argparse.Namespace) -> int:
     from data_access.store import bump_data_version
 
     config = load_config()
-    cap = parse_cap(config["CARRY_FORWARD_MONTHS"])
+    try:
+        cap = parse_cap(config["CARRY_FORWARD_MONTHS"])
+    except ValueError as error:
+        raise SystemExit(str(error)) from None
     engine = make_engine(config["DATABASE_URL"])
     with engine.begin() as conn:
         written = rebuild_rollups(conn, carry_forward_months=cap)

@@ -68,7 +68,9 @@ def headline_cards(figures: dict, scope_name: str, lang: str, period: str) -> db
     registered_reporting = _reporting({"n_units": figures.get("registered_reporting", registered.get("n_units"))},
                                       figures.get("registered_expected"), lang)
     registered_carried = carried_note(registered, lang)
-    registered_rule = carried_rule(figures.get("carry_forward_months"), lang) if registered_carried else ""
+    # The rule is said where a carried value is read, and where the cap has left the figure missing.
+    registered_rule = (carried_rule(figures.get("carry_forward_months"), lang)
+                       if registered_carried or registered["value"] is None else "")
 
     compliance = figures["compliance"]
     compliance_detail = (

@@ -78,7 +78,8 @@ def headline_figures(conn: Connection, scope_code: str | None, as_of: str) -> di
     payment_delay (queries.payments.payment_delay: the headline including open cycles, and
     its open and paid parts).
     """
-    registered = scope_value(conn, "CCT_REGISTERED", scope_code, FIRST_PERIOD, as_of)
+    # A stock as of the month: carried reports count up to the cap; older ones leave it missing.
+    registered = scope_value(conn, "CCT_REGISTERED", scope_code, as_of, as_of)
     registered_reporting, registered_expected = _reporters(conn, "CCT_REGISTERED", scope_code, as_of)
     compliance = scope_value(conn, "CCT_COMPLY_ALL", scope_code, as_of, as_of)
     return {
