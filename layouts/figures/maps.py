@@ -9,6 +9,7 @@ import plotly.graph_objects as go
 from geo.levels import bounds as geojson_bounds
 from geo.levels import hatch_geojson
 from i18n import catalog, format_number, format_period, format_value, localized, t
+from layouts.figures.payment_delay import PAY_DELAY_PARTS, delay_parts
 from layouts.figures.theme import NO_DATA, OUTLINE, TEMPLATE_NAME, WORSE_TO_BETTER
 
 LAOS_CENTER = {"lon": 103.8, "lat": 18.2}
@@ -197,6 +198,10 @@ def _hover_details(row, indicator: dict, lang: str, unit_word: str | None) -> st
     if isinstance(period, str) and period:
         key = "map.hover_survey_round" if aggregation == "survey" else "map.hover_period"
         parts.append(t(key, lang, period=format_period(period, lang)))
+    if "n_open" in row and not _missing(row.get("value")) and isinstance(period, str):
+        # Payment delay: the figure includes cycles still waiting; name both parts.
+        summary = {key: (None if _missing(row.get(key)) else row.get(key)) for key in PAY_DELAY_PARTS}
+        parts.extend(delay_parts(summary, period, lang))
     n_reporting, n_expected = row.get("n_reporting"), row.get("n_expected")
     if unit_word and not _missing(n_expected) and n_expected > 0:
         parts.append(t("map.hover_reporting", lang, reporting=format_number(0 if _missing(n_reporting) else n_reporting, lang),
@@ -210,7 +215,7 @@ def _missing(value) -> bool:
 
 def _join(values: pd.DataFrame, units: pd.DataFrame) -> pd.DataFrame:
     value_columns = [column for column in ("value", "numerator", "denominator", "std_error", "period",
-                                           "n_reporting", "n_expected") if column in values.columns]
+                                           "n_reporting", "n_expected", *PAY_DELAY_PARTS) if column in values.columns]
     right = values.rename(columns={"admin_code": "code"})[["code", *value_columns]]
     frame = units.merge(right, on="code", how="left")
     for column in ("value", "numerator", "denominator", "std_error", "period", "n_reporting", "n_expected"):
