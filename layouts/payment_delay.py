@@ -1,37 +1,10 @@
-"""The payment delay's two parts and its rule, worded once for every page that shows the figure."""
+"""The payment delay's rule, worded once for every page that shows the figure (its parts: figures.payment_delay)."""
 from dash import html
 
-from i18n import format_number, format_period, t
+from i18n import t
+from layouts.figures.payment_delay import delay_parts
 
-
-def _days(value, lang: str) -> str:
-    return format_number(value, lang, 0) if value is not None else t("common.no_data", lang)
-
-
-def delay_parts(summary: dict, period: str, lang: str) -> list[str]:
-    """Sentences for a queries.payments.payment_delay() dict: what the median is over, the open
-    cycles (count, beneficiaries, longest and median wait) and the paid ones (median)."""
-    month = format_period(period, lang)
-    parts = []
-    if summary.get("n_cycles"):
-        parts.append(t("payments.headline_detail", lang, count=format_number(summary["n_cycles"], lang),
-                       period=month))
-    if summary.get("n_open"):
-        people = summary.get("beneficiaries_waiting")
-        parts.append(t("payments.open_part", lang, count=format_number(summary["n_open"], lang),
-                       people=format_number(people, lang) if people is not None else t("common.no_data", lang),
-                       longest=_days(summary.get("longest_open_days"), lang),
-                       median=_days(summary.get("median_open_days"), lang)))
-    else:
-        parts.append(t("payments.no_open", lang))
-    if summary.get("n_paid"):
-        parts.append(t("payments.paid_part", lang, count=format_number(summary["n_paid"], lang), period=month,
-                       median=_days(summary.get("median_paid_days"), lang)))
-    else:
-        parts.append(t("payments.no_paid", lang, period=month))
-    if summary.get("n_inconsistent"):
-        parts.append(t("payments.inconsistent", lang, count=format_number(summary["n_inconsistent"], lang)))
-    return parts
+__all__ = ["delay_parts", "delay_rule"]
 
 
 def delay_rule(lang: str, element_id: str | None = None) -> html.Details:

@@ -8,7 +8,9 @@ from sqlalchemy import Connection, select
 from data_access.periods import add_months, period_containing, period_start
 from data_access.queries.catalogue import admin_unit, admin_units, indicator, projects
 from data_access.queries.convergence import DEFAULT_WINDOW_MONTHS, convergence_by_district, village_reach
+from data_access.payment_delay import INDICATOR as PAY_DELAY_INDICATOR
 from data_access.queries.observations import child_level, indicator_values
+from data_access.queries.payments import payment_delay_by_unit
 from data_access.queries.quality import reporting_completeness
 from data_access.schema import AdminUnit
 
@@ -86,6 +88,10 @@ def map_data(conn: Connection, indicator_code: str, scope_code: str | None, as_o
         if level == "village" and meta["aggregation"] != "survey":
             district = reporting_completeness(conn, indicator_code, "district", window["start"], window["end"], scope)
             summary = {"reporting": int(district["n_reporting"].sum()), "expected": int(district["n_expected"].sum())}
+    if indicator_code == PAY_DELAY_INDICATOR and level in ("province", "district"):
+        # The coloured figure includes the cycles still waiting: say how many, beside it.
+        parts = payment_delay_by_unit(conn, level, window["period"], scope)
+        values = values.merge(parts.drop(columns="delay_days"), on="admin_code", how="left")
     return {
         "indicator": meta,
         "level": level,

@@ -1,10 +1,8 @@
 """CCT payment cycles: the pipeline from compliance verification to the beneficiary's wallet."""
-import math
-
 import pandas as pd
 from sqlalchemy import Connection, text
 
-from data_access.payment_delay import CYCLE_SQL, days_waiting, summarise
+from data_access.payment_delay import CYCLE_SQL, days_waiting, delay_summary, summarise
 from data_access.periods import period_end, period_start
 
 CYCLE_COLUMNS = ["district_code", "province_code", "name_en", "name_lo", "cycle_no", "period",
@@ -47,14 +45,29 @@ def payment_delay(conn: Connection, scope_code: str | None, as_of: str) -> dict:
     no cycle counts), "n_cycles", "n_open", "beneficiaries_waiting", "longest_open_days",
     "median_open_days", "n_paid", "median_paid_days", "n_inconsistent", "as_of_date"}.
     """
-    first, last = period_start(as_of), period_end(as_of)
-    sql = CYCLE_SQL + (" AND c.verified_on <= :last AND (c.paid_on IS NULL OR c.paid_on >= :first)")
-    params: dict = {"first": first, "last": last}
+    last = period_end(as_of)
+    summary = summarise(days_waiting(_cycles_of_the_month(conn, scope_code, as_of), last))
+    return summary | {"as_of_date": last}
+
+
+def payment_delay_by_unit(conn: Connection, level: str, as_of: str, within: str | None = None) -> pd.DataFrame:
+    """payment_delay for every district or province (inside `within`, a code prefix) in the month.
+
+    Columns: admin_code, then data_access.payment_delay.SUMMARY_COLUMNS; places with no
+    cycle to count are absent. One query, as payment_delay.
+    """
+    column = {"district": "district_code", "province": "province_code"}[level]
+    cycles = _cycles_of_the_month(conn, within, as_of)
+    summary = delay_summary(days_waiting(cycles, period_end(as_of)), by=[column])
+    return summary.rename(columns={column: "admin_code"})
+
+
+def _cycles_of_the_month(conn: Connection, scope_code: str | None, as_of: str) -> pd.DataFrame:
+    """The place's cycles that can count for the month: verified by its end, open then or paid during it."""
+    sql = CYCLE_SQL + " AND c.verified_on <= :last AND (c.paid_on IS NULL OR c.paid_on >= :first)"
+    params: dict = {"first": period_start(as_of), "last": period_end(as_of)}
     if scope_code and scope_code != "00":
         sql += " AND c.district_code LIKE :prefix"
         params["prefix"] = scope_code + "%"
     result = conn.execute(text(sql), params)
-    cycles = pd.DataFrame(result.fetchall(), columns=list(result.keys()))
-    summary = summarise(days_waiting(cycles, last))
-    return {key: (None if isinstance(value, float) and math.isnan(value) else value)
-            for key, value in summary.items()} | {"as_of_date": last}
+    return pd.DataFrame(result.fetchall(), columns=list(result.keys()))

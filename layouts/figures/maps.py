@@ -10,6 +10,7 @@ from geo.levels import bounds as geojson_bounds
 from geo.levels import hatch_geojson
 from i18n import catalog, format_number, format_period, format_value, localized, t
 from layouts.carried import CARRIED_COLUMNS, carried_note
+from layouts.figures.payment_delay import PAY_DELAY_PARTS, delay_parts
 from layouts.figures.theme import NO_DATA, OUTLINE, TEMPLATE_NAME, WORSE_TO_BETTER
 
 LAOS_CENTER = {"lon": 103.8, "lat": 18.2}
@@ -198,6 +199,10 @@ def _hover_details(row, indicator: dict, lang: str, unit_word: str | None) -> st
     if isinstance(period, str) and period:
         key = "map.hover_survey_round" if aggregation == "survey" else "map.hover_period"
         parts.append(t(key, lang, period=format_period(period, lang)))
+    if "n_open" in row and not _missing(row.get("value")) and isinstance(period, str):
+        # Payment delay: the figure includes cycles still waiting; name both parts.
+        summary = {key: (None if _missing(row.get(key)) else row.get(key)) for key in PAY_DELAY_PARTS}
+        parts.extend(delay_parts(summary, period, lang))
     n_reporting, n_expected = row.get("n_reporting"), row.get("n_expected")
     if unit_word and not _missing(n_expected) and n_expected > 0:
         parts.append(t("map.hover_reporting", lang, reporting=format_number(0 if _missing(n_reporting) else n_reporting, lang),
@@ -214,7 +219,8 @@ def _missing(value) -> bool:
 
 def _join(values: pd.DataFrame, units: pd.DataFrame) -> pd.DataFrame:
     value_columns = [column for column in ("value", "numerator", "denominator", "std_error", "period",
-                                           "n_reporting", "n_expected", "n_units", *CARRIED_COLUMNS)
+                                           "n_reporting", "n_expected", "n_units", *CARRIED_COLUMNS,
+                                           *PAY_DELAY_PARTS)
                      if column in values.columns]
     right = values.rename(columns={"admin_code": "code"})[["code", *value_columns]]
     frame = units.merge(right, on="code", how="left")

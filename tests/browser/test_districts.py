@@ -87,7 +87,8 @@ def test_compare_a_province_rank_and_flag_stale_districts(page, sqlite_demo_url)
     screenshot(page, "districts-province-en")
 
     # rank by payment delay: lower is better
-    _choose(page, "districts-rank-by", "Payment delay (days from compliance verification to payment)")
+    _choose(page, "districts-rank-by",
+            "Payment delay (days from compliance verification to payment, waiting cycles included)")
     # the small multiples follow the ranked indicator; the rows follow the new ranking
     page.wait_for_function(
         "() => document.querySelector('#districts-trend-indicator-value').innerText.startsWith('Payment delay')")

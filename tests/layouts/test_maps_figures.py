@@ -176,6 +176,18 @@ def test_hover_shows_reporting_completeness_even_without_a_value():
     assert figure.data[0].z[1] == 0  # no value: "no data", although it was expected to report
 
 
+def test_payment_delay_hover_names_the_cycles_waiting_and_the_paid_ones():
+    values = _values([("01", 52.0, None, None, "2025-12"), ("02", 24.0, None, None, "2025-12")]).assign(
+        n_open=[2, 0], beneficiaries_waiting=[1932.0, np.nan], longest_open_days=[84.0, np.nan],
+        median_open_days=[52.0, np.nan], n_paid=[0, 1], median_paid_days=[np.nan, 24.0])
+    figure = indicator_choropleth(values, UNITS, GEOJSON, DELAY, "en")
+    waiting, paid, missing = (row[3] for row in figure.data[0].customdata)
+    assert "Still waiting: cycles 2, beneficiaries 1,932, longest wait 84 days, median 52 days" in waiting
+    assert "Paid in December 2025: no cycle" in waiting
+    assert "Still waiting: no cycle" in paid and "Paid in December 2025: cycles 1, median 24 days" in paid
+    assert "Still waiting" not in missing  # no figure, no parts to explain
+
+
 def test_survey_hover_gives_the_round_and_confidence_interval():
     values = pd.DataFrame({"admin_code": ["02"], "value": [44.0], "numerator": [math.nan], "denominator": [math.nan],
                            "std_error": [2.0], "period": ["2024"]})
