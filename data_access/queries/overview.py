@@ -1,5 +1,5 @@
 """The Overview page's headline figures for one place as of one month."""
-from sqlalchemy import Connection, text
+from sqlalchemy import Connection
 
 from data_access import significance
 from data_access.periods import add_months, period_end, period_start
