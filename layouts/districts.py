@@ -170,7 +170,10 @@ def _cell_tip(cell: SimpleNamespace, indicator: dict, district_name: str, lang: 
         parts.append(t("districts.tip_better" if cell.performance >= 0 else "districts.tip_worse", lang,
                        share=format_number(abs(cell.performance) * 100, lang, 0)))
     if not pd.isna(cell.rank):
-        parts.append(t("districts.tip_rank", lang, rank=int(cell.rank)))
+        shared = getattr(cell, "rank_shared_by", 1)
+        # Ranks tie within the uncertainty (data_access.significance): say so, not a false order.
+        parts.append(t("districts.tip_rank_shared", lang, rank=int(cell.rank), count=shared) if shared > 1
+                     else t("districts.tip_rank", lang, rank=int(cell.rank)))
     return " · ".join(parts)
 
 
@@ -189,6 +192,9 @@ def comparison_grid(result: dict, lang: str, rank_by: str | None = None) -> tupl
     # Surveys come every few years and are never "stale"; reporting is judged on the rest.
     routine = [code for code in present if indicators.loc[code, "aggregation"] != "survey"]
     rows = []
+    shared = cells.groupby(["indicator_code", "rank"]).size().to_dict() if len(cells) else {}
+    cells = cells.assign(rank_shared_by=[shared.get((code, rank), 1) if not pd.isna(rank) else 1
+                                         for code, rank in zip(cells["indicator_code"], cells["rank"])])
     by_district = {code: group.set_index("indicator_code") for code, group in cells.groupby("district_code")}
     for district in districts.itertuples():
         name = localized(district, lang)

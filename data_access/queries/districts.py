@@ -304,8 +304,8 @@ def district_trends(conn: Connection, indicator_code: str, district_codes: list[
     """The indicator per district over the `months` up to as_of, with each province's own line.
 
     The province line is the province's rollup (its sum of numerators over sum of
-    denominators), not a mean of districts. Survey indicators give every round up to as_of
-    (the district's own or, without them, its province's, labelled by value_level).
+    denominators), not a mean of districts. Survey indicators give every round known by the
+    end of as_of (data_access.queries.surveys; the district's own or, without them, its province's, labelled by value_level).
     Returns {"series": DataFrame(admin_code, name_en, name_lo, period, period_start, value,
     value_level), "provinces": DataFrame(admin_code, name_en, name_lo, period, period_start,
     value), "indicator": catalogue row, "districts": comparison_districts frame}.
@@ -324,8 +324,12 @@ def district_trends(conn: Connection, indicator_code: str, district_codes: list[
         first = period_start(add_months(as_of, -(months - 1)))
         last = period_start(as_of)
     if meta["aggregation"] == "survey":
-        province_rows = rollup_series(conn, [indicator_code], "province", provinces, first, last)
-        own = rollup_series(conn, [indicator_code], "district", codes, first, last)
+        # A round is shown from the day it became known, as everywhere else.
+        province_rows = surveys.known_rows(
+            conn, rollup_series(conn, [indicator_code], "province", provinces, first, last), indicator_code,
+            period_end(as_of))
+        own = surveys.known_rows(conn, rollup_series(conn, [indicator_code], "district", codes, first, last),
+                                 indicator_code, period_end(as_of))
         with_own = set(own["admin_code"])
         borrowed = []
         for code in codes:

@@ -144,3 +144,18 @@ def test_status_agrees_with_the_projection_and_is_judged_against_the_target_date
     expect(page.locator("[id*='targets-closed-note']")).to_contain_text(format_period("2024-08", "en"))
     _settled(page)
     screenshot(page, "targets-national-2025-12-en")
+
+
+def test_after_closing_in_lao(page, sqlite_demo_url):
+    late = "2025-12"
+    page.goto(page.base_url + "/targets?lang=lo")
+    expect(page.locator("#targets-grid .ag-row").first).to_be_visible(timeout=30000)
+    _choose(page, "shell-period", format_period(late, "lo"))
+    rows = _national(sqlite_demo_url, late)
+    for code in ("CCT_REGISTERED", "CCT_COMPLY_ALL"):
+        expect(_cell(page, code, "status")).to_have_text(status_label(rows[code], "lo"))
+    expect(page.locator("[id*='targets-closed-note']")).to_contain_text(format_period("2024-08", "lo"))
+    expect(page.locator("#targets-rule-deadline")).to_have_text(t("targets.rule_deadline", "lo"))
+    page.keyboard.press("Escape")
+    _settled(page)
+    screenshot(page, "targets-national-2025-12-lo")
