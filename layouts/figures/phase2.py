@@ -43,6 +43,12 @@ def hover_texts(scored: pd.DataFrame, components: list[str], lang: str) -> list[
             lines.append(t("phase2.phase1_district", lang))
         if getattr(row, "partial", False) and not _missing(row.score):
             lines.append(t("phase2.partial", lang))
+        reason = getattr(row, "reason", None)
+        if isinstance(reason, str):
+            lines.append(t("phase2.not_scored", lang, why=t(f"phase2.not_scored_{reason}", lang)))
+        share = getattr(row, "robust_share", None)
+        if not _missing(share):
+            lines.append(t("phase2.robust_hover", lang, share=format_number(share, lang, 0)))
         texts.append("<br>".join(lines))
     return texts
 
@@ -121,4 +127,36 @@ def score_breakdown_figure(scored: pd.DataFrame, components: list[str], lang: st
                          legend=dict(traceorder="normal"))
     figure.update_yaxes(type="category", categoryorder="array", categoryarray=labels[::-1])
     figure.update_xaxes(title_text=t("phase2.axis_score", lang), range=[0, 100])
+    return figure
+
+
+# Villages by how many of the five projects reach them: grey for none, then darker blue.
+MIX_COLOURS = ["#bdbdbd", "#deebf7", "#9ecae1", "#6baed6", "#3182bd", "#08519c"]
+
+
+def project_mix_figure(mix: pd.DataFrame, names: dict[str, str], lang: str, height: int | None = None) -> go.Figure:
+    """Villages of each proposed district split by how many of the five projects reach them (0-5).
+
+    mix: district_code, v0..v5, n_villages (selection_project_mix, in the order to show);
+    names: district_code -> name. A district with no village known gets no bar and says so
+    in its label, rather than a bar of zeros.
+    """
+    if mix.empty:
+        return empty_figure(t("phase2.mix_none", lang), height or 260)
+    labels = [names.get(code, code) + ("" if total else " — " + t("phase2.mix_no_villages", lang))
+              for code, total in zip(mix["district_code"], mix["n_villages"])]
+    figure = go.Figure()
+    for k, colour in enumerate(MIX_COLOURS):
+        column = f"v{k}"
+        if column not in mix:
+            continue
+        name = t("phase2.mix_projects", lang, count=k)
+        figure.add_trace(go.Bar(
+            y=labels, x=mix[column], orientation="h", name=name, marker_color=colour,
+            customdata=[[label, name] for label in labels],
+            hovertemplate="<b>%{customdata[0]}</b><br>%{customdata[1]}: %{x}<extra></extra>"))
+    figure.update_layout(template=TEMPLATE_NAME, barmode="stack", height=height or 120 + 24 * len(mix),
+                         margin=dict(l=200, r=20, t=30, b=40), legend=dict(orientation="h", y=1.08))
+    figure.update_yaxes(type="category", categoryorder="array", categoryarray=labels[::-1])
+    figure.update_xaxes(title_text=t("phase2.mix_axis", lang))
     return figure

@@ -37,6 +37,7 @@ def _top_rows(page, count: int = 5) -> list[dict]:
 def _slide_to_zero(page, slider_id: str) -> None:
     """Drag the slider's handle to the left end, as a person would."""
     handle = page.locator(f"#{slider_id} [role=slider]")
+    handle.scroll_into_view_if_needed()
     box = handle.bounding_box()
     rail = page.locator(f"#{slider_id}").bounding_box()
     page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
@@ -92,7 +93,7 @@ def test_moving_a_weight_changes_ranking_and_map(page):
         ".some(c => c.getAttribute('col-id') === 'rank' && c.innerText.trim() === '1')")
     _settled(page)
     rows = _top_rows(page, 30)
-    assert any(row["phase1"] == "yes" for row in rows if row["selected"] == "yes")
+    assert any(row["phase1"] == "yes" for row in rows if row["selected"] == "☑")
 
 
 def test_phase2_in_lao(page):
