@@ -1,5 +1,8 @@
 """Phase II callbacks: weights, N and ticks give the proposal (score, selection, cost, robustness), the map and the Excel."""
+import logging
+
 import flask
+from sqlalchemy.exc import SQLAlchemyError
 from dash import ALL, Input, Output, State, ctx, dcc, no_update
 
 from data_access.phase2_proposal import build_proposal, phase1_comparison, proposal_parameters, selection_project_mix
@@ -21,6 +24,7 @@ from layouts.phase2_panels import (
 )
 from layouts.phase2_workbook import file_name, proposal_workbook
 
+log = logging.getLogger(__name__)
 LOCAL_ADDRESSES = frozenset({"127.0.0.1", "::1"})
 WEIGHT_INPUTS = (Input(WEIGHT_STUNTING, "value"), Input(WEIGHT_POVERTY, "value"), Input(WEIGHT_COVERAGE, "value"))
 
@@ -34,7 +38,8 @@ def can_edit_settings() -> bool:
     """
     if not flask.has_request_context():
         return False
-    if str(flask.current_app.config.get("PHASE2_SETTINGS_EDITABLE", "")).lower() in ("1", "true", "yes"):
+    flag = (flask.current_app.config.get("SETTINGS") or {}).get("PHASE2_SETTINGS_EDITABLE", "")
+    if str(flag).strip().lower() in ("1", "true", "yes"):
         return True
     relayed = flask.request.headers.get("X-Forwarded-For") or flask.request.headers.get("Forwarded")
     return not relayed and flask.request.remote_addr in LOCAL_ADDRESSES
@@ -188,6 +193,10 @@ def register(app, store, config) -> None:
             changes.setdefault(item["key"], {})[item["field"]] = value
         try:
             written = save_program_settings(store.engine, changes, by="local")
+        except SQLAlchemyError:
+            # e.g. a database created before migration 0006 that nobody migrated yet
+            log.exception("program settings could not be saved")
+            return t("phase2.settings_unavailable", lang), no_update
         except SettingError as error:
             return t(f"phase2.setting_error_{error.code}", lang, setting=t(f"phase2.setting_{error.key}", lang),
                      **{name: (format_number(value, lang, 0) if isinstance(value, (int, float)) else value)

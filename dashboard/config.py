@@ -29,6 +29,9 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("MAX_UPLOAD_MB", "20", "Largest file accepted by the importer, in megabytes."),
     Setting("TARGET_DISTRICTS_CSV", "",
             "CSV of program target districts (project_code,district_code,phase) replacing the bundled demo list."),
+    Setting("PHASE2_SETTINGS_EDITABLE", "",
+            "`true` lets any visitor edit the Phase II program settings; otherwise only requests made on "
+            "the server itself (not through a proxy) may, until admin roles decide."),
     Setting("HOST", "127.0.0.1", "Address `serve` listens on."),
     Setting("PORT", "8050", "Port `serve` listens on."),
 )
