@@ -22,8 +22,9 @@ def _amount(text: str) -> int:
 
 def _open(page, query: str) -> None:
     page.goto(page.base_url + "/phase2?" + query)
-    page.wait_for_selector("#phase2-table .ag-row")
-    page.wait_for_selector("#phase2-cost-usd")
+    # the first visit of a session also loads plotly.js and fills the query cache: give it time
+    page.wait_for_selector("#phase2-table .ag-row", timeout=60000)
+    page.wait_for_selector("#phase2-cost-usd", timeout=60000)
     _settled(page)
 
 
@@ -109,3 +110,75 @@ def test_reset_goes_back_to_the_top_n_and_lao_page(page):
     assert _amount(page.locator("#phase2-n-selected").inner_text()) == 6
     assert "ງົບປະມານ" in page.locator("#phase2-budget").inner_text()
     screenshot(page, "phase2-proposal-lo")
+
+
+def _district_pixel(page, code: str) -> dict:
+    """The page pixel of a point inside the district's polygon (the mean of its outer ring's vertices)."""
+    return page.evaluate(
+        """(code) => {
+            const gd = document.querySelector('#phase2-map .js-plotly-plot');
+            const feature = gd.data[0].geojson.features.find(f => f.id === code);
+            let ring = feature.geometry.coordinates[0];
+            if (feature.geometry.type === 'MultiPolygon') ring = ring[0];
+            const lon = ring.reduce((s, p) => s + p[0], 0) / ring.length;
+            const lat = ring.reduce((s, p) => s + p[1], 0) / ring.length;
+            const map = gd._fullLayout.map._subplot.map;
+            const point = map.project([lon, lat]);
+            const box = map.getCanvasContainer().getBoundingClientRect();
+            return {x: box.left + point.x, y: box.top + point.y};
+        }""", code)
+
+
+def test_clicking_a_district_on_the_map_ticks_it(page):
+    _open(page, "lang=en&w=50,25,25&n=12")
+    page.wait_for_function(
+        """() => { const gd = document.querySelector('#phase2-map .js-plotly-plot');
+                   return gd && gd._fullLayout.map && gd._fullLayout.map._subplot.map.loaded(); }""", timeout=20000)
+    cost_before = _amount(page.locator("#phase2-cost-usd").inner_text())
+    # the 15th-ranked district: outside the top 12, so a click adds it
+    code = page.locator("#phase2-table .ag-center-cols-container .ag-row[row-index=\"14\"]").get_attribute("row-id")
+    page.locator("#phase2-map").scroll_into_view_if_needed()
+    pixel = _district_pixel(page, code)
+    page.mouse.move(pixel["x"], pixel["y"])
+    page.wait_for_selector("#phase2-map .hoverlayer .hovertext", timeout=5000)
+    page.mouse.click(pixel["x"], pixel["y"])
+    page.wait_for_function("() => new URLSearchParams(window.location.search).has('pick')", timeout=20000)
+    _settled(page)
+    picked = page.evaluate("() => new URLSearchParams(window.location.search).get('pick').split(',')")
+    assert len(picked) == 13 and code in picked
+    assert _amount(page.locator("#phase2-cost-usd").inner_text()) != cost_before
+    assert f"{len(picked)} districts" in page.locator("#phase2-mode-note").inner_text()
+
+
+def test_an_administrator_changes_the_transfer_and_the_cost_follows(page, sqlite_demo_url):
+    from data_access.database import make_engine
+    from data_access.program_settings import program_settings, save_program_settings
+
+    engine = make_engine(sqlite_demo_url)
+    with engine.connect() as conn:
+        original = program_settings(conn).set_index("key").loc["transfer_lak"]
+    try:
+        _open(page, "lang=en")
+        cost_before = _amount(page.locator("#phase2-cost-lak").inner_text())
+        field = page.locator("input[name='transfer_lak-value']")
+        field.scroll_into_view_if_needed()
+        page.wait_for_function("() => document.querySelector(\"input[name='transfer_lak-value']\").value !== ''")
+        # a bad value is refused with a sentence, and nothing changes
+        field.fill("lots")
+        page.locator("#phase2-settings-save").click()
+        page.wait_for_function("() => document.querySelector('#phase2-settings-message').innerText.includes('not a number')")
+        assert _amount(page.locator("#phase2-cost-lak").inner_text()) == cost_before
+        field.fill("200000")
+        page.locator("input[name='transfer_lak-source']").fill("Phase II design note (test)")
+        page.locator("#phase2-settings-save").click()
+        page.wait_for_function("() => document.querySelector('#phase2-settings-message').innerText.includes('Saved')")
+        _settled(page)
+        # twice the transfer, twice the cost (transfers and delivery both scale)
+        cost_after = _amount(page.locator("#phase2-cost-lak").inner_text())
+        assert cost_after == 2 * cost_before
+        assert "Phase II design note (test)" in page.locator("#phase2-method").inner_text()
+        screenshot(page, "phase2-settings-saved-en")
+    finally:
+        save_program_settings(engine, {"transfer_lak": {"value": original["value"], "source": original["source"],
+                                                        "year": original["year"]}})
+        engine.dispose()
