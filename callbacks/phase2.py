@@ -3,7 +3,7 @@ import logging
 
 import flask
 from sqlalchemy.exc import SQLAlchemyError
-from dash import ALL, Input, Output, State, ctx, dcc, no_update
+from dash import ALL, Input, Output, Patch, State, ctx, dcc, no_update
 
 from data_access.phase2_proposal import build_proposal, phase1_comparison, proposal_parameters, selection_project_mix
 from data_access.program_settings import SettingError, save_program_settings
@@ -11,11 +11,11 @@ from data_access.queries.phase2 import COMPONENTS, phase2_inputs, phase2_setting
 from geo.boundaries import boundaries_geojson
 from i18n import format_number, format_period, t
 from layouts.common import DATASET_STORE, FILTERS_STORE, LANGUAGE_STORE
-from layouts.figures.phase2 import phase2_map, project_mix_figure, score_breakdown_figure
+from layouts.figures.phase2 import map_trace_values, phase2_map, project_mix_figure, score_breakdown_figure
 from layouts.figures.trends import empty_figure
 from layouts.phase2 import (
     BREAKDOWN, BUDGET, COMPONENT_ORDER, COSTS, DEFAULT_SELECT_COUNT, DOWNLOAD, EXCLUDE_PHASE1, EXPLANATION, EXPORT, MAP, METHOD,
-    MIX, MODE_NOTE, PHASE1, RESET_TICKS, ROBUSTNESS, SELECT_COUNT, SELECTION, SETTING_FIELD, SETTINGS_MESSAGE,
+    MAP_BUILT, MIX, MODE_NOTE, PHASE1, RESET_TICKS, ROBUSTNESS, SELECT_COUNT, SELECTION, SETTING_FIELD, SETTINGS_MESSAGE,
     SETTINGS_SAVE, SETTINGS_TABLE, SETTINGS_VERSION, SUMMARY, TABLE, TICKED, TITLE, URL_SINK, WEIGHT_COVERAGE,
     WEIGHT_POVERTY, WEIGHT_SHARES, WEIGHT_STUNTING, explanation, ranking_grid, selection_summary, weight_shares,
 )
@@ -57,6 +57,21 @@ def _proposal(store, period: str, weights: dict, count, exclude, ticked) -> tupl
     return proposal, inputs, settings
 
 
+def _map(scored, components: list[str], lang: str, map_style: str, built: bool):
+    """The whole map when the page opens or the month changes; otherwise only what changed.
+
+    A weight, a tick or N changes colours, outlines and hovers, never the boundaries: a Patch
+    keeps the ~190 kB of district outlines (four traces' worth) out of every response.
+    """
+    if not built:
+        return phase2_map(scored, boundaries_geojson("district"), lang, components, map_style=map_style)
+    patch = Patch()
+    for index, values in enumerate(map_trace_values(scored, components, lang)):
+        for name, value in values.items():
+            patch["data"][index][name] = value
+    return patch
+
+
 def register(app, store, config) -> None:
     @app.callback(
         Output(TITLE, "children"), Output(WEIGHT_SHARES, "children"), Output(EXPLANATION, "children"),
@@ -64,17 +79,17 @@ def register(app, store, config) -> None:
         Output(TABLE, "columnDefs"), Output(TABLE, "rowData"), Output(WEIGHT_POVERTY, "disabled"),
         Output(MODE_NOTE, "children"), Output(COSTS, "children"), Output(BUDGET, "children"),
         Output(ROBUSTNESS, "children"), Output(PHASE1, "children"), Output(MIX, "figure"), Output(METHOD, "children"),
-        Output(SELECTION, "data"),
+        Output(SELECTION, "data"), Output(MAP_BUILT, "data"),
         Input(FILTERS_STORE, "data"), *WEIGHT_INPUTS, Input(SELECT_COUNT, "value"), Input(EXCLUDE_PHASE1, "value"),
         Input(TICKED, "data"), Input(SETTINGS_VERSION, "data"),
-        State(LANGUAGE_STORE, "data"), State(DATASET_STORE, "data"),
+        State(LANGUAGE_STORE, "data"), State(DATASET_STORE, "data"), State(MAP_BUILT, "data"),
     )
-    def update_proposal(filters, stunting, poverty, coverage, count, exclude, ticked, _version, lang, dataset):
+    def update_proposal(filters, stunting, poverty, coverage, count, exclude, ticked, _version, lang, dataset, built):
         period = (filters or {}).get("period")
         if not period:
             blank = empty_figure(t("common.no_data", lang))
             return (t("phase2.title", lang), "", "", "", blank, blank, [], [], True, "", "", "", "", "", blank, "",
-                    [])
+                    [], None)
         weights = {"stunting": stunting or 0, "poverty": poverty or 0, "coverage": coverage or 0}
         proposal, inputs, settings = _proposal(store, period, weights, count, exclude, ticked)
         available = inputs["available"]
@@ -91,7 +106,7 @@ def register(app, store, config) -> None:
             weight_shares(weights, available, lang),
             explanation(weights, available, period, lang),
             selection_summary(scored, lang),
-            phase2_map(scored, boundaries_geojson("district"), lang, components, map_style=config["MAP_STYLE"]),
+            _map(scored, components, lang, config["MAP_STYLE"], built == period),
             score_breakdown_figure(scored[scored["selected"]], components, lang, top_n=max(1, len(proposal["selected"]))),
             columns, rows, not available["poverty"], mode_note,
             costs_panel(proposal, lang, demo), budget_panel(proposal, names, lang),
@@ -99,6 +114,8 @@ def register(app, store, config) -> None:
             project_mix_figure(mix, names, lang), method_panel(proposal, inputs["districts"], settings["settings"],
                                                                lang, demo),
             list(proposal["selected"]["district_code"]),
+            # the month the map in the browser was drawn for: the next change of the same month patches it
+            period if not scored.empty else None,
         )
 
     @app.callback(

@@ -131,12 +131,18 @@ def save_program_settings(engine: Engine, changes: dict[str, dict], by: str | No
                           now: dt.datetime | None = None) -> int:
     """Validate all edits, then write them in one transaction and bump the data version.
 
-    The bump makes every cached page read the new inputs at once. Returns the rows written;
-    on SettingError nothing is written.
+    The bump makes every cached page read the new inputs at once. Inputs sent unchanged are
+    not rewritten. Returns the rows written; on SettingError nothing is written.
     """
     clean = validate_settings(changes)
     stamp = now or dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
     with engine.begin() as conn:
+        stored = {row.key: row for row in conn.execute(select(ProgramSetting))}
+        # An input saved as it was keeps its "last changed" date: the form always sends them all.
+        clean = {key: row for key, row in clean.items()
+                 if key not in stored or (_same(stored[key].value, row["value"]) is False
+                                          or (stored[key].source or None) != row["source"]
+                                          or stored[key].year != row["year"])}
         for key, row in clean.items():
             updated = conn.execute(
                 text("UPDATE program_setting SET value = :value, source = :source, year = :year, "
@@ -148,3 +154,9 @@ def save_program_settings(engine: Engine, changes: dict[str, dict], by: str | No
         if clean:
             bump_data_version(conn)
     return len(clean)
+
+
+def _same(old: float | None, new: float | None) -> bool:
+    if old is None or new is None:
+        return old is None and new is None
+    return math.isclose(float(old), float(new), rel_tol=0, abs_tol=1e-9)

@@ -24,6 +24,7 @@ TABLE = "phase2-table"
 SUMMARY = "phase2-summary"
 TICKED = "phase2-ticked"
 SELECTION = "phase2-selection"
+MAP_BUILT = "phase2-map-built"
 RESET_TICKS = "phase2-reset-ticks"
 MODE_NOTE = "phase2-mode-note"
 COSTS = "phase2-costs"
@@ -102,7 +103,7 @@ def layout(lang: str | None = None, **query) -> html.Div:
                        className="mt-1"),
         ]),
     ], className="mb-3")
-    stores = [dcc.Store(id=TICKED, data=chosen["ticked"]), dcc.Store(id=SELECTION, data=[]),
+    stores = [dcc.Store(id=TICKED, data=chosen["ticked"]), dcc.Store(id=SELECTION, data=[]), dcc.Store(id=MAP_BUILT),
               dcc.Store(id=URL_SINK), dcc.Store(id=SETTINGS_VERSION, data=0), dcc.Download(id=DOWNLOAD)]
     return html.Div(
         [
@@ -257,7 +258,7 @@ def ranking_grid(scored: pd.DataFrame, components: list[str], lang: str, n: int 
         rows.append(record)
     formatter = {"function": "params.data[params.colDef.field + '__text']"}
     columns = [
-        {"field": "selected", "headerName": t("phase2.col_selected", lang), "minWidth": 70, "maxWidth": 90,
+        {"field": "selected", "headerName": t("phase2.col_selected", lang), "minWidth": 100, "maxWidth": 120,
          "pinned": "left", "cellStyle": {"cursor": "pointer", "fontSize": "1.1em"},
          "headerTooltip": t("phase2.tick_hint", lang)},
         {"field": "rank", "headerName": t("phase2.col_rank", lang), "minWidth": 70, "maxWidth": 90, "pinned": "left"},

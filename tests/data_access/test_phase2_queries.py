@@ -106,6 +106,14 @@ def test_saving_settings_writes_them_and_bumps_the_data_version(empty_engine):
     assert settings.loc["lak_per_usd_override", "value"] == 21_000
     params = proposal_parameters(settings.reset_index(), {"period": "2025-12", "lak_per_usd": 21650.0})
     assert params.rate_source == "override" and params.lak_per_usd == 21_000
+    # the form sends every input: those unchanged are not rewritten and nothing is bumped
+    unchanged = {"transfer_lak": {"value": 120000, "source": "Phase II design note", "year": 2023},
+                 "months": {"value": "12", "source": settings.loc["months", "source"],
+                            "year": settings.loc["months", "year"]}}
+    assert save_program_settings(empty_engine, unchanged, by="someone else") == 0
+    with empty_engine.connect() as conn:
+        assert current_data_version(conn) == after
+        assert program_settings(conn).set_index("key").loc["transfer_lak", "updated_by"] == "admin"
 
 
 def test_a_bad_edit_leaves_every_setting_unchanged(empty_engine):
