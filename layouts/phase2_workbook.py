@@ -7,7 +7,7 @@ import pandas as pd
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
-from i18n import localized, t
+from i18n import format_number, localized, t
 
 VIENTIANE = ZoneInfo("Asia/Vientiane")
 # (column of the proposal frame, message key of its header); a district code column is text.
@@ -122,7 +122,16 @@ def proposal_workbook(proposal: dict, settings: pd.DataFrame, as_of: str, lang: 
         sheet.cell(row=sheet.max_row, column=2).number_format = "@"
 
     stamp = (now or dt.datetime.now(dt.timezone.utc)).astimezone(VIENTIANE)
+    rate = (format_number(params.lak_per_usd, lang, 2) if params.lak_per_usd else t("common.no_data", lang))
     notes = [[t("phase2.xl_note_scope", lang, period=as_of)],
+             [t("phase2.xl_note_parameters", lang, transfer=format_number(params.transfer_lak, lang, 0),
+                take_up=format_number(params.take_up_pct, lang, 0), months=params.months,
+                delivery=format_number(params.delivery_share_pct, lang, 0), rate=rate,
+                rate_period=params.rate_period or t("phase2.xl_rate_override", lang),
+                budget=format_number(params.budget_usd, lang, 0),
+                weights=", ".join(f"{t(f'phase2.weightname_{name}', lang)} {format_number(weight, lang, 0)}"
+                                  for name, weight in proposal["weights"].items()),
+                n=proposal["n"])],
              [t("phase2.method_households", lang)], [t("phase2.method_cost", lang)],
              [t("phase2.method_not_scored", lang)],
              [t("phase2.robust_method", lang, n=proposal["n"])],

@@ -166,3 +166,19 @@ def test_migration_0006_creates_and_seeds_the_table_on_a_0001_database(empty_eng
     assert inspect(empty_engine).has_table("program_setting")
     with empty_engine.connect() as conn:
         assert conn.execute(text("SELECT COUNT(*) FROM program_setting")).scalar() == len(SETTING_SPECS)
+
+
+def test_places_without_data_are_all_not_scored_and_cost_nothing(empty_engine):
+    from data_access.reference import load_reference_data
+
+    with empty_engine.begin() as conn:
+        load_reference_data(conn)
+    with empty_engine.connect() as conn:
+        inputs = phase2_inputs(conn, AS_OF)
+        settings = phase2_settings(conn, AS_OF)
+    assert settings["rate"] is None and not inputs["available"]["population"]
+    params = proposal_parameters(settings["settings"], settings["rate"])
+    proposal = build_proposal(inputs, params, COMPONENTS, {"stunting": 50, "poverty": 25, "coverage": 25}, 12)
+    assert len(proposal["districts"]) == 148
+    assert set(proposal["districts"]["reason"]) == {"no_poverty"}
+    assert proposal["totals"]["n_districts"] == 0 and proposal["budget"] is None

@@ -108,6 +108,8 @@ def test_workbook_holds_codes_as_text_and_the_page_totals():
     assert parameters["Exchange rate used (LAK per USD)"] == 21_650
     notes = [row[0].value for row in book["notes"].iter_rows(min_row=2)]
     assert notes[0].startswith("Demo data")
+    assert any(note.startswith("Parameters: monthly transfer LAK 100,000, take-up 85 %, 12 months") and
+               "LAK 21,650.00 per USD (2025-12)" in note and "stunting 50" in note for note in notes)
     # 20:00 UTC is 03:00 the next day in Vientiane (UTC+7)
     assert "Exported 2026-12-02 03:00 (Vientiane time)." in notes
     assert file_name("2025-12") == "phase2-proposal-2025-12.xlsx"
