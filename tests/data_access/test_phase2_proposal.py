@@ -1,7 +1,6 @@
 """The Phase II proposal, pure parts: the score, households and costs, not-scored reasons, budget envelope, robustness."""
 import math
 
-import numpy as np
 import pandas as pd
 import pytest
 
