@@ -55,7 +55,7 @@ def _selected_outline(page) -> list[str]:
 
 def test_moving_a_weight_changes_ranking_and_map(page):
     page.goto(page.base_url + "/phase2?lang=en")
-    page.wait_for_selector("#phase2-table .ag-row")
+    page.wait_for_selector("#phase2-table .ag-row", timeout=60000)
     _wait_for_map(page)
     _settled(page)
     shares = page.locator("#phase2-weight-shares").inner_text()
@@ -98,7 +98,7 @@ def test_moving_a_weight_changes_ranking_and_map(page):
 
 def test_phase2_in_lao(page):
     page.goto(page.base_url + "/phase2?lang=lo")
-    page.wait_for_selector("#phase2-table .ag-row")
+    page.wait_for_selector("#phase2-table .ag-row", timeout=60000)
     _wait_for_map(page)
     _settled(page)
     assert "ໄລຍະ II" in page.locator("#phase2-title").inner_text()
