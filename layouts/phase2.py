@@ -110,16 +110,6 @@ def layout(lang: str | None = None, **query) -> html.Div:
             *stores,
             html.H1(t("phase2.title", lang), className="page-title", id=TITLE),
             html.P(t("phase2.intro", lang), className="text-muted"),
-            dbc.Row([
-                dbc.Col(dbc.Card([dbc.CardHeader([t("phase2.costs_card", lang),
-                                                   dbc.Button(t("phase2.export", lang), id=EXPORT, size="sm",
-                                                              color="primary", className="float-end")],
-                                                  className="fw-semibold"),
-                                  dbc.CardBody([html.Div(id=COSTS), html.Div(id=BUDGET, className="mt-2")])],
-                                 className="mb-3"), lg=7),
-                dbc.Col(dbc.Card([dbc.CardHeader(t("phase2.method_card", lang), className="fw-semibold"),
-                                  dbc.CardBody(html.Div(id=METHOD, className="small"))], className="mb-3"), lg=5),
-            ]),
             dbc.Row(
                 [
                     dbc.Col([controls,
@@ -127,6 +117,13 @@ def layout(lang: str | None = None, **query) -> html.Div:
                                        dbc.CardBody(html.Div(id=EXPLANATION, className="small"))],
                                       className="mb-3")], lg=4),
                     dbc.Col([
+                        # the consequences first, beside the weights that change them
+                        dbc.Card([dbc.CardHeader([t("phase2.costs_card", lang),
+                                                  dbc.Button(t("phase2.export", lang), id=EXPORT, size="sm",
+                                                             color="primary", className="float-end")],
+                                                 className="fw-semibold"),
+                                  dbc.CardBody([html.Div(id=COSTS), html.Div(id=BUDGET, className="mt-2")])],
+                                 className="mb-3"),
                         html.Div(id=SUMMARY, className="mb-2"),
                         dbc.Card([dbc.CardHeader(t("phase2.map_card", lang), className="fw-semibold"),
                                   dbc.CardBody(dcc.Loading(dcc.Graph(id=MAP, config={"displaylogo": False},
@@ -160,6 +157,8 @@ def layout(lang: str | None = None, **query) -> html.Div:
                       dbc.CardBody(dbc.Row([dbc.Col(html.Div(id=PHASE1, className="small"), lg=5),
                                             dbc.Col(dcc.Loading(dcc.Graph(id=MIX, config={"displaylogo": False}),
                                                                 type="dot"), lg=7)]))], className="mb-3"),
+            dbc.Card([dbc.CardHeader(t("phase2.method_card", lang), className="fw-semibold"),
+                      dbc.CardBody(html.Div(id=METHOD, className="small"))], className="mb-3"),
             settings_card(lang, SETTINGS_TABLE, SETTING_FIELD, SETTINGS_SAVE, SETTINGS_MESSAGE),
         ]
     )
