@@ -34,6 +34,9 @@ SETTINGS: tuple[Setting, ...] = (
             "active beneficiaries) is carried into later months when it misses reports; older is missing. "
             "Applied when the rollup is built (`demo`, `rebuild-rollups`); imports keep the cap the database "
             "was built with. Flows are never carried."),
+    Setting("PHASE2_SETTINGS_EDITABLE", "",
+            "`true` lets any visitor edit the Phase II program settings; otherwise only requests made on "
+            "the server itself (not through a proxy) may, until admin roles decide."),
     Setting("HOST", "127.0.0.1",
             "Address `serve` listens on. 127.0.0.1: only this machine (behind a reverse proxy); 0.0.0.0: every "
             "network interface, so anyone who can reach the machine can open the dashboard."),

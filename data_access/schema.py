@@ -307,6 +307,23 @@ class ExchangeRate(Base):
     lak_per_usd: Mapped[float] = mapped_column(Float)
 
 
+class ProgramSetting(Base):
+    """An input the program office owns (transfer amount, take-up, ...), with its source and year.
+
+    Defaults are seeded from data_access/program_settings.py by migration 0006; an admin
+    edits them from the Phase II page. value NULL means "not set" (e.g. no exchange-rate
+    override: the latest rate of exchange_rate applies).
+    """
+
+    __tablename__ = "program_setting"
+    key: Mapped[str] = mapped_column(String(40), primary_key=True)
+    value: Mapped[float | None] = mapped_column(Float)
+    source: Mapped[str | None] = mapped_column(String(300))
+    year: Mapped[int | None] = mapped_column(Integer)
+    updated_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    updated_by: Mapped[str | None] = mapped_column(String(100))
+
+
 class DatasetInfo(Base):
     """Key/value facts about the loaded data (is it demo? which scale? when built?)."""
 

@@ -390,7 +390,7 @@ def test_the_survey_template_holds_the_indicators_without_a_project(engine):
         with pytest.raises(KeyError):
             build_template(conn, "NO_SUCH_PROJECT")
     codes = [row[0].value for row in book["indicators - ຕົວຊີ້ວັດ"].iter_rows(min_row=2)]
-    assert codes == ["STUNTING", "WASTING", "UNDERWEIGHT", "POVERTY_HEADCOUNT"]
+    assert codes == ["STUNTING", "WASTING", "UNDERWEIGHT", "POVERTY_HEADCOUNT", "POP_PREG_U2"]
 
 
 def test_a_filled_template_imports(engine, tmp_path):
