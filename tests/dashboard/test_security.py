@@ -121,8 +121,8 @@ def test_the_production_command_serves_with_gunicorn_and_no_banner(sqlite_demo_u
 
 
 @pytest.mark.parametrize("settings, expected", [
-    ({"MAX_UPLOAD_MB": "20", "WORKER_TIMEOUT": ""}, 260),
-    ({"MAX_UPLOAD_MB": "100", "WORKER_TIMEOUT": ""}, 1060),
+    ({"MAX_UPLOAD_MB": "20", "WORKER_TIMEOUT": ""}, 360),
+    ({"MAX_UPLOAD_MB": "100", "WORKER_TIMEOUT": ""}, 1560),
     ({"MAX_UPLOAD_MB": "20", "WORKER_TIMEOUT": "90"}, 90),
 ])
 def test_the_worker_timeout_fits_the_largest_allowed_upload(settings, expected):
