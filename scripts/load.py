@@ -277,6 +277,30 @@ async def run(args) -> dict:
     return summary
 
 
+def make_upload(database_url: str, out: Path, megabytes: float, indicator: str = "CCT_PAID") -> dict:
+    """A valid indicator CSV of up to `megabytes`: village-month counts 2019-2025 for the database's villages."""
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(database_url)
+    with engine.connect() as conn:
+        villages = [row[0] for row in conn.execute(text("SELECT code FROM admin_unit WHERE level = 'village' ORDER BY code"))]
+    engine.dispose()
+    rng = random.Random(7)
+    limit = int(megabytes * 1024 * 1024) - 4096
+    rows, size = 0, 0
+    with out.open("w", encoding="utf-8", newline="") as handle:
+        size += handle.write("indicator_code,admin_code,period,value\n")
+        for year in range(2019, 2026):  # the demo's months: no period in the future
+            for month in range(1, 13):
+                for village in villages:
+                    line = f"{indicator},{village},{year}-{month:02d},{rng.randint(0, 60)}\n"
+                    if size + len(line) > limit:
+                        return {"file": str(out), "rows": rows, "bytes": size}
+                    size += handle.write(line)
+                    rows += 1
+    return {"file": str(out), "rows": rows, "bytes": size}
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="scripts/load.py", description=__doc__.splitlines()[0])
     sub = parser.add_subparsers(dest="command", required=True)
@@ -284,6 +308,10 @@ def main(argv: list[str] | None = None) -> int:
     rec.add_argument("--url", default="http://127.0.0.1:8050")
     rec.add_argument("--out", type=Path, default=RECORDING)
     rec.add_argument("--chromium", default="/usr/bin/chromium")
+    upload = sub.add_parser("make-upload", help="write a valid indicator CSV at the size limit for --upload")
+    upload.add_argument("--database-url", required=True, help="the database under test (its villages are used)")
+    upload.add_argument("--out", type=Path, required=True)
+    upload.add_argument("--mb", type=float, default=20, help="size in MB (default: 20, the MAX_UPLOAD_MB default)")
     go = sub.add_parser("run", help="replay the recording with USERS visitors for DURATION seconds")
     go.add_argument("--url", default="http://127.0.0.1:8050")
     go.add_argument("--users", type=int, default=50)
@@ -301,6 +329,9 @@ def main(argv: list[str] | None = None) -> int:
     go.add_argument("--password-field", default="password")
     go.add_argument("--out", type=Path, help="also write the summary JSON here")
     args = parser.parse_args(argv)
+    if args.command == "make-upload":
+        print(json.dumps(make_upload(args.database_url, args.out, args.mb)))
+        return 0
     args.url = loopback_url(args.url)
     if args.command == "record":
         print(json.dumps(record(args.url, args.out, args.chromium)))

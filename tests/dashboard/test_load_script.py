@@ -68,3 +68,19 @@ def test_filters_are_replaced_in_the_recorded_bodies(load):
 def test_only_loopback_addresses_are_load_tested(load, url):
     with pytest.raises(SystemExit, match="loopback"):
         load.loopback_url(url)
+
+
+def test_make_upload_writes_a_valid_file_up_to_the_size(load, sqlite_demo_url, tmp_path):
+    from dashboard.config import load_config
+    from data_access.database import make_engine
+    from data_access.importers import ImportOptions, import_bytes
+
+    out = tmp_path / "upload.csv"
+    summary = load.make_upload(sqlite_demo_url, out, 0.05)
+    assert 0 < summary["bytes"] <= 0.05 * 1024 * 1024 and out.stat().st_size == summary["bytes"]
+    engine = make_engine(sqlite_demo_url)
+    report = import_bytes(engine, out.read_bytes(), out.name,
+                          ImportOptions(dry_run=True, max_mb=float(load_config()["MAX_UPLOAD_MB"])))
+    engine.dispose()
+    assert not report.errors, report.errors[:3]
+    assert report.rows_valid == summary["rows"] > 100
