@@ -43,6 +43,12 @@ def serve(args: argparse.Namespace) -> int:
         print(f"No database at {DEFAULT_SQLITE_PATH}: generating the demo dataset first ...", flush=True)
         _generate_demo(config["DATABASE_URL"], "demo", force=False,
                        carry_forward_months=config["CARRY_FORWARD_MONTHS"])
+    from data_access.database import make_engine, sqlite_file
+
+    file = sqlite_file(make_engine(config["DATABASE_URL"]))
+    if file is not None and not file.exists():
+        print(f"No database file at {file}: create it with `python -m dashboard init-db` (or `demo`). "
+              "Serving anyway: /healthz answers 503 until it exists.", flush=True)
     if args.prod:
         from dashboard import production
 

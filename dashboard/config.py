@@ -44,8 +44,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("WORKERS", "2", "Processes of the production server (`serve --prod`); 2 did as well as 4 on 2 cores."),
     Setting("THREADS", "4", "Threads per production worker: requests a worker serves at once while others wait on the database."),
     Setting("WORKER_TIMEOUT", "",
-            "Seconds a production request may run before its worker is restarted. Empty: 60 + 10 per MB of "
-            "MAX_UPLOAD_MB (260 s for 20 MB), so that the largest allowed import finishes."),
+            "Seconds a production request may run before its worker is restarted. Empty: 60 + 15 per MB of "
+            "MAX_UPLOAD_MB (360 s for 20 MB), so that the largest allowed import finishes."),
 )
 
 

@@ -12,14 +12,14 @@ NONCE_PLACEHOLDER = "{nonce}"
 # Measured in Chromium on every page (tests/browser/test_security_headers.py fails on any
 # violation): Dash's inline renderer and clientside-callback scripts run with the per-request
 # nonce; plotly.js and React write style attributes, so styles need 'unsafe-inline' (styles
-# cannot run code); MapLibre starts its workers from blob: URLs; Bootstrap, AG Grid and plotly
-# draw icons and exports as data: images. No 'unsafe-eval', no other origin, no fonts or
+# cannot run code); MapLibre starts its workers from blob: URLs; Bootstrap and AG Grid draw
+# icons as data: images, and plotly's "Download plot as a PNG" renders through a blob: image. No 'unsafe-eval', no other origin, no fonts or
 # frames from anywhere but here.
 CONTENT_SECURITY_POLICY = "; ".join((
     "default-src 'self'",
     f"script-src 'self' 'nonce-{NONCE_PLACEHOLDER}'",
     "style-src 'self' 'unsafe-inline'",
-    "img-src 'self' data:",
+    "img-src 'self' data: blob:",
     "worker-src 'self' blob:",
     "object-src 'none'",
     "base-uri 'self'",
