@@ -29,6 +29,9 @@ NUMBER_COLUMNS = ("value", "numerator", "denominator", "std_error")
 LEVEL_RANK = {"village": 0, "district": 1, "province": 2, "national": 3}
 SURVEY_LEVELS = ("national", "province", "district")
 MAX_SOURCE_LENGTH = 100
+# No figure of the program (people, households, days summed over cycles, percentages) comes near a
+# thousand million, some 130 times the population of Lao PDR: above it a number is a typo or 1e308.
+MAX_MAGNITUDE = 1e9
 
 
 @dataclass
@@ -154,7 +157,7 @@ def _validate_one(candidate: Candidate, lookup: Lookup, report: ImportReport) ->
         try:
             period = fields.period(cells["period"], meta["period_type"] if meta else None)
         except fields.PeriodProblem as problem:
-            params = {}
+            params = dict(problem.params)
             if problem.rule == "period_type_mismatch":
                 params = {"expected": translatable(f"importer.period_type.{meta['period_type']}"),
                           "found": translatable(f"importer.period_type.{problem.found}")}
@@ -238,6 +241,11 @@ def _check_numbers(candidate: Candidate, meta: dict, numbers: dict, unreadable: 
         if added.is_error:
             ok = False
 
+    for column in NUMBER_COLUMNS:
+        if numbers[column] is not None and abs(numbers[column]) > MAX_MAGNITUDE:
+            problem("implausible_number", column, candidate.cells[column], limit="1,000,000,000")
+    if not ok:
+        return None
     for column, number in (("numerator", numerator), ("denominator", denominator)):
         if number is not None and number < 0:
             problem("negative_count", column, candidate.cells[column])

@@ -32,6 +32,19 @@ RULES: dict[str, str] = {
     "name_field_not_found": ERROR,
     "mapping_required": ERROR,
     "not_dhis2": ERROR,
+    "unclosed_quote": ERROR,
+    "cell_too_long": ERROR,
+    "nul_character": ERROR,
+    "sheet_too_large": ERROR,
+    "too_many_rows": ERROR,
+    "nested_too_deep": ERROR,
+    "invalid_json": ERROR,
+    "refers_to_other_files": ERROR,
+    "wrong_content": ERROR,
+    "unknown_crs": ERROR,
+    "coordinates_look_like_metres": ERROR,
+    "import_busy": ERROR,
+    "internal_error": ERROR,
     # one row
     "formula_not_allowed": ERROR,
     "missing_value": ERROR,
@@ -63,6 +76,12 @@ RULES: dict[str, str] = {
     "dhis2_unmapped_data_element": WARNING,
     "dhis2_unmapped_org_unit": WARNING,
     "dhis2_deleted_value": WARNING,
+    "period_out_of_range": ERROR,
+    "implausible_number": ERROR,
+    "outside_laos": ERROR,
+    "invalid_geometry": ERROR,
+    "geometry_repaired": WARNING,
+    "implausible_change": WARNING,
 }
 
 # Rules about the file as a whole: nothing can be imported, not even with accept_valid_rows.
@@ -70,6 +89,9 @@ FILE_RULES = frozenset({
     "file_too_large", "unsupported_format", "unreadable_file", "not_utf8", "empty_file", "missing_column",
     "duplicate_column", "archive_too_large", "several_layers", "no_layer", "missing_crs", "field_not_found",
     "code_field_not_found", "code_field_ambiguous", "name_field_not_found", "mapping_required", "not_dhis2",
+    "unclosed_quote", "cell_too_long", "nul_character", "sheet_too_large", "too_many_rows", "nested_too_deep",
+    "invalid_json", "refers_to_other_files", "wrong_content", "unknown_crs", "coordinates_look_like_metres",
+    "import_busy", "internal_error",
 })
 STATUSES = ("dry_run", "applied", "rejected", "unchanged")
 

@@ -203,8 +203,10 @@ def test_the_import_and_its_rollups_are_one_transaction(engine, monkeypatch):
         raise RuntimeError("disk full")
 
     monkeypatch.setattr(importers, "bump_data_version", fail)
-    with pytest.raises(RuntimeError):
-        run(engine, "indicators_good.csv")
+    report = run(engine, "indicators_good.csv")
+    # The person gets a sentence with a reference for the log, never the exception.
+    assert report.status == "rejected" and [p.rule for p in report.problems] == ["internal_error"]
+    assert "disk full" not in report.problems[0].message("en")
     assert row_counts(engine) == before
 
 
