@@ -192,11 +192,13 @@ def _deleted(raw) -> bool:
 def read_dhis2(data: bytes, file_name: str, mapping_data: bytes | None, mapping_name: str | None, lookup: Lookup,
                report: ImportReport) -> list[dict]:
     """Validate an export through the mapping; returns observation rows (values added up per place and period)."""
+    is_json = file_name.lower().endswith(".json")
+    values = _json_values(data, file_name, report) if is_json else _csv_values(data, file_name, report)
+    if report.has_file_errors:
+        return []
     if mapping_data is None:
         report.add("mapping_required")
         return []
-    is_json = file_name.lower().endswith(".json")
-    values = _json_values(data, file_name, report) if is_json else _csv_values(data, file_name, report)
     mapping = read_mapping(mapping_data, mapping_name or "mapping.csv", lookup, report)
     if report.has_file_errors:
         return []

@@ -4,7 +4,7 @@ from dataclasses import dataclass, field
 from data_access.importers import fields
 from data_access.importers.lookup import Lookup
 from data_access.importers.readers import Table, match_columns, read_table
-from data_access.importers.report import ImportReport, translatable
+from data_access.importers.report import ImportReport, quantity, translatable
 from data_access.periods import period_start
 from data_access.schema import NATIONAL_CODE
 
@@ -243,7 +243,7 @@ def _check_numbers(candidate: Candidate, meta: dict, numbers: dict, unreadable: 
 
     for column in NUMBER_COLUMNS:
         if numbers[column] is not None and abs(numbers[column]) > MAX_MAGNITUDE:
-            problem("implausible_number", column, candidate.cells[column], limit="1,000,000,000")
+            problem("implausible_number", column, candidate.cells[column], limit=quantity(MAX_MAGNITUDE))
     if not ok:
         return None
     for column, number in (("numerator", numerator), ("denominator", denominator)):

@@ -7,7 +7,7 @@ import zipfile
 from dataclasses import dataclass, field
 
 from data_access.importers.fields import Formula, clean_text, is_blank
-from data_access.importers.report import Problem, translatable
+from data_access.importers.report import Problem, quantity, translatable
 from geo.layer_safety import MAX_JSON_DEPTH, json_depth
 
 TABLE_EXTENSIONS = (".csv", ".txt", ".tsv", ".xlsx", ".xlsm")
@@ -95,7 +95,7 @@ def _csv_rows(text: str, delimiter: str, table: Table):
         except csv.Error as error:
             if "field larger" in str(error):
                 table.problems.append(Problem("cell_too_long", table.file_name, row=number + 1,
-                                              params={"line": start_line, "limit": f"{MAX_CELL_CHARACTERS:,}"}))
+                                              params={"line": start_line, "limit": quantity(MAX_CELL_CHARACTERS)}))
             else:
                 table.problems.append(Problem("unclosed_quote", table.file_name, row=number + 1,
                                               params={"line": start_line}))
@@ -145,8 +145,8 @@ def _read_xlsx(data: bytes, file_name: str) -> Table:
         rows, columns = sheet.max_row or 0, sheet.max_column or 0
         if rows > MAX_ROWS or columns > MAX_COLUMNS:
             table.problems.append(Problem("sheet_too_large", file_name, value=_dimension(sheet),
-                                          params={"rows": rows, "columns": columns, "max_rows": MAX_ROWS,
-                                                  "max_columns": MAX_COLUMNS}))
+                                          params={"rows": quantity(rows), "columns": quantity(columns),
+                                                  "max_rows": quantity(MAX_ROWS), "max_columns": quantity(MAX_COLUMNS)}))
             return table
         # Without a declared dimension openpyxl would widen each row to its last cell; the
         # column bound keeps one stray cell in column XFD from making 16,384 cells a row.
@@ -156,7 +156,7 @@ def _read_xlsx(data: bytes, file_name: str) -> Table:
             for number, row in enumerate(sheet.iter_rows(max_col=MAX_COLUMNS), start=1):
                 if number > MAX_ROWS:
                     table.problems.append(Problem("too_many_rows", file_name, row=number,
-                                                  params={"max_rows": MAX_ROWS}))
+                                                  params={"max_rows": quantity(MAX_ROWS)}))
                     return
                 yield number, [_cell(cell) for cell in row]
 
@@ -193,8 +193,9 @@ def check_xlsx_archive(data: bytes, file_name: str) -> Problem | None:
                     default=0)
     ratio_bomb = inflated > MAX_INFLATION * max(len(data), 1) and inflated > 50 * 1024 * 1024
     if inflated > limit or ratio_bomb or in_memory > MAX_XLSX_IN_MEMORY_PART_MB * 1024 * 1024:
-        return Problem("archive_too_large", file_name, params={"size_mb": round(inflated / 1024 / 1024),
-                                                               "max_mb": MAX_XLSX_INFLATED_MB})
+        return Problem("workbook_too_large", file_name, params={
+            "size_mb": quantity(round(inflated / 1024 / 1024)), "max_mb": quantity(MAX_XLSX_INFLATED_MB),
+            "max_part_mb": quantity(MAX_XLSX_IN_MEMORY_PART_MB)})
     return None
 
 
@@ -216,7 +217,7 @@ def _fill(table: Table, numbered_rows) -> None:
     """First non-blank row = headers; blank rows are skipped; cells padded to the header width."""
     for number, cells in numbered_rows:
         if number > MAX_ROWS:
-            table.problems.append(Problem("too_many_rows", table.file_name, row=number, params={"max_rows": MAX_ROWS}))
+            table.problems.append(Problem("too_many_rows", table.file_name, row=number, params={"max_rows": quantity(MAX_ROWS)}))
             return
         if all(is_blank(cell) and not isinstance(cell, Formula) for cell in cells):
             continue
@@ -300,10 +301,10 @@ def load_json(data: bytes):
         raise JsonProblem("not_utf8", position=error.start) from None
     depth = json_depth(data)
     if depth > MAX_JSON_DEPTH:
-        raise JsonProblem("nested_too_deep", depth=depth, limit=MAX_JSON_DEPTH)
+        raise JsonProblem("nested_too_deep", depth=quantity(depth), limit=MAX_JSON_DEPTH)
     try:
         return json.loads(text)
     except RecursionError:
-        raise JsonProblem("nested_too_deep", depth=depth, limit=MAX_JSON_DEPTH) from None
+        raise JsonProblem("nested_too_deep", depth=quantity(depth), limit=MAX_JSON_DEPTH) from None
     except ValueError as error:
         raise JsonProblem("invalid_json", line=getattr(error, "lineno", "?"), position=getattr(error, "colno", "?")) from None

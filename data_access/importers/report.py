@@ -5,7 +5,7 @@ import json
 import re
 from dataclasses import asdict, dataclass, field
 
-from i18n import t
+from i18n import format_number, t
 
 ERROR = "error"
 WARNING = "warning"
@@ -23,6 +23,7 @@ RULES: dict[str, str] = {
     "duplicate_column": ERROR,
     "unknown_column": WARNING,
     "archive_too_large": ERROR,
+    "workbook_too_large": ERROR,
     "several_layers": ERROR,
     "no_layer": ERROR,
     "missing_crs": ERROR,
@@ -87,7 +88,7 @@ RULES: dict[str, str] = {
 # Rules about the file as a whole: nothing can be imported, not even with accept_valid_rows.
 FILE_RULES = frozenset({
     "file_too_large", "unsupported_format", "unreadable_file", "not_utf8", "empty_file", "missing_column",
-    "duplicate_column", "archive_too_large", "several_layers", "no_layer", "missing_crs", "field_not_found",
+    "duplicate_column", "archive_too_large", "workbook_too_large", "several_layers", "no_layer", "missing_crs", "field_not_found",
     "code_field_not_found", "code_field_ambiguous", "name_field_not_found", "mapping_required", "not_dhis2",
     "unclosed_quote", "cell_too_long", "nul_character", "sheet_too_large", "too_many_rows", "nested_too_deep",
     "invalid_json", "refers_to_other_files", "wrong_content", "unknown_crs", "coordinates_look_like_metres",
@@ -101,9 +102,16 @@ def translatable(key: str) -> dict:
     return {"key": key}
 
 
+def quantity(value: int | float) -> dict:
+    """A message parameter that is a quantity, formatted in the reader's language when shown (1,048,576)."""
+    return {"number": value}
+
+
 def _render_param(value, lang: str):
     if isinstance(value, dict) and set(value) == {"key"}:
         return t(value["key"], lang)
+    if isinstance(value, dict) and set(value) == {"number"}:
+        return format_number(value["number"], lang)
     if isinstance(value, list):
         return ", ".join(str(_render_param(item, lang)) for item in value)
     return value
@@ -137,7 +145,8 @@ class Problem:
         params = {key: _render_param(value, lang) for key, value in self.params.items() if key != "variant"}
         # Some rules have more than one wording (a suggestion to offer, only a lower bound).
         key = f"importer.rule.{self.rule}" + (f".{self.params['variant']}" if self.params.get("variant") else "")
-        return t(key, lang, value=self.value if self.value is not None else "", column=self.column or "", **params)
+        return t(key, lang, value=self.value if self.value is not None else "", column=self.column or "",
+                 row=self.row if self.row is not None else "", **params)
 
     def to_dict(self) -> dict:
         return asdict(self)
