@@ -10,7 +10,7 @@ from pathlib import Path
 from sqlalchemy import Engine
 from sqlalchemy.exc import DBAPIError
 
-from data_access.importers import dhis2, history, indicators, targets, villages
+from data_access.importers import dhis2, history, indicators, plausibility, targets, villages
 from data_access.importers import locking
 from data_access.importers.lookup import Lookup
 from data_access.importers.readers import JsonProblem, extension, header_key, load_json, read_table
@@ -244,6 +244,8 @@ class _ObservationFile:
         records = self.read(source, options, lookup, report)
         pairs = {(r["indicator_code"], r["period"]) for r in records}
         records = indicators.check_mixed_levels(records, history.observations_at(conn, pairs), lookup, report)
+        plausibility.check_history(conn, records, lookup, report)
+        plausibility.list_replacements(conn, records, report)
         # A DHIS2 observation may add up several data values: count the values, as rows_total does.
         report.rows_valid = sum(r.get("n_rows", 1) for r in records)
         report.summary["observations"] = len(records)

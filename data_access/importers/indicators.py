@@ -200,7 +200,9 @@ def _validate_one(candidate: Candidate, lookup: Lookup, report: ImportReport) ->
     return {
         "indicator_code": meta["code"], "admin_code": admin, "period": period,
         "period_start": period_start(period), "source": source, "row": row, "file": file,
-        "admin_column": candidate.header("admin_code"), **record,
+        "admin_column": candidate.header("admin_code"),
+        "value_column": candidate.header("value" if candidate.cells.get("value") is not None else "numerator"),
+        **record,
     }
 
 
