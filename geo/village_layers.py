@@ -130,7 +130,7 @@ def read_layer(path: Path, layer: str | None = None) -> tuple[gpd.GeoDataFrame, 
     """
     gdal_path, layer_name = dataset_path(path, layer)
     is_geojson = gdal_path.lower().endswith((".geojson", ".json"))
-    declared = _declared_geojson_crs(Path(path)) if is_geojson and Path(path).is_file() else None
+    declared = _declared_geojson_crs(*_geojson_bytes(Path(path), gdal_path)) if is_geojson else None
     try:
         frame = pyogrio.read_dataframe(gdal_path, layer=layer_name)
     except Exception:  # GDAL's text names the server's temporary path: never shown
@@ -158,42 +158,52 @@ def read_layer(path: Path, layer: str | None = None) -> tuple[gpd.GeoDataFrame, 
     return frame, original
 
 
-def _declared_geojson_crs(path: Path) -> pyproj.CRS | None:
+def _geojson_bytes(path: Path, gdal_path: str) -> tuple[bytes, str]:
+    """The GeoJSON GDAL is about to read (a file, a folder's file or a zip member) and its name."""
+    if path.is_dir():
+        return Path(gdal_path).read_bytes(), Path(gdal_path).name
+    if path.suffix.lower() == ".zip":
+        member = gdal_path[len(f"/vsizip/{path}/"):]
+        with zipfile.ZipFile(path) as archive:
+            return archive.read(member), Path(member).name
+    return path.read_bytes(), path.name
+
+
+def _declared_geojson_crs(data: bytes, name: str) -> pyproj.CRS | None:
     """The CRS a GeoJSON names in its (pre-RFC 7946) "crs" member, None when it names none.
 
     Only EPSG codes and CRS84 are accepted: a free-form CRS text could make PROJ read files.
     """
-    data = path.read_bytes()
     depth = json_depth(data)
     if depth > MAX_JSON_DEPTH:
-        raise LayerError("nested_too_deep", depth=depth, limit=MAX_JSON_DEPTH)
+        raise LayerError("nested_too_deep", depth={"number": depth}, limit=MAX_JSON_DEPTH)
     try:
         document = json.loads(data.decode("utf-8-sig"))
     except UnicodeDecodeError as error:
         raise LayerError("not_utf8", position=error.start) from None
     except RecursionError:
-        raise LayerError("nested_too_deep", depth=depth, limit=MAX_JSON_DEPTH) from None
+        raise LayerError("nested_too_deep", depth={"number": depth}, limit=MAX_JSON_DEPTH) from None
     except ValueError as error:
         raise LayerError("invalid_json", line=getattr(error, "lineno", "?"), position=getattr(error, "colno", "?")) \
             from None
     if not isinstance(document, dict) or document.get("type") not in ("FeatureCollection", "Feature"):
-        raise LayerError("wrong_content", file=path.name, format="GeoJSON")
+        raise LayerError("wrong_content", name=name, format="GeoJSON")
     crs = document.get("crs")
     if crs is None:
         return None
-    name = crs.get("properties", {}).get("name") if isinstance(crs, dict) and isinstance(
+    declared = crs.get("properties", {}).get("name") if isinstance(crs, dict) and isinstance(
         crs.get("properties"), dict) else None
-    name = str(name or "").strip()
-    if _CRS84.match(name):
+    declared = str(declared or "").strip()
+    if _CRS84.match(declared):
         return pyproj.CRS.from_epsg(4326)
     for pattern in _DECLARED_EPSG:
-        match = pattern.match(name)
+        match = pattern.match(declared)
         if match:
             try:
                 return pyproj.CRS.from_epsg(int(match.group(1)))
             except pyproj.exceptions.CRSError:
                 break
-    raise LayerError("unknown_crs", crs=name[:60] or "?")
+    raise LayerError("unknown_crs", crs=declared[:60] or "?")
 
 
 def _check_degrees(frame: gpd.GeoDataFrame) -> None:

@@ -83,6 +83,14 @@ def build_vrt_in_zip(folder: Path) -> Path:
     return path
 
 
+def build_unknown_crs_in_zip(folder: Path) -> Path:
+    """The EPSG:999999 layer zipped: GDAL would silently read it as WGS 84 there too."""
+    path = folder / "unknown_crs.zip"
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr("villages.geojson", SMALL["unknown_crs.geojson"])
+    return path
+
+
 def build_symlink_in_zip(folder: Path) -> Path:
     """A zipped shapefile whose .dbf is a symbolic link to /etc/passwd."""
     path = folder / "symlink.zip"

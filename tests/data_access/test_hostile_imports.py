@@ -53,6 +53,7 @@ CASES = [
     ("latitude 95, longitude 200", small("outside_laos.geojson"), "outside_laos", 1, "geometry"),
     ("UTM metres without a CRS", small("utm_without_crs.geojson"), "coordinates_look_like_metres", None, None),
     ("EPSG:999999", small("unknown_crs.geojson"), "unknown_crs", None, None),
+    ("EPSG:999999 in a zip", hostile.build_unknown_crs_in_zip, "unknown_crs", None, None),
 ]
 
 
