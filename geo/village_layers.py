@@ -71,7 +71,12 @@ def dataset_path(path: Path, layer: str | None = None) -> tuple[str, str | None]
     A zip or folder holding several datasets, or a GeoPackage with several layers, needs
     `layer` (a dataset's file name without extension, or a GeoPackage layer name).
     """
-    path = Path(path)
+    gdal_path, layer = _checked_gdal_path(Path(path), layer)
+    return gdal_path, _pick_layer(gdal_path, layer)
+
+
+def _checked_gdal_path(path: Path, layer: str | None) -> tuple[str, str | None]:
+    """The dataset GDAL will open, checked (layer_safety) but not opened yet; layer as still to be picked."""
     if path.is_dir():
         candidates = sorted(str(p.relative_to(path)) for p in path.rglob("*") if p.suffix.lower() in LAYER_EXTENSIONS)
         prefix = str(path) + "/"
@@ -83,7 +88,7 @@ def dataset_path(path: Path, layer: str | None = None) -> tuple[str, str | None]
         raise LayerError("unsupported_format", extension=path.suffix.lower() or "?")
     else:
         _check_safe(path)
-        return str(path), _pick_layer(str(path), layer)
+        return str(path), layer
     _check_safe(path)
     if not candidates:
         raise LayerError("no_layer")
@@ -93,8 +98,7 @@ def dataset_path(path: Path, layer: str | None = None) -> tuple[str, str | None]
             raise LayerError("several_layers", layers=", ".join(Path(c).stem for c in candidates))
         candidates = chosen
         layer = None
-    gdal_path = prefix + candidates[0]
-    return gdal_path, _pick_layer(gdal_path, layer)
+    return prefix + candidates[0], layer
 
 
 def _check_safe(path: Path) -> None:
@@ -128,9 +132,11 @@ def read_layer(path: Path, layer: str | None = None) -> tuple[gpd.GeoDataFrame, 
     GeoJSON without a CRS is WGS 84 by definition (RFC 7946); any other layer without a
     CRS (a shapefile missing its .prj) is refused rather than guessed.
     """
-    gdal_path, layer_name = dataset_path(path, layer)
+    gdal_path, layer = _checked_gdal_path(Path(path), layer)
     is_geojson = gdal_path.lower().endswith((".geojson", ".json"))
+    # Parsed (depth-bounded) before GDAL's own JSON parser sees it.
     declared = _declared_geojson_crs(*_geojson_bytes(Path(path), gdal_path)) if is_geojson else None
+    layer_name = _pick_layer(gdal_path, layer)
     try:
         frame = pyogrio.read_dataframe(gdal_path, layer=layer_name)
     except Exception:  # GDAL's text names the server's temporary path: never shown

@@ -103,6 +103,16 @@ def build_symlink_in_zip(folder: Path) -> Path:
     return path
 
 
+def build_symlink_folder(folder: Path) -> Path:
+    """A shapefile folder (the command line) whose .dbf is a symbolic link to /etc/passwd."""
+    path = folder / "villages_linked"
+    path.mkdir()
+    for suffix in (".shp", ".shx", ".prj"):
+        (path / f"villages_utm48{suffix}").write_bytes((SHAPEFILE / f"villages_utm48{suffix}").read_bytes())
+    (path / "villages_utm48.dbf").symlink_to("/etc/passwd")
+    return path
+
+
 def build_bad_sidecar_zip(folder: Path) -> Path:
     """A zipped shapefile whose .prj is no coordinate system but a path GDAL could follow."""
     path = folder / "bad_prj.zip"
@@ -185,6 +195,10 @@ def build_long_cell() -> bytes:
 
 def build_deep_json(depth: int = 200_000) -> bytes:
     return b'{"dataValues": ' + b"[" * depth + b"]" * depth + b"}"
+
+
+def build_deep_geojson(depth: int = 200_000) -> bytes:
+    return b'{"type": "FeatureCollection", "features": ' + b"[" * depth + b"]" * depth + b"}"
 
 
 if __name__ == "__main__":

@@ -38,6 +38,7 @@ CASES = [
     ("vrt saved as geojson", small("vrt_as_geojson.geojson"), "refers_to_other_files", None, None),
     ("vrt inside a zip", hostile.build_vrt_in_zip, "refers_to_other_files", None, None),
     ("dbf linked to /etc/passwd", hostile.build_symlink_in_zip, "refers_to_other_files", None, None),
+    ("shapefile folder with a linked dbf", hostile.build_symlink_folder, "refers_to_other_files", None, None),
     ("prj that is a path", hostile.build_bad_sidecar_zip, "wrong_content", None, None),
     ("geopackage with a virtual table", hostile.build_virtual_table_gpkg, "refers_to_other_files", None, None),
     ("xlsx declaring A1:XFD1048576", built(hostile.build_dimension_bomb, "dimension_bomb.xlsx"),
@@ -50,6 +51,7 @@ CASES = [
     ("years 1000 and 9999", small("period_1000_9999.csv"), "period_out_of_range", 2, "period"),
     ("1e308 as a count", small("huge_count.csv"), "implausible_number", 2, "value"),
     ("JSON nested 200,000 deep", built(hostile.build_deep_json, "deep.json"), "nested_too_deep", None, None),
+    ("GeoJSON nested 200,000 deep", built(hostile.build_deep_geojson, "deep.geojson"), "nested_too_deep", None, None),
     ("latitude 95, longitude 200", small("outside_laos.geojson"), "outside_laos", 1, "geometry"),
     ("UTM metres without a CRS", small("utm_without_crs.geojson"), "coordinates_look_like_metres", None, None),
     ("EPSG:999999", small("unknown_crs.geojson"), "unknown_crs", None, None),
@@ -75,6 +77,23 @@ def test_a_hostile_file_gets_a_sentence_and_writes_nothing(engine, tmp_path, cas
                 assert not [leak for leak in LEAKS if leak in message.lower()], message
             assert not [leak for leak in LEAKS if leak in report.headline(lang).lower()]
     assert row_counts(engine) == before
+
+
+@pytest.mark.parametrize("text, depth", [
+    (b"{}", 1), (b'{"a": "[[[[ {{ ]]"}', 1), (b'{"a": "\\"[["}', 1), (b"[[1, [2]], [3]]", 3), (b"", 0),
+    (b'"[[["', 0),
+])
+def test_json_depth_counts_brackets_outside_strings(text, depth):
+    from geo.layer_safety import json_depth
+
+    assert json_depth(text) == depth
+
+
+def test_json_depth_carries_across_slices():
+    from geo.layer_safety import json_depth
+
+    deep = b"[" * 70 + b" " * (5 * 1024 * 1024) + b"[" * 10 + b"]" * 80
+    assert json_depth(deep) == 80
 
 
 def test_the_dimension_bomb_is_refused_in_milliseconds(engine):
