@@ -58,7 +58,10 @@ def print_report(report, lang: str) -> None:
         key = "importer.replacements.done" if report.status == "applied" else "importer.replacements.coming"
         print(t(key, lang, count=format_number(total, lang)))
         for item in report.summary.get("replacements") or []:
-            print(f"  {item['indicator']}  {item['place']}  {item['period']}:  {item['old']} -> {item['new']}")
+            what = (t(f"importer.replacements.field.{item['field']}", lang) if "field" in item
+                    else f"{item['indicator']}  {item['place']}  {item['period']}")
+            place = f"  {item['place']}" if "field" in item else ""
+            print(f"  {what}{place}:  {item['old']} -> {item['new']}")
         if total > len(report.summary.get("replacements") or []):
             print("  " + t("importer.replacements.more", lang, shown=format_number(len(report.summary["replacements"]), lang),
                            total=format_number(total, lang)))

@@ -210,10 +210,16 @@ def replacements_view(summary: dict, status: str, lang: str) -> html.Div | None:
     if not total:
         return None
     title_key = "importer.replacements.done" if status == "applied" else "importer.replacements.coming"
-    rows = [html.Tr([html.Td(item["indicator"]), html.Td(item["place"]), html.Td(item["period"]),
-                     html.Td(html.Code(item["old"])), html.Td(html.Code(item["new"]))])
-            for item in summary.get("replacements") or []]
-    headers = [t(f"importer.replacements.{name}", lang) for name in ("indicator", "place", "period", "old", "new")]
+    items = summary.get("replacements") or []
+    if any("field" in item for item in items):  # a village layer: names and locations
+        names = ("field", "place", "old", "new")
+        rows = [html.Tr([html.Td(t(f"importer.replacements.field.{item['field']}", lang)), html.Td(item["place"]),
+                         html.Td(html.Code(item["old"])), html.Td(html.Code(item["new"]))]) for item in items]
+    else:
+        names = ("indicator", "place", "period", "old", "new")
+        rows = [html.Tr([html.Td(item["indicator"]), html.Td(item["place"]), html.Td(item["period"]),
+                         html.Td(html.Code(item["old"])), html.Td(html.Code(item["new"]))]) for item in items]
+    headers = [t(f"importer.replacements.{name}", lang) for name in names]
     children = [html.H3(t(title_key, lang, count=format_number(total, lang)), className="h6 mt-2"),
                 dbc.Table([html.Thead(html.Tr([html.Th(h) for h in headers])), html.Tbody(rows)],
                           bordered=False, size="sm", responsive=True, className="small")]

@@ -148,7 +148,35 @@ def prepare(conn: Connection, source, options, lookup: Lookup, report: ImportRep
                        variant=None if found else "nowhere", declared=finding.declared_district, found=found or "")
     report.summary.update({"villages_outside_district": outside, "codes_unmatched": unmatched})
     report.rows_valid = len(records)
+    _list_changes(conn, records, report)
     return records
+
+
+def _list_changes(conn: Connection, records: list[dict], report: ImportReport) -> None:
+    """Names and locations of existing villages the layer changes, old -> new (as write() will apply them)."""
+    from data_access.importers.plausibility import REPLACEMENTS_LISTED
+
+    codes = [record["code"] for record in records]
+    stored = {}
+    for offset in range(0, len(codes), 500):
+        for row in conn.execute(select(AdminUnit.code, AdminUnit.name_en, AdminUnit.name_lo, AdminUnit.lon,
+                                       AdminUnit.lat).where(AdminUnit.code.in_(codes[offset:offset + 500]))).mappings():
+            stored[row["code"]] = row
+    changes = []
+    for record in sorted(records, key=lambda r: r["code"]):
+        old = stored.get(record["code"])
+        if old is None:
+            continue
+        for field in ("name_en", "name_lo"):
+            # An empty name keeps the stored one (see write): not a change.
+            if record[field] and record[field] != (old[field] or ""):
+                changes.append({"field": field, "place": record["code"], "old": old[field] or "", "new": record[field]})
+        if old["lat"] is None or abs(old["lat"] - record["lat"]) > 1e-6 or abs(old["lon"] - record["lon"]) > 1e-6:
+            changes.append({"field": "location", "place": record["code"],
+                            "old": "" if old["lat"] is None else f"{old['lat']:.5f}, {old['lon']:.5f}",
+                            "new": f"{record['lat']:.5f}, {record['lon']:.5f}"})
+    report.summary["replacements"] = changes[:REPLACEMENTS_LISTED]
+    report.summary["replacements_total"] = len(changes)
 
 
 _UNIT_FIELDS = ("name_en", "name_lo", "lon", "lat", "is_demo", "parent_code", "province_code", "district_code")

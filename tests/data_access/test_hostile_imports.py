@@ -170,6 +170,16 @@ def _names(engine, codes):
 
 
 def test_a_lao_name_field_fills_name_lo_and_an_english_only_layer_keeps_it(engine):
+    stored = _names(engine, {"0703001", "0703002"})
+    checked = import_path(engine, hostile.HOSTILE / "lao_names.geojson", ImportOptions(dry_run=True))
+    changes = {(item["field"], item["place"]): (item["old"], item["new"]) for item in checked.summary["replacements"]}
+    assert changes[("name_lo", "0703001")] == (stored["0703001"][1], "ບ້ານນາຄຳ")
+    assert changes[("name_en", "0703002")] == (stored["0703002"][0], "Ban Phonxay")
+    assert ("location", "0703001") in changes and checked.summary["replacements_total"] == 6
+
+    from layouts.importer import replacements_view
+
+    assert "ຊື່ພາສາລາວ" in str(replacements_view(checked.summary, checked.status, "lo"))
     first = import_path(engine, hostile.HOSTILE / "lao_names.geojson", ImportOptions())
     assert first.status == "applied", [p.message("en") for p in first.problems]
     assert first.summary["name_lo_field"] == "LAONAME" and first.summary["name_en_field"] == "VILL_NAME"
