@@ -39,6 +39,8 @@ class Table:
     sheet: str | None = None
     header_row: int = 1
     problems: list[Problem] = field(default_factory=list)
+    # CSV: the line of the file each row starts on (a quoted cell can span lines).
+    lines: dict[int, int] = field(default_factory=dict)
 
 
 def extension(file_name: str) -> str:
@@ -101,6 +103,7 @@ def _csv_rows(text: str, delimiter: str, table: Table):
                                               params={"line": start_line}))
             return
         number += 1
+        table.lines[number] = start_line
         yield number, row
 
 
@@ -119,7 +122,7 @@ def _check_swallowed_rows(table: Table, delimiter: str) -> None:
                     line.count(delimiter) >= width - 1 for line in cell.split("\n")[1:]):
                 table.problems.append(Problem("unclosed_quote", table.file_name, row=number,
                                               column=table.headers[position] if position < width else None,
-                                              params={"line": number}))
+                                              params={"line": table.lines.get(number, number)}))
                 return
 
 
