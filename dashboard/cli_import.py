@@ -45,6 +45,7 @@ def _import_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def print_report(report, lang: str) -> None:
+    from data_access.importers.report import format_figure
     from i18n import format_number, t
 
     print(report.headline(lang))
@@ -61,7 +62,11 @@ def print_report(report, lang: str) -> None:
             what = (t(f"importer.replacements.field.{item['field']}", lang) if "field" in item
                     else f"{item['indicator']}  {item['place']}  {item['period']}")
             place = f"  {item['place']}" if "field" in item else ""
-            print(f"  {what}{place}:  {item['old']} -> {item['new']}")
+            old, new = item["old"], item["new"]
+            if "field" not in item:
+                old, new = (" / ".join(format_figure(value, lang) if value is not None else "-" for value in values)
+                            for values in (old, new))
+            print(f"  {what}{place}:  {old} -> {new}")
         if total > len(report.summary.get("replacements") or []):
             print("  " + t("importer.replacements.more", lang, shown=format_number(len(report.summary["replacements"]), lang),
                            total=format_number(total, lang)))

@@ -204,6 +204,17 @@ def report_view(report: dict, headline: str, problems: list[dict], lang: str) ->
     return html.Div(children, id="importer-report-body")
 
 
+def _figures(values: list, lang: str) -> str:
+    """[41, 45] -> "41 / 45"; each number with the decimals it has, in the reader's language."""
+    def one(value) -> str:
+        if value is None:
+            return format_number(None, lang)
+        value = float(value)
+        return format_number(value, lang, 0 if value.is_integer() else min(len(f"{value:.6g}".partition(".")[2]), 3))
+
+    return " / ".join(one(value) for value in values)
+
+
 def replacements_view(summary: dict, status: str, lang: str) -> html.Div | None:
     """Stored values the file changes, old -> new (the first few; the count says how many in all)."""
     total = summary.get("replacements_total") or 0
@@ -218,7 +229,8 @@ def replacements_view(summary: dict, status: str, lang: str) -> html.Div | None:
     else:
         names = ("indicator", "place", "period", "old", "new")
         rows = [html.Tr([html.Td(item["indicator"]), html.Td(item["place"]), html.Td(item["period"]),
-                         html.Td(html.Code(item["old"])), html.Td(html.Code(item["new"]))]) for item in items]
+                         html.Td(html.Code(_figures(item["old"], lang))), html.Td(html.Code(_figures(item["new"], lang)))])
+                for item in items]
     headers = [t(f"importer.replacements.{name}", lang) for name in names]
     children = [html.H3(t(title_key, lang, count=format_number(total, lang)), className="h6 mt-2"),
                 dbc.Table([html.Thead(html.Tr([html.Th(h) for h in headers])), html.Tbody(rows)],

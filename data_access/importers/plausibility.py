@@ -20,7 +20,7 @@ import statistics
 from sqlalchemy import Connection, bindparam, text
 
 from data_access.importers.history import VALUE_FIELDS, existing_observations
-from data_access.importers.report import ImportReport, display_value
+from data_access.importers.report import ImportReport, quantity
 from data_access.periods import add_months
 
 RATIO = 5.0
@@ -75,14 +75,15 @@ def check_history(conn: Connection, records: list[dict], lookup, report: ImportR
                 _, previous_period, previous = before[-1]
                 report.add("implausible_change", file=record.get("file"), row=record["row"],
                            column=record.get("value_column") or "value", value=record["value"],
-                           median=display_value(round(median, 2)), reports=len(before),
-                           previous=display_value(previous), previous_period=previous_period)
+                           median=quantity(round(median, 2)), reports=len(before),
+                           previous=quantity(previous), previous_period=previous_period)
 
 
-def _shown(values: dict) -> str:
+def _shown(values: dict) -> list[float | None]:
+    """[numerator, denominator] when the row has both, else [value]: formatted in the reader's language when shown."""
     if values.get("numerator") is not None and values.get("denominator") is not None:
-        return f"{display_value(values['numerator'])} / {display_value(values['denominator'])}"
-    return display_value(values.get("value"))
+        return [values["numerator"], values["denominator"]]
+    return [values.get("value")]
 
 
 def list_replacements(conn: Connection, records: list[dict], report: ImportReport) -> None:
@@ -97,5 +98,6 @@ def list_replacements(conn: Connection, records: list[dict], report: ImportRepor
             continue
         changes.append({"indicator": record["indicator_code"], "place": record["admin_code"],
                         "period": record["period"], "old": _shown(old), "new": _shown(record)})
+    # Values as numbers: the page and the command line format them in the reader's language.
     report.summary["replacements"] = changes[:REPLACEMENTS_LISTED]
     report.summary["replacements_total"] = len(changes)

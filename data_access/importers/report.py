@@ -107,11 +107,18 @@ def quantity(value: int | float) -> dict:
     return {"number": value}
 
 
+def format_figure(value: float, lang: str) -> str:
+    """A number in the reader's language with the decimals it has (42.1 -> "42,1" in Lao, 1048576 -> "1,048,576")."""
+    value = float(value)
+    decimals = 0 if value.is_integer() else min(len(f"{value:.6g}".partition(".")[2]), 3)
+    return format_number(value, lang, decimals)
+
+
 def _render_param(value, lang: str):
     if isinstance(value, dict) and set(value) == {"key"}:
         return t(value["key"], lang)
     if isinstance(value, dict) and set(value) == {"number"}:
-        return format_number(value["number"], lang)
+        return format_figure(value["number"], lang)
     if isinstance(value, list):
         return ", ".join(str(_render_param(item, lang)) for item in value)
     return value

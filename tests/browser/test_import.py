@@ -195,3 +195,12 @@ def test_a_hostile_upload_gets_its_sentence_and_a_replacing_file_lists_what_it_r
     assert "Values already stored that this file will replace:" in listing
     assert "CCT_PAID" in listing and "0703001" in listing and "38" in listing
     screenshot(page, "import-replacements-en")
+
+    open_import_page(page, "lo")
+    page.set_input_files(UPLOAD_INPUT, str(HOSTILE / "utm_without_crs.geojson"))
+    page.wait_for_selector("#importer-problems")
+    assert "ພິກັດເບິ່ງຄືເປັນແມັດ" in page.locator("#importer-problems").inner_text()
+    page.set_input_files(UPLOAD_INPUT, str(DATA_DIR / "indicators_good.csv"))
+    page.wait_for_selector("#importer-replacements")
+    assert "ຄ່າທີ່ບັນທຶກໄວ້ແລ້ວ ທີ່ໄຟລ໌ນີ້ຈະປ່ຽນແທນ: 6" in page.locator("#importer-replacements").inner_text()
+    screenshot(page, "import-replacements-lo")

@@ -53,7 +53,7 @@ def test_a_value_far_outside_the_places_history_is_a_warning(engine, factor, off
     if flagged:
         problem = warnings[0]
         assert (problem.row, problem.column, problem.value) == (2, "value", str(value))
-        assert problem.params["previous"] == f"{past[0][1]:g}" and problem.params["previous_period"] == past[0][0]
+        assert problem.params["previous"] == {"number": past[0][1]} and problem.params["previous_period"] == past[0][0]
         message = problem.message("en")
         assert f"previous report ({past[0][0]}) was {past[0][1]:g}" in message
         assert "ລາຍງານກ່ອນໜ້າ" in problem.message("lo")
@@ -78,8 +78,8 @@ def test_the_check_report_lists_the_values_that_will_be_replaced(engine, monkeyp
     report = import_bytes(engine, HEADER + rows + new, "replace.csv", ImportOptions(dry_run=True))
     assert report.summary["replacements_total"] == 3
     assert report.summary["replacements"] == [
-        {"indicator": "CCT_REGISTERED", "place": code, "period": "2023-03", "old": f"{stored[code]:g}",
-         "new": f"{int(stored[code]) + 1}"} for code in ("0703001", "0703002")]
+        {"indicator": "CCT_REGISTERED", "place": code, "period": "2023-03", "old": [stored[code]],
+         "new": [int(stored[code]) + 1]} for code in ("0703001", "0703002")]
 
     from layouts.importer import replacements_view
 
@@ -93,3 +93,14 @@ def test_the_check_report_lists_the_values_that_will_be_replaced(engine, monkeyp
 
     with engine.begin() as conn:
         rollback_batch(conn, applied.batch_id)
+
+
+def test_replaced_values_are_shown_in_the_readers_language():
+    from layouts.importer import replacements_view
+
+    summary = {"replacements_total": 2, "replacements": [
+        {"indicator": "STUNTING", "place": "07", "period": "2023", "old": [42.1], "new": [1234.5]},
+        {"indicator": "CCT_COMPLY_ALL", "place": "0703001", "period": "2023-05", "old": [3, 5], "new": [41, 45]}]}
+    english, lao = (str(replacements_view(summary, "dry_run", lang)) for lang in ("en", "lo"))
+    assert "42.1" in english and "1,234.5" in english and "41 / 45" in english
+    assert "42,1" in lao and "1.234,5" in lao and "41 / 45" in lao
