@@ -184,7 +184,8 @@ def check_period_range(code: str, today: dt.date | None = None) -> None:
     year = int(code[:4])
     # The year is compared first: period_start cannot even build year 0.
     if year < FIRST_PERIOD_YEAR or year > last.year or period_start(code) > last:
-        raise PeriodProblem("period_out_of_range", first=FIRST_PERIOD_YEAR, last=last.isoformat())
+        # {"date": ...}: the report shows it as a date in the reader's language.
+        raise PeriodProblem("period_out_of_range", first=FIRST_PERIOD_YEAR, last={"date": last.isoformat()})
 
 
 def _period_text(value) -> str | None:

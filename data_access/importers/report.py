@@ -1,11 +1,12 @@
 """Import problems and reports: each problem names the file, row, column, value and the rule broken."""
 import csv
+import datetime as dt
 import io
 import json
 import re
 from dataclasses import asdict, dataclass, field
 
-from i18n import format_number, t
+from i18n import format_day, format_number, t
 
 ERROR = "error"
 WARNING = "warning"
@@ -119,6 +120,8 @@ def _render_param(value, lang: str):
         return t(value["key"], lang)
     if isinstance(value, dict) and set(value) == {"number"}:
         return format_figure(value["number"], lang)
+    if isinstance(value, dict) and set(value) == {"date"}:
+        return format_day(dt.date.fromisoformat(value["date"]), lang)
     if isinstance(value, list):
         return ", ".join(str(_render_param(item, lang)) for item in value)
     return value
