@@ -45,7 +45,8 @@ def _import_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def print_report(report, lang: str) -> None:
-    from i18n import t
+    from data_access.importers.report import format_figure
+    from i18n import format_number, t
 
     print(report.headline(lang))
     for problem in report.problems:
@@ -53,6 +54,22 @@ def print_report(report, lang: str) -> None:
                   row=problem.row if problem.row is not None else t("importer.whole_file", lang),
                   column=problem.column or "-")
         print(f"  [{problem.severity}] {where}: {problem.message(lang)} ({problem.rule})")
+    total = report.summary.get("replacements_total") or 0
+    if total:
+        key = "importer.replacements.done" if report.status == "applied" else "importer.replacements.coming"
+        print(t(key, lang, count=format_number(total, lang)))
+        for item in report.summary.get("replacements") or []:
+            what = (t(f"importer.replacements.field.{item['field']}", lang) if "field" in item
+                    else f"{item['indicator']}  {item['place']}  {item['period']}")
+            place = f"  {item['place']}" if "field" in item else ""
+            old, new = item["old"], item["new"]
+            if "field" not in item:
+                old, new = (" / ".join(format_figure(value, lang) if value is not None else "-" for value in values)
+                            for values in (old, new))
+            print(f"  {what}{place}:  {old} -> {new}")
+        if total > len(report.summary.get("replacements") or []):
+            print("  " + t("importer.replacements.more", lang, shown=format_number(len(report.summary["replacements"]), lang),
+                           total=format_number(total, lang)))
 
 
 @command("import", "validate a data file and import it in one transaction (see docs/import-format.md)")(_import_arguments)
@@ -66,13 +83,29 @@ def import_command(args: argparse.Namespace) -> int:
 
         print(t("importer.cli.no_such_file", lang, file=args.file))
         return 2
-    mapping_data = Path(args.mapping).read_bytes() if args.mapping else None
+    max_mb = float(load_config()["MAX_UPLOAD_MB"])
+    mapping_data = None
+    if args.mapping:
+        mapping = Path(args.mapping)
+        size = mapping.stat().st_size if mapping.is_file() else -1
+        if size < 0:
+            from i18n import t
+
+            print(t("importer.cli.no_such_file", lang, file=args.mapping))
+            return 2
+        if size > max_mb * 1024 * 1024:
+            # Checked on disk: a huge mapping file is never read into memory.
+            from i18n import t
+
+            print(t("importer.rule.file_too_large", lang, size_mb=f"{size / 1024 / 1024:.1f}", max_mb=f"{max_mb:g}"))
+            return 1
+        mapping_data = mapping.read_bytes()
     options = ImportOptions(
         kind=None if args.kind == "auto" else args.kind, dry_run=args.dry_run,
         accept_valid_rows=args.accept_valid_rows,
         mapping_name=Path(args.mapping).name if args.mapping else None, mapping_data=mapping_data,
         code_field=args.code_field, name_field=args.name_field, name_lo_field=args.name_lo_field, layer=args.layer,
-        imported_by=getpass.getuser(), max_mb=float(load_config()["MAX_UPLOAD_MB"]),
+        imported_by=getpass.getuser(), max_mb=max_mb,
     )
     report = import_path(_engine(), path, options)
     print_report(report, lang)
