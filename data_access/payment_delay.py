@@ -4,13 +4,16 @@ The rule (written on the Overview, Targets and Trends pages): for each CCT payme
 days waiting = compliance verified -> paid, or verified -> the end of the as-of month while
 still unpaid. The payment delay of a place in a month is the median of days waiting over
 the cycles paid in that month and the cycles still open at its end, each cycle counted once
-(a district's cycle is one approval decision). The results framework names the indicator
-"days from compliance verification to payment" without choosing a statistic; the median is
-used so that one very late cycle shows as a long wait without a mean hiding or inflating it.
+(a district's cycle is one approval decision). The results framework's entry for the
+indicator (reference/indicators.csv, targets 45 -> 30 days) says "days from compliance
+verification to payment" and chooses no statistic (its "ratio" rule serves imported
+observations: total days over cycles); the median is used so that one extreme cycle cannot
+move the headline alone, and the longest wait is always shown beside it.
 
-A cycle verified after the as-of date did not exist yet; a step dated after it had not
-happened (analytics.cycles_as_of). A cycle whose payment date is before its verification
-date cannot say how long anyone waited: it is counted in n_inconsistent and left out.
+A cycle verified after the as-of date did not exist yet; a payment dated after it had not
+happened (as in analytics.cycles_as_of, which the Trends pipeline uses). A cycle whose
+payment date is before its verification date cannot say how long anyone waited: it is
+counted in n_inconsistent and left out.
 
 The observation rollup stores this figure for every district, province and the country
 and month (rebuild_payment_delay_rollup), so the map, the district ranking and the Targets
