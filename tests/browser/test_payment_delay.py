@@ -89,6 +89,7 @@ def test_overview_targets_and_trends_give_the_same_payment_delay(page, recompute
     actual = page.locator("#targets-grid .ag-row[row-id='CCT_PAY_DELAY'] .ag-cell[col-id='actual']")
     expect(actual).to_have_text(shown)
     expect(page.locator("#targets-delay-rule")).to_contain_text(t("payments.rule", "en"))
+    page.keyboard.press("Escape")  # close the place list the search left open
     screenshot(page, "payment-delay-targets-houaphan-2022-11-en")
 
     page.goto(page.base_url + "/trends?lang=en")
