@@ -10,6 +10,7 @@ from i18n import format_number, format_period, format_value, localized, t
 from layouts.carried import CARRIED_MARK, carried_note
 from layouts.common import current_language, graph_config
 from layouts.figures.districts import STALE_COLOUR, performance_colour, text_colour
+from layouts.figures.payment_delay import delay_parts
 
 PAGE = {"path": "/districts", "title_key": "nav.districts", "order": 50}
 
@@ -153,6 +154,9 @@ def _cell_tip(cell: SimpleNamespace, indicator: dict, district_name: str, lang: 
     carried = carried_note(vars(cell), lang)
     if carried:
         parts.append(carried)
+    if isinstance(getattr(cell, "payment_delay", None), dict):
+        # The ranked figure includes cycles still waiting: name both parts.
+        parts.extend(delay_parts(cell.payment_delay, cell.period, lang))
     if cell.value_level == "province":
         parts.append(t("districts.tip_borrowed", lang))
     if not pd.isna(cell.denominator) and unit == "percent":
