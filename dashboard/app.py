@@ -24,7 +24,9 @@ def _cache_config(cache_url: str, timeout: int) -> dict:
     if cache_url in ("", "null", "none"):
         return {"CACHE_TYPE": "NullCache"}
     if cache_url.startswith("redis://"):
-        return {"CACHE_TYPE": "RedisCache", "CACHE_REDIS_URL": cache_url, "CACHE_DEFAULT_TIMEOUT": timeout}
+        # A Redis that stops answering must cost a page a second, not hang it (the store then reads the database).
+        return {"CACHE_TYPE": "RedisCache", "CACHE_REDIS_URL": cache_url, "CACHE_DEFAULT_TIMEOUT": timeout,
+                "CACHE_OPTIONS": {"socket_timeout": 1, "socket_connect_timeout": 1}}
     return {"CACHE_TYPE": "SimpleCache", "CACHE_DEFAULT_TIMEOUT": timeout, "CACHE_THRESHOLD": 2000}
 
 

@@ -37,6 +37,10 @@ def _serve_arguments(parser: argparse.ArgumentParser) -> None:
 
 @command("serve", "serve the dashboard (creates the demo database first if the default SQLite file is missing)")(_serve_arguments)
 def serve(args: argparse.Namespace) -> int:
+    import logging
+
+    # Error references in the log (dashboard/errors.py) need a handler with time and level.
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s [%(process)d] %(name)s: %(message)s")
     config = load_config()
     _ensure_sqlite_folder(config["DATABASE_URL"])
     if config["DATABASE_URL"] == f"sqlite:///{DEFAULT_SQLITE_PATH}" and not DEFAULT_SQLITE_PATH.exists():

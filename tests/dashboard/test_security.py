@@ -194,3 +194,12 @@ def test_a_failing_page_layout_answers_the_sentence_in_the_banner(sqlite_demo_ur
     banner = answer["sideUpdate"]["shell-error"]["children"]
     assert "Something went wrong" in banner and "layout bug" not in banner
     assert any("layout bug" in str(record.exc_info[1]) for record in caplog.records if record.exc_info)
+
+
+def test_scripts_in_other_html_responses_get_no_nonce(sqlite_demo_url):
+    """A script that got into some other page (say, a reflected value) stays blocked by the policy."""
+    app = create_app({"DATABASE_URL": sqlite_demo_url})
+    app.server.add_url_rule("/echo", "echo", lambda: "<html><body><script>alert(1)</script></body></html>")
+    response = app.server.test_client().get("/echo")
+    assert "<script>alert(1)</script>" in response.get_data(as_text=True)
+    assert "'nonce-" in response.headers["Content-Security-Policy"]
