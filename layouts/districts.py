@@ -8,6 +8,7 @@ from dash import dcc, html
 
 from i18n import format_number, format_period, format_value, localized, t
 from layouts.common import current_language
+from layouts.exports import export_buttons
 from layouts.figures.districts import STALE_COLOUR, performance_colour, text_colour
 
 PAGE = {"path": "/districts", "title_key": "nav.districts", "order": 50}
@@ -22,6 +23,7 @@ GRID = "districts-grid"
 FLAGS = "districts-flags"
 TREND_INDICATOR = "districts-trend-indicator"
 TRENDS_GRAPH = "districts-trends-graph"
+TABLE_COMPARISON = "districts-comparison"
 
 DEFAULT_STALE_PERIODS = 3
 STALE_CHOICES = (1, 2, 3, 6, 12)
@@ -91,7 +93,9 @@ def layout(lang: str | None = None, **_query) -> html.Div:
             controls,
             html.Div(id=SELECTION_NOTE, className="small text-muted mb-2"),
             dbc.Card([
-                dbc.CardHeader(t("districts.grid_card", lang), className="fw-semibold"),
+                dbc.CardHeader(html.Div([html.Span(t("districts.grid_card", lang), className="fw-semibold"),
+                                         html.Div(export_buttons(TABLE_COMPARISON, lang), className="ms-auto")],
+                                        className="d-flex align-items-center flex-wrap gap-2")),
                 dbc.CardBody([
                     dcc.Loading(grid, type="dot"),
                     html.Div(_legend(lang), className="small text-muted mt-2"),
