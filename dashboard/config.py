@@ -29,6 +29,9 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("MAX_UPLOAD_MB", "20", "Largest file accepted by the importer, in megabytes."),
     Setting("TARGET_DISTRICTS_CSV", "",
             "CSV of program target districts (project_code,district_code,phase) replacing the bundled demo list."),
+    Setting("JOBS_DIR", "",
+            "Folder for background jobs (the mission report) shared by the workers of one machine; "
+            "empty: a folder in the system temp directory."),
     Setting("HOST", "127.0.0.1", "Address `serve` listens on."),
     Setting("PORT", "8050", "Port `serve` listens on."),
 )

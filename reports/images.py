@@ -1,5 +1,6 @@
 """Charts as image files made on the server: the page's figure with its title, place, period, source and demo label drawn in."""
 import copy
+import os
 import threading
 import warnings
 from dataclasses import dataclass
@@ -13,7 +14,17 @@ from i18n import t
 IMAGE_FONT = "'Noto Sans Lao', 'Noto Sans', 'DejaVu Sans', sans-serif"
 DEMO_COLOUR = "#b35900"
 _server_lock = threading.Lock()
-_server_started = False
+# The pid that started the server: a forked child (a background job) has no server thread.
+_server_pid: int | None = None
+
+
+def _reset_after_fork() -> None:
+    # A lock held by another thread at fork time would stay locked forever in the child.
+    global _server_lock
+    _server_lock = threading.Lock()
+
+
+os.register_at_fork(after_in_child=_reset_after_fork)
 
 
 @dataclass(frozen=True)
@@ -30,18 +41,21 @@ class ImageContext:
 
 def _ensure_server() -> None:
     # One Chromium for the process: the first image costs ~2.7 s, later ones ~0.2 s (VERIFIED.md).
-    global _server_started
-    if _server_started:
+    global _server_pid
+    if _server_pid == os.getpid():
         return
     import kaleido
 
-    try:
-        kaleido.start_sync_server(silence_warnings=True)
-    except TypeError:
-        kaleido.start_sync_server()
-    except RuntimeError:
-        pass  # already running in this process
-    _server_started = True
+    if _server_pid is not None:
+        # Forked from a process that had a server: its thread did not survive the fork, but
+        # kaleido's singleton still says "running" and would queue work for nobody.
+        from kaleido import _sync_server
+
+        instance = getattr(_sync_server.GlobalKaleidoServer, "_instance", None)
+        if instance is not None:
+            instance._initialized = False  # noqa: SLF001
+    kaleido.start_sync_server(silence_warnings=True)
+    _server_pid = os.getpid()
 
 
 def framed_figure(figure: go.Figure | dict, context: ImageContext, height: int | None = None) -> go.Figure:
