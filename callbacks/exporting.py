@@ -42,3 +42,42 @@ def register_export(app, table: str, build: Callable, states: list | None = None
             return no_update
         frame, columns, context = build(lang, scope, period, *values)
         return send_table("xlsx" if ctx.triggered_id == xlsx_id else "csv", frame, columns, context)
+
+
+def register_image_download(app, store, graph: str, title_key: str) -> None:
+    """PNG / SVG of the graph as the page shows it now (its current figure), with its context drawn in."""
+    import logging
+
+    from i18n import format_period, t
+    from layouts.exports import image_ids
+    from reports.context import is_demo, place_name, place_names, source_lines
+    from reports.images import ImageContext, figure_image
+
+    png_id, svg_id, download_id = image_ids(graph)
+
+    @app.callback(
+        Output(download_id, "data"),
+        Input(png_id, "n_clicks"),
+        Input(svg_id, "n_clicks"),
+        State(graph, "figure"),
+        State(FILTERS_STORE, "data"),
+        State(LANGUAGE_STORE, "data"),
+        prevent_initial_call=True,
+    )
+    def download_image(_png, _svg, figure, filters, lang):
+        scope, period = scope_of(filters)
+        if not figure or ctx.triggered_id not in (png_id, svg_id):
+            return no_update
+        fmt = "png" if ctx.triggered_id == png_id else "svg"
+        place = place_names(store.read, scope)
+        sources = source_lines(store.read, lang)
+        context = ImageContext(title=t(title_key, lang), place=place_name(place, lang),
+                               period=format_period(period, lang) if period else "–",
+                               source=sources[0] if sources else "–", is_demo=is_demo(store.read), lang=lang)
+        try:
+            content = figure_image(figure, context, fmt)
+        except Exception:
+            logging.getLogger(__name__).exception("chart image %s failed", graph)
+            return no_update
+        name = file_name(place["name_en"], period, graph.split("-", 1)[-1].replace("-graph", ""), fmt, place["code"])
+        return dcc.send_bytes(content, name)

@@ -1,10 +1,10 @@
-"""Trends page downloads: each table as the page's own query returned it (survey, compliance, pipeline, budget)."""
+"""Trends page downloads: each table as the page's own query returned it, each chart as an image with its context."""
 from dash import State
 
-from callbacks.exporting import register_export
+from callbacks.exporting import register_export, register_image_download
 from data_access.queries.trends import compliance_trends, management_trends, payment_pipeline, survey_trends
 from i18n import localized, t
-from layouts.trends import SURVEY_INDICATOR, TABLE_BACKLOG, TABLE_COMPLIANCE, TABLE_CYCLES, TABLE_DISBURSEMENT, TABLE_SURVEY
+from layouts.trends import GRAPH_TITLES, SURVEY_INDICATOR, TABLE_BACKLOG, TABLE_COMPLIANCE, TABLE_CYCLES, TABLE_DISBURSEMENT, TABLE_SURVEY
 from reports.context import export_context
 from reports.tables import backlog_table, cycles_table, disbursement_table, series_table, survey_table
 
@@ -54,3 +54,5 @@ def register(app, store, config) -> None:
     register_export(app, TABLE_BACKLOG, backlog)
     register_export(app, TABLE_CYCLES, cycles)
     register_export(app, TABLE_DISBURSEMENT, disbursement)
+    for graph, title_key in GRAPH_TITLES.items():
+        register_image_download(app, store, graph, title_key)

@@ -64,7 +64,7 @@ def framed_figure(figure: go.Figure | dict, context: ImageContext, height: int |
     layout = framed.layout
     height = height or layout.height or 420
     margin = layout.margin
-    top = (margin.t or 40) + 70
+    top = (margin.t or 40) + 70 + (26 if context.is_demo else 0)
     bottom = margin.b or 40
     legend_below = layout.legend.y is not None and layout.legend.y < 0
     if legend_below:
@@ -84,7 +84,7 @@ def framed_figure(figure: go.Figure | dict, context: ImageContext, height: int |
     )
     if context.is_demo:
         framed.add_annotation(text="<b>" + _escape(t("shell.demo_badge", context.lang)) + "</b>",
-                              xref="paper", yref="paper", x=1, y=1, yshift=top - 22, xanchor="right",
+                              xref="paper", yref="paper", x=0, y=1, yshift=top - 84, xanchor="left",
                               yanchor="top", showarrow=False, font=dict(size=12, color=DEMO_COLOUR),
                               bordercolor=DEMO_COLOUR, borderwidth=1, borderpad=3, bgcolor="#fff3cd")
     return framed
