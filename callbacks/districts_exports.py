@@ -1,12 +1,12 @@
-"""District comparison download: the compared districts x indicators, as district_comparison() returned them."""
+"""District comparison downloads: the grid as district_comparison() returned it, the small multiples as an image."""
 from dash import State
 
 from callbacks.districts import chosen_districts
-from callbacks.exporting import register_export
+from callbacks.exporting import register_export, register_image_download
 from data_access.queries.catalogue import target_districts
 from data_access.queries.districts import all_districts, district_comparison
 from i18n import t
-from layouts.districts import DEFAULT_STALE_PERIODS, PICKER, REFERENCE, STALE_PERIODS, TABLE_COMPARISON
+from layouts.districts import DEFAULT_STALE_PERIODS, PICKER, REFERENCE, STALE_PERIODS, TABLE_COMPARISON, TRENDS_GRAPH
 from reports.context import export_context, place_name, place_names
 from reports.tables import comparison_table
 
@@ -37,3 +37,4 @@ def register(app, store, config) -> None:
 
     register_export(app, TABLE_COMPARISON, comparison,
                     [State(PICKER, "value"), State(STALE_PERIODS, "value"), State(REFERENCE, "value")])
+    register_image_download(app, store, TRENDS_GRAPH, "districts.trends_card")

@@ -8,7 +8,7 @@ from dash import dcc, html
 
 from i18n import format_number, format_period, format_value, localized, t
 from layouts.common import current_language
-from layouts.exports import export_buttons
+from layouts.exports import export_buttons, image_buttons
 from layouts.figures.districts import STALE_COLOUR, performance_colour, text_colour
 
 PAGE = {"path": "/districts", "title_key": "nav.districts", "order": 50}
@@ -107,8 +107,10 @@ def layout(lang: str | None = None, **_query) -> html.Div:
                     html.Span(t("districts.trends_card", lang), className="fw-semibold me-3"),
                     html.Div(dcc.Dropdown(id=TREND_INDICATOR, options=[], value=None,
                                           clearable=False, labels=labels), style={"minWidth": "320px"}),
+                    html.Div(image_buttons(TRENDS_GRAPH, lang), className="ms-auto"),
                 ], className="d-flex align-items-center flex-wrap gap-2")),
-                dbc.CardBody(dcc.Loading(dcc.Graph(id=TRENDS_GRAPH, config={"displaylogo": False}), type="dot")),
+                dbc.CardBody(dcc.Loading(dcc.Graph(id=TRENDS_GRAPH, config={
+                    "displaylogo": False, "modeBarButtonsToRemove": ["toImage"]}), type="dot")),
             ], className="mb-3"),
         ]
     )

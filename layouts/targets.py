@@ -11,6 +11,7 @@ from openpyxl.styles import Alignment, Font
 
 from i18n import format_day, format_number, format_period, format_value, localized, t
 from layouts.common import current_language
+from layouts.exports import image_buttons
 from layouts.figures.targets import (
     STATUS_COLOURS,
     STATUS_ORDER,
@@ -43,7 +44,11 @@ ALL_PROJECTS = ""
 CONTEXT = "_context"  # the value data_access.queries.targets uses for indicators of no project
 # Sorting the status column sorts by severity, worst first.
 STATUS_RANK = {status: rank for rank, status in enumerate(STATUS_ORDER)}
-GRAPH_CONFIG = {"displaylogo": False, "modeBarButtonsToRemove": ["lasso2d", "select2d"]}
+# The camera button saves a bare "plot-image.png": the cards' PNG/SVG buttons replace it.
+GRAPH_CONFIG = {"displaylogo": False, "modeBarButtonsToRemove": ["lasso2d", "select2d", "toImage"]}
+# Graphs that download as PNG/SVG, under their card's title.
+GRAPH_TITLES = {PROGRESS_GRAPH: "targets.progress_title", PROJECTION_GRAPH: "targets.projection_title",
+                HISTORY_GRAPH: "targets.history_title"}
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 CELL_STYLE = {"lineHeight": "1.35", "paddingTop": "6px", "paddingBottom": "6px", "wordBreak": "normal"}
 
@@ -67,7 +72,7 @@ def layout(lang: str | None = None, **_query) -> html.Div:
             html.Div(id=NOTE),
             dbc.Card([dbc.CardHeader(t("targets.rule_title", lang)), dbc.CardBody(html.Div(id=RULE), className="small")],
                      className="mb-3"),
-            dbc.Card([dbc.CardHeader(t("targets.progress_title", lang)),
+            dbc.Card([_header_with_images(t("targets.progress_title", lang), PROGRESS_GRAPH, lang),
                       dbc.CardBody(dcc.Loading(html.Div(id=PROGRESS), type="dot"))], className="mb-3"),
             dbc.Card(
                 [
@@ -101,7 +106,7 @@ def layout(lang: str | None = None, **_query) -> html.Div:
             ),
             dbc.Card(
                 [
-                    dbc.CardHeader(t("targets.projection_title", lang)),
+                    _header_with_images(t("targets.projection_title", lang), PROJECTION_GRAPH, lang),
                     dbc.CardBody([
                         dbc.Row(dbc.Col(dcc.Dropdown(id=PROJECTION_INDICATOR, clearable=False,
                                                      placeholder=t("targets.col_indicator", lang)), md=6),
@@ -114,7 +119,7 @@ def layout(lang: str | None = None, **_query) -> html.Div:
             ),
             dbc.Card(
                 [
-                    dbc.CardHeader(t("targets.history_title", lang)),
+                    _header_with_images(t("targets.history_title", lang), HISTORY_GRAPH, lang),
                     dbc.CardBody([
                         dbc.Row(dbc.Col(dcc.Dropdown(id=HISTORY_INDICATOR, clearable=False,
                                                      placeholder=t("targets.col_indicator", lang)), md=6),
@@ -126,6 +131,11 @@ def layout(lang: str | None = None, **_query) -> html.Div:
             ),
         ]
     )
+
+
+def _header_with_images(title: str, graph: str, lang: str) -> dbc.CardHeader:
+    return dbc.CardHeader(html.Div([html.Span(title), html.Div(image_buttons(graph, lang), className="ms-auto")],
+                                   className="d-flex align-items-center flex-wrap gap-2"))
 
 
 def _missing(value) -> bool:
