@@ -132,3 +132,18 @@ def test_budget_table_running_totals_are_sums_of_the_pages_quarters(demo_engine)
     assert list(frame["disbursed_usd"]) == list(quarters["disbursed_usd"])
     if quarters["disbursed_usd"].notna().all():
         assert frame["cum_disbursed_usd"].iloc[-1] == pytest.approx(quarters["disbursed_usd"].sum())
+
+
+def test_import_problems_csv_is_translated_bom_and_formula_safe():
+    from reports.tables import problems_table
+
+    rows = [{"file": "villages.csv", "row": 12, "column": "code", "value": "=cmd|' /C calc'!A0", "rule": "unknown_code",
+             "severity": "error", "message": "ລະຫັດບ້ານບໍ່ຖືກຕ້ອງ"},
+            {"file": "villages.csv", "row": 13, "column": "", "value": "0706", "rule": "x", "severity": "warning",
+             "message": "ok"}]
+    text = csv_text(*problems_table(rows, "lo"))
+    assert text.startswith("\ufeff")
+    lines = list(csv.reader(io.StringIO(text.lstrip("\ufeff"))))
+    assert lines[0][0] == "ໄຟລ໌" and lines[0][-1] == "ບັນຫາ"
+    assert lines[1][3].startswith("'=") and lines[1][6] == "ລະຫັດບ້ານບໍ່ຖືກຕ້ອງ"
+    assert lines[2][3] == "0706" and lines[2][2] == ""
