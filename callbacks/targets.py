@@ -28,7 +28,6 @@ from layouts.targets import (
     RULE,
     SCOPE,
     SUMMARY,
-    excel_file_name,
     excel_workbook,
     grid_columns,
     grid_rows,
@@ -41,6 +40,8 @@ from layouts.targets import (
     status_rule,
     status_summary,
 )
+from reports.context import place_names
+from reports.exports import file_name
 
 DEFAULT_PROJECTION = "CCT_REGISTERED"
 # An empty graph draws bare axes: hide it when there is nothing to draw.
@@ -179,5 +180,6 @@ def register(app, store, config) -> None:
         content = excel_workbook(frame, place_name(scope, lang), period, lang, int(period[:4]),
                                  rule_lines(lang, progress.ON_TRACK_MAX_GAP, progress.AT_RISK_MAX_GAP),
                                  (dataset or {}).get("is_demo") == "1")
-        return dcc.send_bytes(content, excel_file_name(scope, period))
+        place = place_names(store.read, scope)
+        return dcc.send_bytes(content, file_name(place["name_en"], period, "targets", "xlsx", place["code"]))
 

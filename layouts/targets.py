@@ -375,10 +375,6 @@ def rule_lines(lang: str, on_track_gap: float, at_risk_gap: float) -> list[str]:
             t("targets.rule_scope", lang), t("targets.rule_projection", lang)]
 
 
-def excel_file_name(scope_code: str | None, period: str) -> str:
-    return f"targets_{scope_code or 'national'}_{period}.xlsx"
-
-
 def progress_section(figure) -> dcc.Graph:
     return dcc.Graph(id=PROGRESS_GRAPH, figure=figure, config=GRAPH_CONFIG)
 

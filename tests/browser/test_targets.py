@@ -66,7 +66,7 @@ def test_a_province_as_of_the_mission_reads_its_status_and_downloads_the_table(p
     with page.expect_download() as download_info:
         page.click("#targets-download-button")
     download = download_info.value
-    assert download.suggested_filename == f"targets_{PROVINCE}_{AS_OF}.xlsx"
+    assert download.suggested_filename == f"{localized(expected['province'], 'en')}_{AS_OF}_targets.xlsx"
     path = tmp_path / download.suggested_filename
     download.save_as(path)
 
