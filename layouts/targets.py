@@ -296,8 +296,10 @@ def safe_cell_text(value: str) -> str:
 
 
 def excel_workbook(frame: pd.DataFrame, place: str, period: str, lang: str, year: int,
-                   rule_lines: list[str], is_demo: bool) -> bytes:
-    """The table as an .xlsx file: one sheet of numbers (translated headers), one of notes."""
+                   rule_lines: list[str], is_demo: bool, context_lines: list[str] | None = None) -> bytes:
+    """The table as an .xlsx file: one sheet of numbers (translated headers), one of notes.
+
+    context_lines: data sources, completeness and export time (reports.exports.notes_lines)."""
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = t("targets.excel_sheet", lang)[:31]
@@ -355,7 +357,7 @@ def excel_workbook(frame: pd.DataFrame, place: str, period: str, lang: str, year
     lines = [t("targets.excel_title", lang, place=place, period=format_period(period, lang))]
     if is_demo:
         lines.append(t("shell.demo_badge", lang))
-    lines += [""] + rule_lines
+    lines += [""] + rule_lines + ([""] + context_lines if context_lines else [])
     for row_number, line in enumerate(lines, start=1):
         notes.cell(row=row_number, column=1, value=safe_cell_text(line))
     notes["A1"].font = bold

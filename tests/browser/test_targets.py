@@ -70,6 +70,9 @@ def test_a_province_as_of_the_mission_reads_its_status_and_downloads_the_table(p
     path = tmp_path / download.suggested_filename
     download.save_as(path)
 
+    notes = [row[0] for row in load_workbook(path)[t("targets.excel_notes_sheet", "en")].iter_rows(values_only=True)]
+    assert any((line or "").startswith(t("export.note_exported", "en") + ": ") for line in notes)
+    assert any((line or "").startswith(t("export.note_source", "en") + ": ") for line in notes)
     sheet = load_workbook(path)[t("targets.excel_sheet", "en")]
     headers = [cell.value for cell in sheet[1]]
     rows = {row[headers.index(t("targets.col_indicator", "en"))]: dict(zip(headers, row))
