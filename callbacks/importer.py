@@ -10,6 +10,8 @@ from data_access.importers.history import RollbackRefused, batch_record, list_ba
 from data_access.importers.report import ImportReport
 from data_access.importers.templates import build_template, template_file_name, template_projects
 from i18n import t
+from reports.exports import csv_text, slug
+from reports.tables import problems_table
 from layouts.common import LANGUAGE_STORE
 from layouts.importer import (
     ACCEPT_VALID,
@@ -260,4 +262,6 @@ def register(app, store, config) -> None:
         if not clicks or not stored:
             return dash.no_update
         report = ImportReport.from_dict(stored)
-        return dcc.send_string(report.to_csv(lang), f"import-report-{report.file_name}.csv")
+        # The shared CSV writer: translated headers, a BOM so spreadsheets read Lao, formula-safe.
+        frame, columns = problems_table(report.problem_rows(lang), lang)
+        return dcc.send_string(csv_text(frame, columns), f"import-report-{slug(report.file_name) or 'file'}.csv")

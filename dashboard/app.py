@@ -8,6 +8,7 @@ from flask_compress import Compress
 
 from dashboard import errors, security
 from dashboard.config import load_config
+from dashboard.jobs import background_manager
 from dashboard.pages import register_callbacks, register_pages
 from data_access.database import database_is_reachable, dataset_info, init_db, is_initialised, make_engine
 from data_access.queries.catalogue import admin_units, months_with_data
@@ -69,6 +70,7 @@ def create_app(config: dict | None = None) -> dash.Dash:
         update_title=None,
         external_stylesheets=[],
         on_error=errors.callback_error,
+        background_callback_manager=background_manager(settings),
     )
     register_pages()
 

@@ -37,6 +37,9 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("PHASE2_SETTINGS_EDITABLE", "",
             "`true` lets any visitor edit the Phase II program settings; otherwise only requests made on "
             "the server itself (not through a proxy) may, until admin roles decide."),
+    Setting("JOBS_DIR", "",
+            "Folder for background jobs (the mission report) shared by the workers of one machine; "
+            "empty: a folder in the system temp directory."),
     Setting("HOST", "127.0.0.1",
             "Address `serve` listens on. 127.0.0.1: only this machine (behind a reverse proxy); 0.0.0.0: every "
             "network interface, so anyone who can reach the machine can open the dashboard."),

@@ -9,6 +9,7 @@ from dash import dcc, html
 from i18n import format_number, format_period, format_value, localized, t
 from layouts.carried import CARRIED_MARK, carried_note
 from layouts.common import current_language, graph_config
+from layouts.exports import export_buttons, image_buttons
 from layouts.figures.districts import STALE_COLOUR, performance_colour, text_colour
 from layouts.figures.payment_delay import delay_parts
 
@@ -24,6 +25,7 @@ GRID = "districts-grid"
 FLAGS = "districts-flags"
 TREND_INDICATOR = "districts-trend-indicator"
 TRENDS_GRAPH = "districts-trends-graph"
+TABLE_COMPARISON = "districts-comparison"
 
 DEFAULT_STALE_PERIODS = 3
 STALE_CHOICES = (1, 2, 3, 6, 12)
@@ -93,7 +95,9 @@ def layout(lang: str | None = None, **_query) -> html.Div:
             controls,
             html.Div(id=SELECTION_NOTE, className="small text-muted mb-2"),
             dbc.Card([
-                dbc.CardHeader(t("districts.grid_card", lang), className="fw-semibold"),
+                dbc.CardHeader(html.Div([html.Span(t("districts.grid_card", lang), className="fw-semibold"),
+                                         html.Div(export_buttons(TABLE_COMPARISON, lang), className="ms-auto")],
+                                        className="d-flex align-items-center flex-wrap gap-2")),
                 dbc.CardBody([
                     dcc.Loading(grid, type="dot"),
                     html.Div(_legend(lang), className="small text-muted mt-2"),
@@ -105,8 +109,10 @@ def layout(lang: str | None = None, **_query) -> html.Div:
                     html.Span(t("districts.trends_card", lang), className="fw-semibold me-3"),
                     html.Div(dcc.Dropdown(id=TREND_INDICATOR, options=[], value=None,
                                           clearable=False, labels=labels), style={"minWidth": "320px"}),
+                    html.Div(image_buttons(TRENDS_GRAPH, lang), className="ms-auto"),
                 ], className="d-flex align-items-center flex-wrap gap-2")),
-                dbc.CardBody(dcc.Loading(dcc.Graph(id=TRENDS_GRAPH, config=graph_config(lang)), type="dot")),
+                dbc.CardBody(dcc.Loading(dcc.Graph(id=TRENDS_GRAPH, config=graph_config(
+                    lang, modeBarButtonsToRemove=["toImage"])), type="dot")),
             ], className="mb-3"),
         ]
     )

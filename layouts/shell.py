@@ -17,6 +17,7 @@ LOCATION = "shell-location"
 FILTER_BAR = "shell-filter-bar"
 # Where a failed callback says so (dashboard/errors.py writes it with set_props).
 ERROR_BANNER = "shell-error"
+PRINT_HEADER = "shell-print-header"
 
 
 def _nav_links(lang: str) -> list:
@@ -102,6 +103,14 @@ def layout(lang: str, provinces, months: list[str], dataset: dict) -> html.Div:
             navbar,
             error_banner(),
             filter_bar,
+            # Shown only when printing; assets/js/print.js fills in place, period and time.
+            html.Div([html.Div(t("shell.brand_short", lang), className="fw-bold"), html.Div(className="print-line"),
+                      html.Div(t("shell.demo_badge", lang), className="print-demo") if is_demo else None],
+                     id=PRINT_HEADER, className="print-header",
+                     **{"data-printed": t("export.printed", lang), "data-lao-time": t("export.lao_time", lang),
+                        "data-all-districts": t("common.all_districts", lang),
+                        "data-all-provinces": t("common.all_provinces", lang), "data-national": t("common.national", lang),
+                        "data-locale": "lo-LA" if lang == "lo" else "en-GB"}),
             dbc.Container(dash.page_container, fluid=True, className="pb-4"),
             html.Footer(
                 dbc.Container(

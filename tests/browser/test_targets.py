@@ -67,10 +67,13 @@ def test_a_province_as_of_the_mission_reads_its_status_and_downloads_the_table(p
     with page.expect_download() as download_info:
         page.click("#targets-download-button")
     download = download_info.value
-    assert download.suggested_filename == f"targets_{PROVINCE}_{AS_OF}.xlsx"
+    assert download.suggested_filename == f"{localized(expected['province'], 'en')}_{AS_OF}_targets.xlsx"
     path = tmp_path / download.suggested_filename
     download.save_as(path)
 
+    notes = [row[0] for row in load_workbook(path)[t("targets.excel_notes_sheet", "en")].iter_rows(values_only=True)]
+    assert any((line or "").startswith(t("export.note_exported", "en") + ": ") for line in notes)
+    assert any((line or "").startswith(t("export.note_source", "en") + ": ") for line in notes)
     sheet = load_workbook(path)[t("targets.excel_sheet", "en")]
     headers = [cell.value for cell in sheet[1]]
     rows = {row[headers.index(t("targets.col_indicator", "en"))]: dict(zip(headers, row))
