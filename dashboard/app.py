@@ -6,6 +6,7 @@ import flask
 from flask_caching import Cache
 from flask_compress import Compress
 
+import access
 from dashboard.config import load_config
 from dashboard.pages import register_callbacks, register_pages
 from data_access.database import database_is_reachable, dataset_info, init_db, is_initialised, make_engine
@@ -82,6 +83,7 @@ def create_app(config: dict | None = None) -> dash.Dash:
 
     app.layout = serve_layout
     register_callbacks(app, store, settings)
+    access.init_app(app, store, settings)
 
     @server.after_request
     def remember_language(response: flask.Response) -> flask.Response:

@@ -33,3 +33,16 @@ def dropdown_labels(lang: str) -> dict[str, str]:
         "deselect_all": t("common.dropdown_deselect_all", lang),
         "selected_count": t("common.dropdown_selected_count", lang),
     }
+
+
+def current_account() -> dict:
+    """Who the navbar shows and which provinces the filters offer (set per request by the access gate).
+
+    Keys: auth_on, demo, username, display_name, role, provinces, visible_provinces (None: all), csrf_token.
+    Outside a gated request: accounts off, nobody signed in.
+    """
+    empty = {"gated": False, "auth_on": False, "demo": False, "username": None, "display_name": None, "role": None,
+             "provinces": [], "visible_provinces": None, "csrf_token": None}
+    if flask.has_request_context():
+        return flask.g.get("shell_account") or empty
+    return empty

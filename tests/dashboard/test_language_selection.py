@@ -10,9 +10,13 @@ from layouts.common import LANGUAGE_COOKIE
 
 @pytest.fixture
 def make_client(tmp_path):
-    """A test client on an empty database (language choice needs no data), per DEFAULT_LANGUAGE."""
+    """A test client on an empty database (language choice needs no data), per DEFAULT_LANGUAGE.
+
+    Accounts off: these tests read pages as an anonymous visitor (the sign-in page has its own tests).
+    """
     def make(default_language: str):
-        app = create_app({"DATABASE_URL": f"sqlite:///{tmp_path / 'lang.sqlite'}", "DEFAULT_LANGUAGE": default_language})
+        app = create_app({"DATABASE_URL": f"sqlite:///{tmp_path / 'lang.sqlite'}", "DEFAULT_LANGUAGE": default_language,
+                          "AUTH": "off"})
         return app, app.server.test_client()
     return make
 
