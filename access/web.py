@@ -1,7 +1,7 @@
 """Accounts on the web server: sessions (Flask-Login), sign-in/out forms with CSRF, rate limits, and the gate.
 
 Every request passes `gate` (a Flask before_request) before any Dash view runs:
-- assets, Dash's library bundles, /healthz, /login and /logout are open;
+- assets, Dash's library bundles, /healthz and /login are open;
 - anything else needs a signed-in account when accounts are on: page loads are sent to /login,
   Dash's JSON endpoints (/_dash-layout, /_dash-dependencies, /_dash-update-component) get 401;
 - a callback POST must come from a page of this server (Origin, or Referer, names this host) and
@@ -37,7 +37,7 @@ from layouts.common import current_language
 
 log = logging.getLogger(__name__)
 
-PUBLIC_PATHS = frozenset({"/login", "/logout", "/healthz", "/favicon.ico", "/_favicon.ico"})
+PUBLIC_PATHS = frozenset({"/login", "/healthz", "/favicon.ico", "/_favicon.ico"})
 PUBLIC_PREFIXES = ("/assets/", "/_dash-component-suites/")
 DASH_PREFIXES = ("/_dash-", "/_reload-hash")
 CALLBACK_PATH = "/_dash-update-component"
