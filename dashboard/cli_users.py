@@ -90,6 +90,8 @@ def users_command(args: argparse.Namespace) -> int:
     from i18n import t
 
     lang = _language(args)
+    if getattr(args, "username", None):
+        args.username = accounts.normalise_username(args.username)
     engine = _engine()
     try:
         if args.action == "list":
