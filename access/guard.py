@@ -60,8 +60,11 @@ def filtered_places(payload: dict) -> list[str]:
     for key in ("inputs", "state"):
         for entry in _entries(payload.get(key)):
             component_id, value = entry.get("id"), entry.get("value")
-            if component_id in PROVINCE_IDS + DISTRICT_IDS:
+            if component_id in PROVINCE_IDS:
                 places.append("" if value in (None, "") else str(value))
+            elif component_id in DISTRICT_IDS and value not in (None, ""):
+                # No district chosen means all districts of the chosen province, not the country.
+                places.append(str(value))
             elif component_id == FILTERS_ID and isinstance(value, dict):
                 if not value.get("district"):
                     places.append(str(value.get("province") or ""))

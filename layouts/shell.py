@@ -58,10 +58,10 @@ def account_block(account: dict, lang: str):
         [
             html.Span([html.Span(account["display_name"], className="fw-bold"), " · ",
                        html.Span(t(f"access.role.{account['role']}", lang))],
-                      className="text-light small me-2", title=account["username"]),
+                      className="text-light small me-2 text-nowrap", title=account["username"]),
             html.Form(
                 [dcc.Input(type="hidden", name="csrf_token", value=account["csrf_token"], id=CSRF_FIELD),
-                 html.Button(t("access.logout", lang), type="submit", id=LOGOUT, className="btn btn-sm btn-outline-light")],
+                 html.Button(t("access.logout", lang), type="submit", id=LOGOUT, className="btn btn-sm btn-outline-light text-nowrap")],
                 method="POST", action="/logout", className="d-inline m-0",
             ),
         ],

@@ -148,6 +148,9 @@ def test_the_role_a_callback_needs_comes_from_its_ids(payload, role):
     ([{"id": "app-filters", "property": "data", "value": {"province": "07", "district": "0703"}}], ["0703"]),
     ([{"id": "app-filters", "property": "data", "value": {"province": None, "district": None}}], [""]),
     ([{"id": "map-level", "property": "value", "value": "07"}], []),
+    ([{"id": "shell-province", "property": "value", "value": "07"},
+      {"id": "shell-district", "property": "value", "value": None}], ["07"]),
+    ([{"id": "shell-district", "property": "value", "value": "0201"}], ["0201"]),
 ])
 def test_filtered_places(inputs, places):
     assert guard.filtered_places({"inputs": inputs}) == places
