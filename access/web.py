@@ -19,6 +19,7 @@ The two HTML forms (sign-in, sign-out) carry a Flask-WTF CSRF token.
 import datetime as dt
 import logging
 import secrets
+import time
 from urllib.parse import urlsplit
 
 import dash
@@ -42,6 +43,7 @@ PUBLIC_PREFIXES = ("/assets/", "/_dash-component-suites/")
 DASH_PREFIXES = ("/_dash-", "/_reload-hash")
 CALLBACK_PATH = "/_dash-update-component"
 DEFAULT_SECRET = "dev-only-change-me"
+AUTH_RECHECK_SECONDS = 5.0
 # Accounts off (the demo database only): the visitor acts as a data officer, as before accounts existed.
 DEMO_ACCOUNT = roles.Account(id=0, username="demo", display_name="demo", role=roles.ADMIN)
 
@@ -193,7 +195,7 @@ def init_app(app: dash.Dash, store, settings: dict) -> None:
         request = flask.request
         lang = current_language(request.values.get("lang"))
         next_url = _safe_next(request.values.get("next"))
-        if not auth_is_on(store, auth_setting):
+        if not accounts_on():
             return flask.redirect(next_url)
         if request.method == "GET":
             if flask_login.current_user.is_authenticated:
@@ -244,11 +246,20 @@ def init_app(app: dash.Dash, store, settings: dict) -> None:
         lang = current_language(flask.request.values.get("lang"))
         return _login_response(lang, _safe_next(flask.request.values.get("next")), t("access.form_expired", lang), 400)
 
+    checked = {"at": -1e9, "on": True}
+
+    def accounts_on() -> bool:
+        # The demo flag changes only when the dataset is regenerated: read it every few seconds, not per request.
+        now = time.monotonic()
+        if now - checked["at"] > AUTH_RECHECK_SECONDS:
+            checked.update(at=now, on=auth_is_on(store, auth_setting))
+        return checked["on"]
+
     @server.before_request
     def gate():
         request = flask.request
         path = request.path
-        auth_on = auth_is_on(store, auth_setting)
+        auth_on = accounts_on()
         flask.g.auth_on = auth_on
         if path in PUBLIC_PATHS or path.startswith(PUBLIC_PREFIXES):
             return None
@@ -273,7 +284,8 @@ def init_app(app: dash.Dash, store, settings: dict) -> None:
             visible = roles.visible_provinces(account, only_theirs) if auth_on else None
             if visible is not None and guard.outside(guard.filtered_places(payload), visible):
                 return _refuse_json(403, t("access.outside_provinces", lang))
-        elif not is_dash and request.method == "GET":
+        elif not is_dash and request.method == "GET" and auth_on:
+            # Accounts off (demo): the page opens and says in the app why there is nothing to manage.
             page = _page_for(path)
             if page and page.get("role") and not roles.may_open(page["role"], account, auth_on):
                 return flask.Response(login_layout.refused_page(lang, t(_refusal_key(page["role"]), lang)),

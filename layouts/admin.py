@@ -5,7 +5,8 @@ from dash import dcc, html
 from i18n import format_day, t
 from layouts.common import current_language, dropdown_labels
 
-PAGE = {"path": "/admin", "title_key": "nav.admin", "order": 90, "role": "admin"}
+# Not in the page menu: signed-in administrators find it beside their name (layouts/shell.py).
+PAGE = {"path": "/admin", "title_key": "nav.admin", "order": 90, "role": "admin", "show_in_nav": False}
 
 USERS = "admin-users"
 AUDIT = "admin-audit"

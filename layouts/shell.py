@@ -54,8 +54,11 @@ def account_block(account: dict, lang: str):
     """The signed-in person's name and role, and a sign-out form (POST with a CSRF token)."""
     if not account["auth_on"] or not account["username"]:
         return None
+    admin_link = (html.A(t("nav.admin", lang), href="/admin", id="nav-admin", className="btn btn-sm btn-light me-2")
+                  if account["role"] == "admin" else None)
     return html.Div(
         [
+            admin_link,
             html.Span([html.Span(account["display_name"], className="fw-bold"), " · ",
                        html.Span(t(f"access.role.{account['role']}", lang))],
                       className="text-light small me-2 text-nowrap", title=account["username"]),

@@ -172,7 +172,18 @@ def test_accounts_are_off_on_the_demo_database_with_a_banner(sqlite_demo_url):
     client = create_app({"DATABASE_URL": sqlite_demo_url, "DEFAULT_LANGUAGE": "en"}).server.test_client()
     assert client.get("/").status_code == 200
     assert "Accounts are off on the demo database" in _layout(client)
-    assert client.get("/admin").status_code == 403     # no users to manage when accounts are off
+    # No users to manage when accounts are off: the page says so, and its callbacks are refused.
+    from dash_requests import payload, post
+
+    app = create_app({"DATABASE_URL": sqlite_demo_url, "DEFAULT_LANGUAGE": "en"})
+    client = app.server.test_client()
+    assert client.get("/admin").status_code == 200
+    body = payload(app, "admin-users.children", {"admin-version.data": 0, "app-language.data": "en"},
+                   "admin-version.data")
+    assert post(client, body).status_code == 403
+    router = payload(app, "_pages_content.children", {"_pages_location.pathname": "/admin",
+                                                      "_pages_location.search": ""}, "_pages_location.pathname")
+    assert "Accounts are off on the demo database" in post(client, router).get_data(as_text=True)
 
 
 def test_auth_on_turns_accounts_on_for_the_demo_too(sqlite_demo_url):
@@ -199,3 +210,22 @@ def test_an_unreachable_database_keeps_accounts_on():
 
     client = create_app({"DATABASE_URL": "postgresql://nobody@127.0.0.1:9/none"}).server.test_client()
     assert client.get("/_dash-layout").status_code == 401
+
+
+def test_behind_https_the_session_cookie_is_secure(tmp_path):
+    from access.accounts import create_account
+    from dashboard.app import create_app
+    from data.importer_db import demo_copy
+
+    with demo_copy("sqlite", tmp_path) as engine:
+        with engine.begin() as conn:
+            create_account(conn, "ana", PASSWORD, "admin")
+        app = create_app({"DATABASE_URL": engine.url.render_as_string(), "AUTH": "on", "HTTPS": "on"})
+        client = app.server.test_client()
+        page = client.get("/login", base_url="https://localhost").get_data(as_text=True)
+        token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+        response = client.post("/login", base_url="https://localhost", headers={"Referer": "https://localhost/login"},
+                               data={"username": "ana", "password": PASSWORD, "csrf_token": token})
+        assert response.status_code == 302
+        cookie = next(value for value in response.headers.getlist("Set-Cookie") if value.startswith("cm_session="))
+        assert "Secure" in cookie and "HttpOnly" in cookie
