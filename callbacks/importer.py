@@ -194,7 +194,8 @@ def register(app, store, config) -> None:
                        outside=refusal.codes[:20])
             return None, message_view(refusal.message(lang), "danger"), dash.no_update
         report = import_bytes(store.engine, data, file_name or "upload", options)
-        forget_check(checked)
+        if report.status in ("applied", "unchanged"):
+            forget_check(checked)  # used up; a refused import may be confirmed again (e.g. accepting valid rows)
         with store.engine.begin() as conn:
             record(conn, "import", account.username, client_address(), file=file_name, status=report.status,
                    batch=report.batch_id, rows=report.rows_inserted + report.rows_replaced)

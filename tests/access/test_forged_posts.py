@@ -159,3 +159,19 @@ def test_a_national_targets_file_is_refused_for_a_coordinator(accounts_app):
     response = post(client, check_body(app, DATA_DIR / "targets_good.csv")).get_json()["response"]
     assert "outside your provinces (07)" in str(response) and "00" in str(response)
     assert row_counts(engine) == before
+
+
+def test_a_refused_confirm_can_be_confirmed_again_accepting_the_valid_rows(accounts_app):
+    app, engine = accounts_app
+    bad = DATA_DIR / "bad_numerator_gt_denominator.csv"
+    client = _client(app, "ana")
+    before = row_counts(engine)
+    assert post(client, check_body(app, bad)).status_code == 200
+    strict = confirm_body(app, bad)
+    for entry in strict["state"]:
+        if entry["id"] == "importer-accept-valid":
+            entry["value"] = False
+    assert post(client, strict).get_json()["response"]["importer-report-store"]["data"]["status"] == "rejected"
+    assert row_counts(engine) == before
+    accepted = post(client, confirm_body(app, bad)).get_json()["response"]
+    assert accepted["importer-report-store"]["data"]["status"] == "applied"
