@@ -54,14 +54,15 @@ def account_block(account: dict, lang: str):
     """The signed-in person's name and role, and a sign-out form (POST with a CSRF token)."""
     if not account["auth_on"] or not account["username"]:
         return None
-    admin_link = (html.A(t("nav.admin", lang), href="/admin", id="nav-admin", className="btn btn-sm btn-light me-2")
+    admin_link = (html.A(t("nav.admin", lang), href="/admin", id="nav-admin", className="btn btn-sm btn-light me-2 text-nowrap")
                   if account["role"] == "admin" else None)
     return html.Div(
         [
             admin_link,
-            html.Span([html.Span(account["display_name"], className="fw-bold"), " · ",
-                       html.Span(t(f"access.role.{account['role']}", lang))],
-                      className="text-light small me-2 text-nowrap", title=account["username"]),
+            # Name over role, in two short lines, so that the page links keep their room.
+            html.Div([html.Div(account["display_name"], className="fw-bold text-nowrap"),
+                      html.Div(t(f"access.role.{account['role']}", lang), className="text-nowrap")],
+                     className="text-light small lh-sm me-2", title=account["username"]),
             html.Form(
                 [dcc.Input(type="hidden", name="csrf_token", value=account["csrf_token"], id=CSRF_FIELD),
                  html.Button(t("access.logout", lang), type="submit", id=LOGOUT, className="btn btn-sm btn-outline-light text-nowrap")],

@@ -106,6 +106,12 @@ def test_an_admin_adds_a_coordinator_and_reads_the_audit_log(browser, accounts_s
         assert page.locator('#admin-audit tr[data-action="login"]').count() >= 1
         assert page.inner_text("#admin-new-password") == "" and page.input_value("#admin-new-password") == ""
         screenshot(page, "access-admin-page-en")
+        page.click("#shell-lang-lo")
+        page.wait_for_selector('#admin-users tr[data-username="kham"]')
+        page.wait_for_load_state("networkidle")
+        assert "ຜູ້ປະສານງານແຂວງ" in page.locator('#admin-users tr[data-username="kham"]').inner_text()
+        assert "ເພີ່ມຜູ້ໃຊ້" in page.locator('#admin-audit tr[data-action="user_add"]').inner_text()
+        screenshot(page, "access-admin-page-lo")
         page.click("#shell-logout")
         page.wait_for_selector("#login-form")
     with watched_page(browser, accounts_server) as page:
