@@ -6,6 +6,7 @@ import flask
 from flask_caching import Cache
 from flask_compress import Compress
 
+import access
 from dashboard import errors, security
 from dashboard.config import load_config
 from dashboard.jobs import background_manager
@@ -89,6 +90,7 @@ def create_app(config: dict | None = None) -> dash.Dash:
     register_callbacks(app, store, settings)
     security.install(app)
     errors.install(app)
+    access.init_app(app, store, settings)
 
     @server.after_request
     def remember_language(response: flask.Response) -> flask.Response:

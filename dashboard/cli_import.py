@@ -41,6 +41,8 @@ def _import_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--name-lo-field", help="village layer: the field holding the Lao name, if there are two")
     parser.add_argument("--layer", help="village layer: which layer or file, when there are several")
     parser.add_argument("--report", metavar="CSV", help="also write every problem to this CSV file")
+    parser.add_argument("--as-user", metavar="USERNAME",
+                        help="import as this account: a province coordinator's file must stay in their provinces")
     _lang_argument(parser)
 
 
@@ -107,13 +109,49 @@ def import_command(args: argparse.Namespace) -> int:
         code_field=args.code_field, name_field=args.name_field, name_lo_field=args.name_lo_field, layer=args.layer,
         imported_by=getpass.getuser(), max_mb=max_mb,
     )
-    report = import_path(_engine(), path, options)
+    engine = _engine()
+    refused = _refused_by_account(engine, args, path, options, lang)
+    if refused is not None:
+        return refused
+    report = import_path(engine, path, options)
     print_report(report, lang)
+    if not args.dry_run:
+        from access.audit import record
+
+        with engine.begin() as conn:
+            record(conn, "import", options.imported_by, "local", file=path.name, status=report.status,
+                   batch=report.batch_id, rows=report.rows_inserted + report.rows_replaced)
     if args.report:
         Path(args.report).write_text(report.to_csv(lang), encoding="utf-8-sig")
     if report.status == "rejected" or (report.status == "dry_run" and report.errors):
         return 1
     return 0
+
+
+def _refused_by_account(engine, args, path: Path, options, lang: str) -> int | None:
+    """With --as-user: the account's province rule, checked before anything is written (exit 1 when refused)."""
+    if not args.as_user:
+        options.imported_by = f"cli:{options.imported_by}"
+        return None
+    from access.accounts import find_account
+    from access.audit import record
+    from access.import_scope import check_path_scope
+    from i18n import t
+
+    with engine.connect() as conn:
+        found = find_account(conn, args.as_user)
+    if found is None or not found[0].active:
+        print(t("access.cli.unknown_account", lang, username=args.as_user))
+        return 2
+    account = found[0]
+    options.imported_by = account.username
+    refusal = check_path_scope(engine, account, path, options)
+    if refusal is None:
+        return None
+    print(refusal.message(lang))
+    with engine.begin() as conn:
+        record(conn, "import_refused", account.username, "local", file=path.name, outside=refusal.codes[:20])
+    return 1
 
 
 @command("batches", "list import batches, newest first")(
@@ -153,6 +191,9 @@ def rollback_command(args: argparse.Namespace) -> int:
     try:
         with _engine().begin() as conn:
             done = rollback_batch(conn, args.batch_id)
+            from access.audit import record
+
+            record(conn, "rollback", f"cli:{getpass.getuser()}", "local", batch=done["batch"], file=done["file_name"])
     except RollbackRefused as refused:
         print(t(f"importer.rollback.{refused.key}", lang, **refused.params))
         return 1

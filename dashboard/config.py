@@ -40,6 +40,19 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("JOBS_DIR", "",
             "Folder for background jobs (the mission report) shared by the workers of one machine; "
             "empty: a folder in the system temp directory."),
+    Setting("AUTH", "auto",
+            "Accounts and sign-in: `on` or `off`. By default (`auto`) they are off only on the bundled demo "
+            "database (with a banner saying so) and on for any other database; `on` turns them on for the demo too."),
+    Setting("COORDINATORS_SEE_ONLY_THEIR_PROVINCES", "off",
+            "`on`: a province coordinator's province filter offers only their provinces (the server refuses "
+            "others); `off`: coordinators see every province but import only in theirs."),
+    Setting("HTTPS", "off",
+            "`on` when people reach the dashboard over https (a reverse proxy terminating TLS): session cookies "
+            "get the Secure flag."),
+    Setting("LOGIN_RATE_LIMIT", "10 per minute;100 per day",
+            "Failed sign-ins allowed per address and per user name (flask-limiter syntax); counted in memory, "
+            "or in Redis when CACHE_URL is a redis:// URL (shared by workers)."),
+    Setting("SESSION_HOURS", "12", "Hours a sign-in lasts."),
     Setting("HOST", "127.0.0.1",
             "Address `serve` listens on. 127.0.0.1: only this machine (behind a reverse proxy); 0.0.0.0: every "
             "network interface, so anyone who can reach the machine can open the dashboard."),
