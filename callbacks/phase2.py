@@ -5,6 +5,8 @@ import flask
 from sqlalchemy.exc import SQLAlchemyError
 from dash import ALL, Input, Output, Patch, State, ctx, dcc, no_update
 
+from access import acting_account, auth_on_now, can_manage_users
+
 from data_access.phase2_proposal import build_proposal, phase1_comparison, proposal_parameters, selection_project_mix
 from data_access.program_settings import SettingError, save_program_settings
 from data_access.queries.phase2 import COMPONENTS, phase2_inputs, phase2_settings, village_project_mix
@@ -32,12 +34,15 @@ WEIGHT_INPUTS = (Input(WEIGHT_STUNTING, "value"), Input(WEIGHT_POVERTY, "value")
 def can_edit_settings() -> bool:
     """May this request change the program settings? The one gate the edit callback asks.
 
-    For now: only a request made on this machine (and not relayed by a proxy, which would
-    make every visitor look local), or any request when the PHASE2_SETTINGS_EDITABLE config
-    flag is true. The access lane's admin role is meant to replace this body.
+    With accounts on: administrators only (the program office's data officers), read from
+    the server's session, never from the request. With accounts off (the demo database):
+    only a request made on this machine (and not relayed by a proxy, which would make every
+    visitor look local), or any request when the PHASE2_SETTINGS_EDITABLE flag is true.
     """
     if not flask.has_request_context():
         return False
+    if auth_on_now():
+        return can_manage_users(acting_account())
     flag = (flask.current_app.config.get("SETTINGS") or {}).get("PHASE2_SETTINGS_EDITABLE", "")
     if str(flag).strip().lower() in ("1", "true", "yes"):
         return True

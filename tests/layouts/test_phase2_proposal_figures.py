@@ -139,8 +139,26 @@ def test_a_shared_link_gives_back_the_selection(query, expected):
     ("10.0.0.5", {}, "true", True),
 ])
 def test_settings_edits_only_from_this_machine_unless_the_flag_allows(address, headers, flag, allowed):
+    """Accounts off (the demo database): the machine and the flag decide."""
     app = flask.Flask(__name__)
     app.config["SETTINGS"] = {"PHASE2_SETTINGS_EDITABLE": flag}
     with app.test_request_context("/", environ_base={"REMOTE_ADDR": address}, headers=headers):
+        flask.g.auth_on = False
         assert can_edit_settings() is allowed
     assert can_edit_settings() is False  # no request, no edit
+
+
+@pytest.mark.parametrize("role, active, allowed", [
+    (None, True, False), ("viewer", True, False), ("coordinator", True, False), ("admin", True, True),
+    ("admin", False, False),
+])
+def test_with_accounts_on_only_an_active_admin_edits_settings_even_from_this_machine(role, active, allowed):
+    from access import Account
+
+    app = flask.Flask(__name__)
+    app.config["SETTINGS"] = {"PHASE2_SETTINGS_EDITABLE": "true"}
+    with app.test_request_context("/", environ_base={"REMOTE_ADDR": "127.0.0.1"}):
+        flask.g.auth_on = True
+        flask.g.account = None if role is None else Account(id=1, username="u", display_name="U", role=role,
+                                                            active=active)
+        assert can_edit_settings() is allowed
