@@ -73,10 +73,10 @@ def test_upload_a_bad_file_import_its_valid_rows_then_roll_back(import_page):
     screenshot(page, "import-dry-run-report-en")
 
     page.locator("#importer-accept-valid").check()
-    page.wait_for_function("!document.querySelector('#importer-confirm').disabled")
+    page.wait_for_function("() => !document.querySelector('#importer-confirm').disabled")
     assert page.locator("#importer-confirm").inner_text() == "Import 2 rows"
     page.locator("#importer-confirm").click()
-    page.wait_for_function("document.querySelector('#importer-headline').innerText.includes('imported as batch')")
+    page.wait_for_function("() => document.querySelector('#importer-headline').innerText.includes('imported as batch')")
     assert "imported as batch 2, without the rows with errors (1). Rows added: 1, replaced: 1" in headline(page)
     page.wait_for_selector("#importer-batches tr[data-batch='2']")
     batch_row = page.locator("#importer-batches tr[data-batch='2']")
@@ -88,7 +88,7 @@ def test_upload_a_bad_file_import_its_valid_rows_then_roll_back(import_page):
     page.wait_for_selector("#importer-message")
     assert "Batch 2 (bad_numerator_gt_denominator.csv) was rolled back" in page.locator("#importer-message").inner_text()
     page.wait_for_function(
-        "document.querySelector(\"#importer-batches tr[data-batch='2']\").innerText.includes('rolled back')")
+        "() => document.querySelector(\"#importer-batches tr[data-batch='2']\").innerText.includes('rolled back')")
     assert batch_row.get_by_role("button", name="Roll back").count() == 0
     screenshot(page, "import-rolled-back-en")
 
@@ -105,11 +105,11 @@ def test_the_page_and_its_report_in_lao(import_page):
     screenshot(page, "import-dry-run-report-lo")
 
     page.set_input_files(UPLOAD_INPUT, str(DATA_DIR / "indicators_lao.csv"))
-    page.wait_for_function("document.querySelector('#importer-headline').innerText.includes('indicators_lao.csv')")
+    page.wait_for_function("() => document.querySelector('#importer-headline').innerText.includes('indicators_lao.csv')")
     assert "ແຖວທີ່ຖືກຕ້ອງ: 4 ຈາກ 4" in headline(page)
-    page.wait_for_function("!document.querySelector('#importer-confirm').disabled")
+    page.wait_for_function("() => !document.querySelector('#importer-confirm').disabled")
     page.locator("#importer-confirm").click()
-    page.wait_for_function("document.querySelector('#importer-headline').innerText.includes('ເປັນຊຸດ')")
+    page.wait_for_function("() => document.querySelector('#importer-headline').innerText.includes('ເປັນຊຸດ')")
     assert "ນຳເຂົ້າ indicators_lao.csv ເປັນຊຸດ 2 ແລ້ວ" in headline(page)
     page.wait_for_selector("#importer-batches tr[data-batch='2']")
     screenshot(page, "import-applied-lo")
@@ -126,14 +126,14 @@ def test_a_village_layer_report_shows_its_data_quality(import_page):
     assert rules == ["village_outside_district", "village_outside_district", "unknown_district",
                      "invalid_village_code"]
     page.locator("#importer-accept-valid").check()
-    page.wait_for_function("!document.querySelector('#importer-confirm').disabled")
+    page.wait_for_function("() => !document.querySelector('#importer-confirm').disabled")
     page.locator("#importer-confirm").click()
-    page.wait_for_function("document.querySelector('#importer-headline').innerText.includes('imported as batch')")
+    page.wait_for_function("() => document.querySelector('#importer-headline').innerText.includes('imported as batch')")
     # The stored report comes back from the history, data-quality findings included.
     page.locator("#importer-upload input[type=file]").set_input_files(str(DATA_DIR / "indicators_good.csv"))
-    page.wait_for_function("document.querySelector('#importer-headline').innerText.includes('indicators_good.csv')")
+    page.wait_for_function("() => document.querySelector('#importer-headline').innerText.includes('indicators_good.csv')")
     page.locator("#importer-batches tr[data-batch='2']").get_by_role("button", name="Report").click()
-    page.wait_for_function("document.querySelector('#importer-headline').innerText.includes('bad_villages.geojson')")
+    page.wait_for_function("() => document.querySelector('#importer-headline').innerText.includes('bad_villages.geojson')")
     assert page.locator("#importer-problems tbody tr").count() == 4
     screenshot(page, "import-village-quality-en")
 
@@ -148,7 +148,7 @@ def test_a_file_over_the_limit_is_refused_in_the_browser(import_page, tmp_path):
             if "_dash-update-component" in request.url else None)
     open_import_page(page, "en")
     page.set_input_files(UPLOAD_INPUT, str(big))
-    page.wait_for_function("document.querySelector('#importer-size-message').innerText.length > 0")
+    page.wait_for_function("() => document.querySelector('#importer-size-message').innerText.length > 0")
     message = page.locator("#importer-size-message").inner_text()
     assert message.startswith("The file is 0.1 MB; the largest accepted is 0.05 MB.")
     page.wait_for_timeout(300)
@@ -185,7 +185,7 @@ def test_a_hostile_upload_gets_its_sentence_and_a_replacing_file_lists_what_it_r
     screenshot(page, "import-hostile-vrt-en")
 
     page.set_input_files(UPLOAD_INPUT, str(HOSTILE / "unclosed_quote.csv"))
-    page.wait_for_function("document.querySelector('#importer-headline').innerText.includes('unclosed_quote.csv')")
+    page.wait_for_function("() => document.querySelector('#importer-headline').innerText.includes('unclosed_quote.csv')")
     assert "A quotation mark opened in row 3" in page.locator("#importer-problems").inner_text()
 
     # indicators_good.csv replaces demo values: the check lists them, old -> new, before anything is written.

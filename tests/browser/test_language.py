@@ -111,7 +111,7 @@ def _leaks(texts: dict[str, list[str]], lang: str) -> list[tuple[str, str]]:
 
 
 def _shell_language(page) -> str:
-    return page.evaluate("document.querySelector('#shell-navbar').closest('[lang]').getAttribute('lang')")
+    return page.evaluate("() => document.querySelector('#shell-navbar').closest('[lang]').getAttribute('lang')")
 
 
 def _library_english(texts: dict[str, list[str]]) -> list[str]:
