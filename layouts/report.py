@@ -31,7 +31,8 @@ def layout(lang: str | None = None, **_query) -> html.Div:
                 html.Div([
                     html.Label(t("report.language_label", lang), htmlFor=LANGUAGE, className="me-2 small text-muted"),
                     dbc.RadioItems(id=LANGUAGE, inline=True, value=lang, className="d-inline-block",
-                                   options=[{"label": "ລາວ", "value": "lo"}, {"label": "English", "value": "en"}]),
+                                   options=[{"label": t("about.col_lo", lang), "value": "lo"},
+                                            {"label": t("about.col_en", lang), "value": "en"}]),
                 ], className="mb-2"),
                 html.Div([
                     dbc.Button(t("report.make", lang), id=MAKE, color="primary", n_clicks=0),

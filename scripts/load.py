@@ -201,7 +201,8 @@ async def visitor(number: int, args, recording: dict, stats: Stats, stop_at: flo
     import httpx
 
     rng = random.Random(args.seed + number)
-    async with httpx.AsyncClient(base_url=args.url, timeout=args.request_timeout) as client:
+    async with httpx.AsyncClient(base_url=args.url, timeout=args.request_timeout,
+                                 headers={"Origin": args.url.rstrip("/")}) as client:
         await login(client, args)
         choices = None
         while time.monotonic() < stop_at and budget[0] > 0:
@@ -249,7 +250,8 @@ async def uploader(args, recording: dict, stats: Stats, stop_at: float) -> None:
     import httpx
 
     body = upload_body(recording, Path(args.upload))
-    async with httpx.AsyncClient(base_url=args.url, timeout=max(args.request_timeout, 600)) as client:
+    async with httpx.AsyncClient(base_url=args.url, timeout=max(args.request_timeout, 600),
+                                 headers={"Origin": args.url.rstrip("/")}) as client:
         await login(client, args)
         while time.monotonic() < stop_at:
             send = _timed(stats, "upload", lambda: client.post("/_dash-update-component", json=body), _callback_error)

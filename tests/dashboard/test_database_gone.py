@@ -28,7 +28,8 @@ def _district_choices(province: str, lang: str = "en") -> dict:
 
 
 def _call(client, province: str, lang: str = "en") -> dict:
-    response = client.post("/_dash-update-component", json=_district_choices(province, lang))
+    response = client.post("/_dash-update-component", json=_district_choices(province, lang),
+                           headers={"Origin": "http://localhost"})
     assert response.status_code == 200, response.get_data(as_text=True)[:500]
     return response.get_json()
 

@@ -18,6 +18,9 @@ from dashboard.production import gunicorn_options, worker_timeout
 from dashboard.security import QuietRequestHandler
 from tests.dashboard.test_database_gone import _district_choices
 
+# Browsers send Origin on every callback POST; the access gate refuses a POST without it.
+SAME_ORIGIN = {"Origin": "http://localhost"}
+
 REPO = Path(__file__).resolve().parents[2]
 EXPECTED = {
     "X-Content-Type-Options": "nosniff",
@@ -57,10 +60,10 @@ def _assert_secure(response) -> None:
 @pytest.mark.parametrize("kind", ["page", "asset", "layout", "callback", "download", "health", "missing"])
 def test_every_kind_of_response_carries_the_security_headers(client, kind):
     if kind == "callback":
-        response = client.post("/_dash-update-component", json=_district_choices("01"))
+        response = client.post("/_dash-update-component", json=_district_choices("01"), headers=SAME_ORIGIN)
     elif kind == "download":
         client.get("/import")
-        response = client.post("/_dash-update-component", json=_template_download())
+        response = client.post("/_dash-update-component", json=_template_download(), headers=SAME_ORIGIN)
         content = response.get_json()["response"]["importer-template-download"]["data"]
         assert content["base64"] and base64.b64decode(content["content"])[:2] == b"PK"  # an .xlsx
     else:
@@ -149,7 +152,7 @@ def test_a_failing_callback_answers_a_sentence_and_logs_the_trace_under_its_refe
     monkeypatch.setattr(callbacks.shell, "admin_units", broken)
     client = create_app({"DATABASE_URL": sqlite_demo_url, "DEFAULT_LANGUAGE": lang}).server.test_client()
     with caplog.at_level(logging.ERROR, logger="dashboard.errors"):
-        response = client.post("/_dash-update-component", json=_district_choices("01", lang))
+        response = client.post("/_dash-update-component", json=_district_choices("01", lang), headers=SAME_ORIGIN)
     assert response.status_code == 200
     banner = response.get_json()["sideUpdate"]["shell-error"]["children"]
     assert sentence in banner and "a bug deep inside" not in banner and "Traceback" not in banner
@@ -190,7 +193,7 @@ def test_a_failing_page_layout_answers_the_sentence_in_the_banner(sqlite_demo_ur
                        {"id": "_pages_location", "property": "search", "value": ""}],
             "changedPropIds": ["_pages_location.pathname"], "state": []}
     with caplog.at_level(logging.ERROR, logger="dashboard.errors"):
-        answer = app.server.test_client().post("/_dash-update-component", json=body).get_json()
+        answer = app.server.test_client().post("/_dash-update-component", json=body, headers=SAME_ORIGIN).get_json()
     banner = answer["sideUpdate"]["shell-error"]["children"]
     assert "Something went wrong" in banner and "layout bug" not in banner
     assert any("layout bug" in str(record.exc_info[1]) for record in caplog.records if record.exc_info)
