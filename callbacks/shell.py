@@ -1,8 +1,10 @@
 """Shell callbacks: district choices follow the province; filters go into the shared store."""
 from dash import Input, Output, State
 
+from data_access.queries.alerts import alerts_for
 from data_access.queries.catalogue import admin_units
 from i18n import t
+from layouts.alerts import BADGE as ALERT_BADGE, badge_props
 from layouts.common import FILTERS_STORE, LANGUAGE_STORE
 from layouts.shell import DISTRICT, PERIOD, PROVINCE
 
@@ -32,3 +34,18 @@ def register(app, store, config) -> None:
     )
     def share_filters(province, district, period):
         return {"province": province or None, "district": district or None, "period": period}
+
+    @app.callback(
+        Output(ALERT_BADGE, "children"),
+        Output(ALERT_BADGE, "color"),
+        Output(ALERT_BADGE, "title"),
+        Output(ALERT_BADGE, "style"),
+        Input(FILTERS_STORE, "data"),
+        State(LANGUAGE_STORE, "data"),
+    )
+    def alert_count(filters, lang):
+        filters = filters or {}
+        scope = filters.get("district") or filters.get("province") or None
+        frame = store.read(alerts_for, scope, filters["period"], lang) if filters.get("period") else None
+        text, colour, title, hidden = badge_props(frame, lang)
+        return text, colour, title, {"display": "none"} if hidden else {}

@@ -23,8 +23,9 @@ def alert_rules(conn: Connection) -> dict[str, alerts.Rule]:
 def rules_in_force(conn: Connection) -> pd.DataFrame:
     """One row per rule, in the order alerts are described: RULE_COLUMNS."""
     rules = alert_rules(conn)
-    return pd.DataFrame([{column: getattr(rules[code], column) for column in RULE_COLUMNS}
-                         for code in alerts.RULE_ORDER], columns=RULE_COLUMNS)
+    frame = pd.DataFrame([{column: getattr(rules[code], column) for column in RULE_COLUMNS}
+                          for code in alerts.RULE_ORDER], columns=RULE_COLUMNS).astype(object)
+    return frame.where(frame.notna(), None)
 
 
 def last_district_reports(conn: Connection, scope_code: str | None, as_of: str) -> pd.DataFrame:
