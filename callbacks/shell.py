@@ -6,7 +6,7 @@ from data_access.queries.catalogue import admin_units
 from i18n import t
 from layouts.alerts import BADGE as ALERT_BADGE, badge_props
 from layouts.common import FILTERS_STORE, LANGUAGE_STORE
-from layouts.shell import DISTRICT, PERIOD, PROVINCE
+from layouts.shell import DISTRICT, LOCATION, PERIOD, PROVINCE
 
 
 def register(app, store, config) -> None:
@@ -41,9 +41,11 @@ def register(app, store, config) -> None:
         Output(ALERT_BADGE, "title"),
         Output(ALERT_BADGE, "style"),
         Input(FILTERS_STORE, "data"),
+        # Recounted on every page change too: saved thresholds (a new data version) show at once.
+        Input(LOCATION, "pathname"),
         State(LANGUAGE_STORE, "data"),
     )
-    def alert_count(filters, lang):
+    def alert_count(filters, _path, lang):
         filters = filters or {}
         scope = filters.get("district") or filters.get("province") or None
         frame = store.read(alerts_for, scope, filters["period"], lang) if filters.get("period") else None

@@ -1,4 +1,6 @@
 """An administrator on this machine changes a threshold; the Overview's alert follows at once."""
+import re
+
 import pytest
 from playwright.sync_api import expect
 
@@ -34,6 +36,7 @@ def test_raising_the_critical_threshold_changes_the_alert(page, restore_defaults
     _choose(page, "shell-period", format_period("2022-11", "en"))
     payment = page.locator("#overview-alerts .alert-item[data-rule='payment_wait']")
     expect(payment.locator(".alert-severity")).to_have_text("Critical", timeout=20000)
+    expect(page.locator("#shell-alert-badge")).to_have_class(re.compile(r"\bbg-danger\b"))
 
     page.locator("#overview-alerts-about summary").click()
     page.locator("#overview-alerts-about-edit").click()
@@ -48,6 +51,8 @@ def test_raising_the_critical_threshold_changes_the_alert(page, restore_defaults
 
     page.locator("#nav-overview").click()
     expect(payment.locator(".alert-severity")).to_have_text("Serious", timeout=20000)
+    # The navbar count is coloured by the worst alert: no critical one is left.
+    expect(page.locator("#shell-alert-badge")).not_to_have_class(re.compile(r"\bbg-danger\b"))
     expect(payment).to_contain_text("(more than 60 days)")
     page.locator("#overview-alerts-about summary").click()
     expect(page.locator("#overview-alerts-about tr[data-rule='payment_wait']")).to_contain_text(
