@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: run test venv system-test-deps demo-national bench lint-imports clean
+.PHONY: run serve-prod test venv system-test-deps demo-national bench bench-load lint-imports clean
 
 $(BIN)/python:
 	@$(PYTHON) -m venv $(VENV) 2>/dev/null || { \
@@ -26,6 +26,10 @@ venv: $(VENV)/.runtime-installed
 run: $(VENV)/.runtime-installed
 	$(BIN)/python -m dashboard serve
 
+## make serve-prod: the production server (gunicorn, WORKERS x THREADS; see docs/deploy.md)
+serve-prod: $(VENV)/.runtime-installed
+	$(BIN)/python -m dashboard serve --prod
+
 ## Debian packages the tests need: Chromium (browser tests), the Lao font, PostGIS for the PostgreSQL tests.
 system-test-deps:
 	@bash scripts/install-test-system-deps.sh
@@ -39,6 +43,12 @@ demo-national: $(VENV)/.runtime-installed
 
 bench: $(VENV)/.runtime-installed
 	$(BIN)/python -m dashboard bench
+
+## make bench-load: 50 visitors for 60 s against a running server (LOAD_URL; docs/benchmarks.md)
+LOAD_URL ?= http://127.0.0.1:8050
+LOAD_ARGS ?=
+bench-load: $(VENV)/.test-installed
+	$(BIN)/python scripts/load.py run --url $(LOAD_URL) --users 50 --duration 60 $(LOAD_ARGS)
 
 clean:
 	rm -rf $(VENV) var tests/screenshots

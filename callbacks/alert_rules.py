@@ -5,6 +5,7 @@ import flask
 from dash import ALL, Input, Output, State, no_update
 from sqlalchemy.exc import SQLAlchemyError
 
+from access import acting_account, auth_on_now, can_manage_users
 from data_access.alert_settings import RuleError, save_alert_rules
 from data_access.queries.alerts import rules_in_force
 from i18n import t
@@ -18,11 +19,14 @@ LOCAL_ADDRESSES = ("127.0.0.1", "::1")
 def can_edit_alert_rules() -> bool:
     """May this request change the alert thresholds? The one gate the save callback asks.
 
-    For now only a request made on this machine, and not relayed by a proxy (which would make
-    every visitor look local). The access work's admin role is meant to replace this body.
+    With accounts on: active administrators only, read from the server's session, never from
+    the request (as the Phase II settings). With accounts off (the demo database): only a
+    request made on this machine, not relayed by a proxy (which would make every visitor look local).
     """
     if not flask.has_request_context():
         return False
+    if auth_on_now():
+        return can_manage_users(acting_account())
     relayed = flask.request.headers.get("X-Forwarded-For") or flask.request.headers.get("Forwarded")
     return not relayed and flask.request.remote_addr in LOCAL_ADDRESSES
 

@@ -5,11 +5,17 @@ import binascii
 import dash
 from dash import ALL, Input, Output, State, ctx, dcc
 
+from access import acting_account, can_import, can_rollback, client_address
+from access.audit import record
+from access.import_checks import fingerprint, forget_check, remember_check, was_checked
+from access.import_scope import check_import_scope
 from data_access.importers import ImportOptions, import_bytes
 from data_access.importers.history import RollbackRefused, batch_record, list_batches, rollback_batch
 from data_access.importers.report import ImportReport
 from data_access.importers.templates import build_template, template_file_name, template_projects
 from i18n import t
+from reports.exports import csv_text, slug
+from reports.tables import problems_table
 from layouts.common import LANGUAGE_STORE
 from layouts.importer import (
     ACCEPT_VALID,
@@ -125,8 +131,15 @@ def register(app, store, config) -> None:
         data = _decode(contents)
         if not ready or data is None:
             return dash.no_update, dash.no_update, dash.no_update
+        account = acting_account()
+        if not can_import(account):
+            return None, dash.no_update, message_view(t("access.refused_coordinator", lang), "danger")
         options = _options(config, kind, mapping_contents, mapping_name, code_field, name_field, False, True)
         report = import_bytes(store.engine, data, file_name or "upload", options)
+        refusal = check_import_scope(store.engine, account, data, file_name or "upload", options)
+        if refusal is not None:
+            return None, _render(report, lang), message_view(refusal.message(lang), "danger")
+        remember_check(fingerprint(data, file_name, options.mapping_data, kind, code_field, name_field))
         return report.to_dict(), _render(report, lang), ""
 
     @app.callback(
@@ -168,8 +181,26 @@ def register(app, store, config) -> None:
         data = _decode(contents)
         if not clicks or not stored or data is None:
             return dash.no_update, dash.no_update, dash.no_update
+        account = acting_account()
+        if not can_import(account):
+            return None, message_view(t("access.refused_coordinator", lang), "danger"), dash.no_update
         options = _options(config, kind, mapping_contents, mapping_name, code_field, name_field, accept, False)
+        options.imported_by = account.username
+        checked = fingerprint(data, file_name, options.mapping_data, kind, code_field, name_field)
+        if not was_checked(checked):
+            return None, message_view(t("access.check_first", lang), "danger"), dash.no_update
+        refusal = check_import_scope(store.engine, account, data, file_name or "upload", options)
+        if refusal is not None:
+            with store.engine.begin() as conn:
+                record(conn, "import_refused", account.username, client_address(), file=file_name,
+                       outside=refusal.codes[:20])
+            return None, message_view(refusal.message(lang), "danger"), dash.no_update
         report = import_bytes(store.engine, data, file_name or "upload", options)
+        if report.status in ("applied", "unchanged"):
+            forget_check(checked)  # used up; a refused import may be confirmed again (e.g. accepting valid rows)
+        with store.engine.begin() as conn:
+            record(conn, "import", account.username, client_address(), file=file_name, status=report.status,
+                   batch=report.batch_id, rows=report.rows_inserted + report.rows_replaced)
         return report.to_dict(), _render(report, lang), (version or 0) + 1
 
     @app.callback(
@@ -209,9 +240,14 @@ def register(app, store, config) -> None:
     def do_rollback(submitted, batch, version, lang):
         if not submitted or batch is None:
             return dash.no_update, dash.no_update
+        account = acting_account()
+        if not can_rollback(account):
+            return message_view(t("access.refused_rollback", lang), "danger"), dash.no_update
         try:
             with store.engine.begin() as conn:
                 done = rollback_batch(conn, int(batch))
+                record(conn, "rollback", account.username, client_address(), batch=done["batch"],
+                       file=done["file_name"])
         except RollbackRefused as refused:
             return message_view(t(f"importer.rollback.{refused.key}", lang, **refused.params), "danger"), dash.no_update
         return (message_view(t("importer.rollback.done", lang, batch=done["batch"], file=done["file_name"]), "success"),
@@ -260,4 +296,6 @@ def register(app, store, config) -> None:
         if not clicks or not stored:
             return dash.no_update
         report = ImportReport.from_dict(stored)
-        return dcc.send_string(report.to_csv(lang), f"import-report-{report.file_name}.csv")
+        # The shared CSV writer: translated headers, a BOM so spreadsheets read Lao, formula-safe.
+        frame, columns = problems_table(report.problem_rows(lang), lang)
+        return dcc.send_string(csv_text(frame, columns), f"import-report-{slug(report.file_name) or 'file'}.csv")

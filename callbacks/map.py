@@ -54,6 +54,8 @@ from layouts.map import (
     notes,
     quality_panel,
 )
+from reports.context import place_names
+from reports.exports import file_name
 
 log = logging.getLogger(__name__)
 
@@ -258,9 +260,12 @@ def as_patch(figure) -> Patch:
 # ------------------------------------------------------------------ downloads
 
 
-def _file_stem(view: str | None, indicator_code: str | None, scope: str | None, period: str) -> str:
+def _file_name(store, view: str | None, indicator_code: str | None, scope: str | None, period: str,
+               extension: str) -> str:
+    """"Houaphan_2025-12_convergence.csv": readers find files by place name, not by code."""
     what = "convergence" if view == VIEW_CONVERGENCE else indicator_code
-    return f"{what}_{scope or 'LA'}_{period}"
+    place = place_names(store.read, scope)
+    return file_name(place["name_en"], period, what or "map", extension, place["code"])
 
 
 def download_content(store, trigger: str, drill: dict | None, indicator_code: str | None, view: str | None,
@@ -270,7 +275,6 @@ def download_content(store, trigger: str, drill: dict | None, indicator_code: st
     if not period:
         return None
     scope = scope_of(drill)
-    stem = _file_stem(view, indicator_code, scope, period)
     if view == VIEW_CONVERGENCE:
         frame = store.read(convergence_layer, scope, period)
         project_codes = set(store.read(project_list)["code"])
@@ -280,14 +284,14 @@ def download_content(store, trigger: str, drill: dict | None, indicator_code: st
     if trigger == DOWNLOAD_CSV:
         headers = [t("map.col.project", lang, project=column) if column in project_codes else t(f"map.col.{column}", lang)
                    for column in frame.columns]
-        return {"content": to_safe_csv(frame, headers), "filename": f"{stem}.csv", "type": "text/csv"}
+        return {"content": to_safe_csv(frame, headers), "filename": _file_name(store, view, indicator_code, scope, period, "csv"), "type": "text/csv"}
     properties = [column for column in frame.columns if column not in ("lon", "lat")]
     level = frame["level"].iloc[0] if not frame.empty else "village"
     if level == "village":
         collection = levels.points_geojson(frame, properties)
     else:
         collection = levels.polygons_geojson(level, frame, properties)
-    return {"content": json.dumps(collection, ensure_ascii=False), "filename": f"{stem}.geojson",
+    return {"content": json.dumps(collection, ensure_ascii=False), "filename": _file_name(store, view, indicator_code, scope, period, "geojson"),
             "type": "application/geo+json"}
 
 

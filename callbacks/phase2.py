@@ -1,76 +1,226 @@
-"""Phase II callbacks: the weights and the as-of month give the score, the ranking, the map and the explanation."""
-from dash import Input, Output, State
+"""Phase II callbacks: weights, N and ticks give the proposal (score, selection, cost, robustness), the map and the Excel."""
+import logging
 
-from data_access.analytics import phase2_scores, select_top
-from data_access.queries.phase2 import COMPONENTS, phase2_inputs
+import flask
+from sqlalchemy.exc import SQLAlchemyError
+from dash import ALL, Input, Output, Patch, State, ctx, dcc, no_update
+
+from access import acting_account, auth_on_now, can_manage_users
+
+from data_access.phase2_proposal import build_proposal, phase1_comparison, proposal_parameters, selection_project_mix
+from data_access.program_settings import SettingError, save_program_settings
+from data_access.queries.phase2 import COMPONENTS, phase2_inputs, phase2_settings, village_project_mix
 from geo.boundaries import boundaries_geojson
-from i18n import format_period, t
-from layouts.common import FILTERS_STORE, LANGUAGE_STORE
-from layouts.figures.phase2 import phase2_map, score_breakdown_figure
+from i18n import format_number, format_period, t
+from layouts.common import DATASET_STORE, FILTERS_STORE, LANGUAGE_STORE
+from layouts.figures.phase2 import map_trace_values, phase2_map, project_mix_figure, score_breakdown_figure
 from layouts.figures.trends import empty_figure
 from layouts.phase2 import (
-    BREAKDOWN,
-    COMPONENT_ORDER,
-    DEFAULT_SELECT_COUNT,
-    EXCLUDE_PHASE1,
-    EXPLANATION,
-    MAP,
-    SELECT_COUNT,
-    SUMMARY,
-    TABLE,
-    TITLE,
-    WEIGHT_COVERAGE,
-    WEIGHT_POVERTY,
-    WEIGHT_SHARES,
-    WEIGHT_STUNTING,
-    explanation,
-    ranking_grid,
-    selection_summary,
-    weight_shares,
+    BREAKDOWN, BUDGET, COMPONENT_ORDER, COSTS, DEFAULT_SELECT_COUNT, DOWNLOAD, EXCLUDE_PHASE1, EXPLANATION, EXPORT, MAP, METHOD,
+    MAP_BUILT, MIX, MODE_NOTE, PHASE1, RESET_TICKS, ROBUSTNESS, SELECT_COUNT, SELECTION, SETTING_FIELD, SETTINGS_MESSAGE,
+    SETTINGS_SAVE, SETTINGS_TABLE, SETTINGS_VERSION, SUMMARY, TABLE, TICKED, TITLE, URL_SINK, WEIGHT_COVERAGE,
+    WEIGHT_POVERTY, WEIGHT_SHARES, WEIGHT_STUNTING, explanation, ranking_grid, selection_summary, weight_shares,
 )
+from layouts.phase2_panels import (
+    budget_panel, costs_panel, district_names, is_demo, method_panel, phase1_panel, robustness_panel, settings_table,
+)
+from layouts.phase2_workbook import file_name, proposal_workbook
+
+log = logging.getLogger(__name__)
+LOCAL_ADDRESSES = frozenset({"127.0.0.1", "::1"})
+WEIGHT_INPUTS = (Input(WEIGHT_STUNTING, "value"), Input(WEIGHT_POVERTY, "value"), Input(WEIGHT_COVERAGE, "value"))
+
+
+def can_edit_settings() -> bool:
+    """May this request change the program settings? The one gate the edit callback asks.
+
+    With accounts on: administrators only (the program office's data officers), read from
+    the server's session, never from the request. With accounts off (the demo database):
+    only a request made on this machine (and not relayed by a proxy, which would make every
+    visitor look local), or any request when the PHASE2_SETTINGS_EDITABLE flag is true.
+    """
+    if not flask.has_request_context():
+        return False
+    if auth_on_now():
+        return can_manage_users(acting_account())
+    flag = (flask.current_app.config.get("SETTINGS") or {}).get("PHASE2_SETTINGS_EDITABLE", "")
+    if str(flag).strip().lower() in ("1", "true", "yes"):
+        return True
+    relayed = flask.request.headers.get("X-Forwarded-For") or flask.request.headers.get("Forwarded")
+    return not relayed and flask.request.remote_addr in LOCAL_ADDRESSES
+
+
+def _proposal(store, period: str, weights: dict, count, exclude, ticked) -> tuple[dict, dict, dict]:
+    """(proposal, inputs, settings) for the page's choices: the one computation page and Excel share."""
+    inputs = store.read(phase2_inputs, period)
+    settings = store.read(phase2_settings, period)
+    available = inputs["available"]
+    used = {name: (float(weights.get(name) or 0) if available[name] else 0.0) for name in COMPONENTS}
+    params = proposal_parameters(settings["settings"], settings["rate"])
+    proposal = build_proposal(inputs, params, COMPONENTS, used, int(count or DEFAULT_SELECT_COUNT),
+                              "exclude" in (exclude or []), ticked)
+    return proposal, inputs, settings
+
+
+def _map(scored, components: list[str], lang: str, map_style: str, built: bool):
+    """The whole map when the page opens or the month changes; otherwise only what changed.
+
+    A weight, a tick or N changes colours, outlines and hovers, never the boundaries: a Patch
+    keeps the ~190 kB of district outlines (four traces' worth) out of every response.
+    """
+    if not built:
+        return phase2_map(scored, boundaries_geojson("district"), lang, components, map_style=map_style)
+    patch = Patch()
+    for index, values in enumerate(map_trace_values(scored, components, lang)):
+        for name, value in values.items():
+            patch["data"][index][name] = value
+    return patch
 
 
 def register(app, store, config) -> None:
     @app.callback(
-        Output(TITLE, "children"),
-        Output(WEIGHT_SHARES, "children"),
-        Output(EXPLANATION, "children"),
-        Output(SUMMARY, "children"),
-        Output(MAP, "figure"),
-        Output(BREAKDOWN, "figure"),
-        Output(TABLE, "columnDefs"),
-        Output(TABLE, "rowData"),
-        Output(WEIGHT_POVERTY, "disabled"),
-        Input(FILTERS_STORE, "data"),
-        Input(WEIGHT_STUNTING, "value"),
-        Input(WEIGHT_POVERTY, "value"),
-        Input(WEIGHT_COVERAGE, "value"),
-        Input(SELECT_COUNT, "value"),
-        Input(EXCLUDE_PHASE1, "value"),
-        State(LANGUAGE_STORE, "data"),
+        Output(TITLE, "children"), Output(WEIGHT_SHARES, "children"), Output(EXPLANATION, "children"),
+        Output(SUMMARY, "children"), Output(MAP, "figure"), Output(BREAKDOWN, "figure"),
+        Output(TABLE, "columnDefs"), Output(TABLE, "rowData"), Output(WEIGHT_POVERTY, "disabled"),
+        Output(MODE_NOTE, "children"), Output(COSTS, "children"), Output(BUDGET, "children"),
+        Output(ROBUSTNESS, "children"), Output(PHASE1, "children"), Output(MIX, "figure"), Output(METHOD, "children"),
+        Output(SELECTION, "data"), Output(MAP_BUILT, "data"),
+        Input(FILTERS_STORE, "data"), *WEIGHT_INPUTS, Input(SELECT_COUNT, "value"), Input(EXCLUDE_PHASE1, "value"),
+        Input(TICKED, "data"), Input(SETTINGS_VERSION, "data"),
+        State(LANGUAGE_STORE, "data"), State(DATASET_STORE, "data"), State(MAP_BUILT, "data"),
     )
-    def update_ranking(filters, stunting, poverty, coverage, count, exclude, lang):
+    def update_proposal(filters, stunting, poverty, coverage, count, exclude, ticked, _version, lang, dataset, built):
         period = (filters or {}).get("period")
         if not period:
             blank = empty_figure(t("common.no_data", lang))
-            return t("phase2.title", lang), "", "", "", blank, blank, [], [], True
-        inputs = store.read(phase2_inputs, period)
+            return (t("phase2.title", lang), "", "", "", blank, blank, [], [], True, "", "", "", "", "", blank, "",
+                    [], None)
+        weights = {"stunting": stunting or 0, "poverty": poverty or 0, "coverage": coverage or 0}
+        proposal, inputs, settings = _proposal(store, period, weights, count, exclude, ticked)
         available = inputs["available"]
         components = [name for name in COMPONENT_ORDER if available[name]]
-        weights = {"stunting": stunting or 0, "poverty": poverty or 0, "coverage": coverage or 0}
-        used = {name: (weights[name] if available[name] else 0) for name in COMPONENTS}
-        scored = phase2_scores(inputs["districts"], COMPONENTS, used)
-        eligible = ~scored["is_target"] if "exclude" in (exclude or []) else None
-        scored = select_top(scored, int(count or DEFAULT_SELECT_COUNT), eligible)
-        columns, rows = ranking_grid(scored, components, lang)
+        scored = proposal["districts"]
+        names = district_names(scored, lang)
+        demo = is_demo(proposal, dataset)
+        columns, rows = ranking_grid(scored, components, lang, proposal["n"])
+        mix = selection_project_mix(store.read(village_project_mix, period), list(proposal["selected"]["district_code"]))
+        mode_note = (t("phase2.mode_hand_note", lang, count=proposal["totals"]["n_districts"])
+                     if proposal["mode"] == "hand" else t("phase2.tick_hint", lang))
         return (
             t("phase2.title_as_of", lang, period=format_period(period, lang)),
             weight_shares(weights, available, lang),
             explanation(weights, available, period, lang),
             selection_summary(scored, lang),
-            phase2_map(scored, boundaries_geojson("district"), lang, components, map_style=config["MAP_STYLE"]),
-            score_breakdown_figure(scored, components, lang, top_n=int(count or DEFAULT_SELECT_COUNT)),
-            columns,
-            rows,
-            not available["poverty"],
+            _map(scored, components, lang, config["MAP_STYLE"], built == period),
+            score_breakdown_figure(scored[scored["selected"]], components, lang, top_n=max(1, len(proposal["selected"]))),
+            columns, rows, not available["poverty"], mode_note,
+            costs_panel(proposal, lang, demo), budget_panel(proposal, names, lang),
+            robustness_panel(proposal, names, lang), phase1_panel(phase1_comparison(proposal), names, lang),
+            project_mix_figure(mix, names, lang), method_panel(proposal, inputs["districts"], settings["settings"],
+                                                               lang, demo),
+            list(proposal["selected"]["district_code"]),
+            # the month the map in the browser was drawn for: the next change of the same month patches it
+            period if not scored.empty else None,
         )
+
+    @app.callback(
+        Output(TICKED, "data"), Output(MAP, "clickData"),
+        Input(MAP, "clickData"), Input(TABLE, "cellClicked"), Input(RESET_TICKS, "n_clicks"),
+        State(TICKED, "data"), State(SELECTION, "data"),
+        prevent_initial_call=True,
+    )
+    def tick(click, cell, _reset, ticked, selection):
+        """A click on a district (map) or on its tick box (table) adds or removes it; the first
+        tick starts from the current top-N selection; reset goes back to the top N."""
+        if ctx.triggered_id == RESET_TICKS:
+            return None, None
+        code = None
+        if ctx.triggered_id == MAP and click and click.get("points"):
+            code = click["points"][0].get("location")
+        elif ctx.triggered_id == TABLE and cell and cell.get("colId") == "selected":
+            code = cell.get("rowId")
+        if not code:
+            return no_update, None
+        chosen = set(ticked if ticked is not None else selection or [])
+        chosen ^= {code}
+        return sorted(chosen), None
+
+    # The selection goes into the address bar without reloading the page, so a copied link
+    # reproduces it (replaceState fires no navigation, so the page router does not re-render).
+    app.clientside_callback(
+        """function(s, p, c, n, x, ticked) {
+            const q = new URLSearchParams(window.location.search);
+            q.set('w', [s, p, c].map(v => v || 0).join(','));
+            q.set('n', n);
+            q.set('x1', (x || []).includes('exclude') ? '1' : '0');
+            if (ticked === null || ticked === undefined) { q.delete('pick'); } else { q.set('pick', ticked.join(',')); }
+            window.history.replaceState(window.history.state, '', window.location.pathname + '?' + q.toString());
+            return q.toString();
+        }""",
+        Output(URL_SINK, "data"), *WEIGHT_INPUTS, Input(SELECT_COUNT, "value"), Input(EXCLUDE_PHASE1, "value"),
+        Input(TICKED, "data"),
+    )
+
+    @app.callback(
+        Output(DOWNLOAD, "data"),
+        Input(EXPORT, "n_clicks"),
+        State(FILTERS_STORE, "data"), *[State(i.component_id, i.component_property) for i in WEIGHT_INPUTS],
+        State(SELECT_COUNT, "value"), State(EXCLUDE_PHASE1, "value"), State(TICKED, "data"),
+        State(LANGUAGE_STORE, "data"), State(DATASET_STORE, "data"),
+        prevent_initial_call=True,
+    )
+    def export(n_clicks, filters, stunting, poverty, coverage, count, exclude, ticked, lang, dataset):
+        period = (filters or {}).get("period")
+        if not n_clicks or not period:
+            return no_update
+        weights = {"stunting": stunting or 0, "poverty": poverty or 0, "coverage": coverage or 0}
+        proposal, _inputs, settings = _proposal(store, period, weights, count, exclude, ticked)
+        content = proposal_workbook(proposal, settings["settings"], period, lang, is_demo(proposal, dataset))
+        return dcc.send_bytes(content, file_name(period))
+
+    @app.callback(
+        Output(SETTINGS_TABLE, "children"),
+        Output({"type": SETTING_FIELD, "key": ALL, "field": "value"}, "value"),
+        Output({"type": SETTING_FIELD, "key": ALL, "field": "source"}, "value"),
+        Output({"type": SETTING_FIELD, "key": ALL, "field": "year"}, "value"),
+        Input(SETTINGS_VERSION, "data"), Input(FILTERS_STORE, "data"),
+        State({"type": SETTING_FIELD, "key": ALL, "field": "value"}, "id"),
+        State(LANGUAGE_STORE, "data"),
+    )
+    def show_settings(_version, filters, ids, lang):
+        settings = store.read(phase2_settings, (filters or {}).get("period") or "9999-12")["settings"].set_index("key")
+
+        def text(value):
+            return "" if value is None or value != value else (str(int(value)) if float(value).is_integer()
+                                                               else str(value))
+        keys = [item["key"] for item in ids]
+        return (settings_table(settings.reset_index(), lang), [text(settings.loc[key, "value"]) for key in keys],
+                [settings.loc[key, "source"] or "" for key in keys], [text(settings.loc[key, "year"]) for key in keys])
+
+    @app.callback(
+        Output(SETTINGS_MESSAGE, "children"), Output(SETTINGS_VERSION, "data"),
+        Input(SETTINGS_SAVE, "n_clicks"),
+        State({"type": SETTING_FIELD, "key": ALL, "field": ALL}, "value"),
+        State({"type": SETTING_FIELD, "key": ALL, "field": ALL}, "id"),
+        State(SETTINGS_VERSION, "data"), State(LANGUAGE_STORE, "data"),
+        prevent_initial_call=True,
+    )
+    def save_settings(n_clicks, values, ids, version, lang):
+        if not n_clicks:
+            return no_update, no_update
+        if not can_edit_settings():
+            return t("phase2.settings_forbidden", lang), no_update
+        changes: dict[str, dict] = {}
+        for item, value in zip(ids, values):
+            changes.setdefault(item["key"], {})[item["field"]] = value
+        try:
+            written = save_program_settings(store.engine, changes, by="local")
+        except SQLAlchemyError:
+            # e.g. a database created before migration 0006 that nobody migrated yet
+            log.exception("program settings could not be saved")
+            return t("phase2.settings_unavailable", lang), no_update
+        except SettingError as error:
+            return t(f"phase2.setting_error_{error.code}", lang, setting=t(f"phase2.setting_{error.key}", lang),
+                     **{name: (format_number(value, lang, 0) if isinstance(value, (int, float)) else value)
+                        for name, value in error.details.items()}), no_update
+        return t("phase2.settings_saved", lang, count=written), (version or 0) + 1

@@ -6,7 +6,7 @@ from data_access.queries.catalogue import admin_units
 from i18n import t
 from layouts.alerts import BADGE as ALERT_BADGE, badge_props
 from layouts.common import FILTERS_STORE, LANGUAGE_STORE
-from layouts.shell import DISTRICT, LOCATION, PERIOD, PROVINCE
+from layouts.shell import DISTRICT, ERROR_BANNER, LOCATION, PERIOD, PROVINCE
 
 
 def register(app, store, config) -> None:
@@ -34,6 +34,15 @@ def register(app, store, config) -> None:
     )
     def share_filters(province, district, period):
         return {"province": province or None, "district": district or None, "period": period}
+
+    # A failure message belongs to the page it happened on: moving to another page clears it
+    # (in the browser, no request), so a recovered database is not announced as still gone.
+    app.clientside_callback(
+        "function(pathname) { return false; }",
+        Output(ERROR_BANNER, "is_open"),
+        Input(LOCATION, "pathname"),
+        prevent_initial_call=True,
+    )
 
     @app.callback(
         Output(ALERT_BADGE, "children"),

@@ -29,7 +29,6 @@ from layouts.targets import (
     SCOPE,
     SUMMARY,
     closed_note,
-    excel_file_name,
     excel_workbook,
     grid_columns,
     grid_rows,
@@ -42,8 +41,15 @@ from layouts.targets import (
     status_rule,
     status_summary,
 )
+from reports.context import export_context, place_names
+from reports.exports import file_name, notes_lines
 
 DEFAULT_PROJECTION = "CCT_REGISTERED"
+
+
+def _said_on_the_sheet(lang: str) -> set[str]:
+    # The Targets notes sheet already names the table, place, period and demo label.
+    return {t(key, lang) for key in ("export.note_title", "export.note_demo", "export.note_place", "export.note_period")}
 # An empty graph draws bare axes: hide it when there is nothing to draw.
 HIDDEN = {"display": "none"}
 SHOWN = {}
@@ -177,8 +183,12 @@ def register(app, store, config) -> None:
             return no_update
         scope = scope_of(filters)
         frame = store.read(progress_table, scope, period, project or None)
+        context = export_context(store.read, scope, period, lang, t("targets.excel_sheet", lang), "targets")
         content = excel_workbook(frame, place_name(scope, lang), period, lang, int(period[:4]),
                                  rule_lines(lang, progress.ON_TRACK_MAX_GAP, progress.AT_RISK_MAX_GAP),
-                                 (dataset or {}).get("is_demo") == "1")
-        return dcc.send_bytes(content, excel_file_name(scope, period))
+                                 (dataset or {}).get("is_demo") == "1",
+                                 [f"{label}: {text}" for label, text in notes_lines(context)
+                                  if label not in _said_on_the_sheet(lang)])
+        place = place_names(store.read, scope)
+        return dcc.send_bytes(content, file_name(place["name_en"], period, "targets", "xlsx", place["code"]))
 

@@ -6,8 +6,10 @@ import flask
 from flask_caching import Cache
 from flask_compress import Compress
 
+import access
 from dashboard import errors, security
 from dashboard.config import load_config
+from dashboard.jobs import background_manager
 from dashboard.pages import register_callbacks, register_pages
 from data_access.database import database_is_reachable, dataset_info, init_db, is_initialised, make_engine
 from data_access.queries.catalogue import admin_units, months_with_data
@@ -24,7 +26,9 @@ def _cache_config(cache_url: str, timeout: int) -> dict:
     if cache_url in ("", "null", "none"):
         return {"CACHE_TYPE": "NullCache"}
     if cache_url.startswith("redis://"):
-        return {"CACHE_TYPE": "RedisCache", "CACHE_REDIS_URL": cache_url, "CACHE_DEFAULT_TIMEOUT": timeout}
+        # A Redis that stops answering must cost a page a second, not hang it (the store then reads the database).
+        return {"CACHE_TYPE": "RedisCache", "CACHE_REDIS_URL": cache_url, "CACHE_DEFAULT_TIMEOUT": timeout,
+                "CACHE_OPTIONS": {"socket_timeout": 1, "socket_connect_timeout": 1}}
     return {"CACHE_TYPE": "SimpleCache", "CACHE_DEFAULT_TIMEOUT": timeout, "CACHE_THRESHOLD": 2000}
 
 
@@ -67,6 +71,7 @@ def create_app(config: dict | None = None) -> dash.Dash:
         update_title=None,
         external_stylesheets=[],
         on_error=errors.callback_error,
+        background_callback_manager=background_manager(settings),
     )
     register_pages()
 
@@ -85,6 +90,7 @@ def create_app(config: dict | None = None) -> dash.Dash:
     register_callbacks(app, store, settings)
     security.install(app)
     errors.install(app)
+    access.init_app(app, store, settings)
 
     @server.after_request
     def remember_language(response: flask.Response) -> flask.Response:

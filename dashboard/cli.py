@@ -37,12 +37,22 @@ def _serve_arguments(parser: argparse.ArgumentParser) -> None:
 
 @command("serve", "serve the dashboard (creates the demo database first if the default SQLite file is missing)")(_serve_arguments)
 def serve(args: argparse.Namespace) -> int:
+    import logging
+
+    # Error references in the log (dashboard/errors.py) need a handler with time and level.
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s [%(process)d] %(name)s: %(message)s")
     config = load_config()
     _ensure_sqlite_folder(config["DATABASE_URL"])
     if config["DATABASE_URL"] == f"sqlite:///{DEFAULT_SQLITE_PATH}" and not DEFAULT_SQLITE_PATH.exists():
         print(f"No database at {DEFAULT_SQLITE_PATH}: generating the demo dataset first ...", flush=True)
         _generate_demo(config["DATABASE_URL"], "demo", force=False,
                        carry_forward_months=config["CARRY_FORWARD_MONTHS"])
+    from data_access.database import make_engine, sqlite_file
+
+    file = sqlite_file(make_engine(config["DATABASE_URL"]))
+    if file is not None and not file.exists():
+        print(f"No database file at {file}: create it with `python -m dashboard init-db` (or `demo`). "
+              "Serving anyway: /healthz answers 503 until it exists.", flush=True)
     if args.prod:
         from dashboard import production
 

@@ -41,11 +41,14 @@ def _import_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--name-lo-field", help="village layer: the field holding the Lao name, if there are two")
     parser.add_argument("--layer", help="village layer: which layer or file, when there are several")
     parser.add_argument("--report", metavar="CSV", help="also write every problem to this CSV file")
+    parser.add_argument("--as-user", metavar="USERNAME",
+                        help="import as this account: a province coordinator's file must stay in their provinces")
     _lang_argument(parser)
 
 
 def print_report(report, lang: str) -> None:
-    from i18n import t
+    from data_access.importers.report import format_figure
+    from i18n import format_number, t
 
     print(report.headline(lang))
     for problem in report.problems:
@@ -53,6 +56,22 @@ def print_report(report, lang: str) -> None:
                   row=problem.row if problem.row is not None else t("importer.whole_file", lang),
                   column=problem.column or "-")
         print(f"  [{problem.severity}] {where}: {problem.message(lang)} ({problem.rule})")
+    total = report.summary.get("replacements_total") or 0
+    if total:
+        key = "importer.replacements.done" if report.status == "applied" else "importer.replacements.coming"
+        print(t(key, lang, count=format_number(total, lang)))
+        for item in report.summary.get("replacements") or []:
+            what = (t(f"importer.replacements.field.{item['field']}", lang) if "field" in item
+                    else f"{item['indicator']}  {item['place']}  {item['period']}")
+            place = f"  {item['place']}" if "field" in item else ""
+            old, new = item["old"], item["new"]
+            if "field" not in item:
+                old, new = (" / ".join(format_figure(value, lang) if value is not None else "-" for value in values)
+                            for values in (old, new))
+            print(f"  {what}{place}:  {old} -> {new}")
+        if total > len(report.summary.get("replacements") or []):
+            print("  " + t("importer.replacements.more", lang, shown=format_number(len(report.summary["replacements"]), lang),
+                           total=format_number(total, lang)))
 
 
 @command("import", "validate a data file and import it in one transaction (see docs/import-format.md)")(_import_arguments)
@@ -66,21 +85,73 @@ def import_command(args: argparse.Namespace) -> int:
 
         print(t("importer.cli.no_such_file", lang, file=args.file))
         return 2
-    mapping_data = Path(args.mapping).read_bytes() if args.mapping else None
+    max_mb = float(load_config()["MAX_UPLOAD_MB"])
+    mapping_data = None
+    if args.mapping:
+        mapping = Path(args.mapping)
+        size = mapping.stat().st_size if mapping.is_file() else -1
+        if size < 0:
+            from i18n import t
+
+            print(t("importer.cli.no_such_file", lang, file=args.mapping))
+            return 2
+        if size > max_mb * 1024 * 1024:
+            # Checked on disk: a huge mapping file is never read into memory.
+            from i18n import t
+
+            print(t("importer.rule.file_too_large", lang, size_mb=f"{size / 1024 / 1024:.1f}", max_mb=f"{max_mb:g}"))
+            return 1
+        mapping_data = mapping.read_bytes()
     options = ImportOptions(
         kind=None if args.kind == "auto" else args.kind, dry_run=args.dry_run,
         accept_valid_rows=args.accept_valid_rows,
         mapping_name=Path(args.mapping).name if args.mapping else None, mapping_data=mapping_data,
         code_field=args.code_field, name_field=args.name_field, name_lo_field=args.name_lo_field, layer=args.layer,
-        imported_by=getpass.getuser(), max_mb=float(load_config()["MAX_UPLOAD_MB"]),
+        imported_by=getpass.getuser(), max_mb=max_mb,
     )
-    report = import_path(_engine(), path, options)
+    engine = _engine()
+    refused = _refused_by_account(engine, args, path, options, lang)
+    if refused is not None:
+        return refused
+    report = import_path(engine, path, options)
     print_report(report, lang)
+    if not args.dry_run:
+        from access.audit import record
+
+        with engine.begin() as conn:
+            record(conn, "import", options.imported_by, "local", file=path.name, status=report.status,
+                   batch=report.batch_id, rows=report.rows_inserted + report.rows_replaced)
     if args.report:
         Path(args.report).write_text(report.to_csv(lang), encoding="utf-8-sig")
     if report.status == "rejected" or (report.status == "dry_run" and report.errors):
         return 1
     return 0
+
+
+def _refused_by_account(engine, args, path: Path, options, lang: str) -> int | None:
+    """With --as-user: the account's province rule, checked before anything is written (exit 1 when refused)."""
+    if not args.as_user:
+        options.imported_by = f"cli:{options.imported_by}"
+        return None
+    from access.accounts import find_account
+    from access.audit import record
+    from access.import_scope import check_path_scope
+    from i18n import t
+
+    with engine.connect() as conn:
+        found = find_account(conn, args.as_user)
+    if found is None or not found[0].active:
+        print(t("access.cli.unknown_account", lang, username=args.as_user))
+        return 2
+    account = found[0]
+    options.imported_by = account.username
+    refusal = check_path_scope(engine, account, path, options)
+    if refusal is None:
+        return None
+    print(refusal.message(lang))
+    with engine.begin() as conn:
+        record(conn, "import_refused", account.username, "local", file=path.name, outside=refusal.codes[:20])
+    return 1
 
 
 @command("batches", "list import batches, newest first")(
@@ -120,6 +191,9 @@ def rollback_command(args: argparse.Namespace) -> int:
     try:
         with _engine().begin() as conn:
             done = rollback_batch(conn, args.batch_id)
+            from access.audit import record
+
+            record(conn, "rollback", f"cli:{getpass.getuser()}", "local", batch=done["batch"], file=done["file_name"])
     except RollbackRefused as refused:
         print(t(f"importer.rollback.{refused.key}", lang, **refused.params))
         return 1

@@ -34,6 +34,25 @@ SETTINGS: tuple[Setting, ...] = (
             "active beneficiaries) is carried into later months when it misses reports; older is missing. "
             "Applied when the rollup is built (`demo`, `rebuild-rollups`); imports keep the cap the database "
             "was built with. Flows are never carried."),
+    Setting("PHASE2_SETTINGS_EDITABLE", "",
+            "`true` lets any visitor edit the Phase II program settings; otherwise only requests made on "
+            "the server itself (not through a proxy) may, until admin roles decide."),
+    Setting("JOBS_DIR", "",
+            "Folder for background jobs (the mission report) shared by the workers of one machine; "
+            "empty: a folder in the system temp directory."),
+    Setting("AUTH", "auto",
+            "Accounts and sign-in: `on` or `off`. By default (`auto`) they are off only on the bundled demo "
+            "database (with a banner saying so) and on for any other database; `on` turns them on for the demo too."),
+    Setting("COORDINATORS_SEE_ONLY_THEIR_PROVINCES", "off",
+            "`on`: a province coordinator's province filter offers only their provinces (the server refuses "
+            "others); `off`: coordinators see every province but import only in theirs."),
+    Setting("HTTPS", "off",
+            "`on` when people reach the dashboard over https (a reverse proxy terminating TLS): session cookies "
+            "get the Secure flag."),
+    Setting("LOGIN_RATE_LIMIT", "10 per minute;100 per day",
+            "Failed sign-ins allowed per address and per user name (flask-limiter syntax); counted in memory, "
+            "or in Redis when CACHE_URL is a redis:// URL (shared by workers)."),
+    Setting("SESSION_HOURS", "12", "Hours a sign-in lasts."),
     Setting("HOST", "127.0.0.1",
             "Address `serve` listens on. 127.0.0.1: only this machine (behind a reverse proxy); 0.0.0.0: every "
             "network interface, so anyone who can reach the machine can open the dashboard."),
@@ -41,8 +60,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("WORKERS", "2", "Processes of the production server (`serve --prod`); 2 did as well as 4 on 2 cores."),
     Setting("THREADS", "4", "Threads per production worker: requests a worker serves at once while others wait on the database."),
     Setting("WORKER_TIMEOUT", "",
-            "Seconds a production request may run before its worker is restarted. Empty: 60 + 10 per MB of "
-            "MAX_UPLOAD_MB (260 s for 20 MB), so that the largest allowed import finishes."),
+            "Seconds a production request may run before its worker is restarted. Empty: 60 + 15 per MB of "
+            "MAX_UPLOAD_MB (360 s for 20 MB), so that the largest allowed import finishes."),
 )
 
 

@@ -32,6 +32,7 @@ def register_pages() -> None:
             title_key=spec["title_key"],
             order=spec.get("order", 100),
             show_in_nav=spec.get("show_in_nav", True),
+            role=spec.get("role"),
             layout=module.layout,
         )
 

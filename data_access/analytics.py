@@ -1,4 +1,7 @@
-"""Pure computations on query results: payment delays and backlog, ranking, relative performance, staleness, Phase II score."""
+"""Pure computations on query results: payment delays and backlog, ranking, relative performance, staleness.
+
+The Phase II score and proposal live in data_access/phase2_proposal.py.
+"""
 import datetime as dt
 import math
 
@@ -327,77 +330,6 @@ def report_status(last_period: str | None, as_of_month: str, period_type: str, n
     if since < 0:
         return "never"
     return "current" if since < n_periods else "stale"
-
-
-# ------------------------------------------------------------------ Phase II score
-
-
-def need_scale(values: pd.Series, higher_is_need: bool) -> pd.Series:
-    """Rescale to 0-100 across the units: 100 = the greatest need among them, 0 = the least.
-
-    Missing stays missing. When every unit has the same value the component tells them
-    apart not at all, and each gets the middle, 50.
-    """
-    numeric = pd.to_numeric(values, errors="coerce").astype("float64")
-    low, high = numeric.min(), numeric.max()
-    if numeric.notna().sum() == 0:
-        return numeric
-    if high == low:
-        return numeric.where(numeric.isna(), 50.0)
-    scaled = (numeric - low) / (high - low) * 100.0
-    return scaled if higher_is_need else 100.0 - scaled
-
-
-def phase2_scores(frame: pd.DataFrame, components: dict[str, bool], weights: dict[str, float]) -> pd.DataFrame:
-    """Weighted need-and-gap score (0-100) per unit, ranked (1 = most in need).
-
-    components: column -> True when a higher value means more need (stunting, poverty),
-    False when a lower value does (convergence coverage: the gap is what is missing).
-    weights: column -> weight >= 0 (any scale; they are divided by their sum).
-    Adds need_<column> (0-100) per component, part_<column> (its share of the score: need x
-    weight / the weights used, so that the parts add up to the score), score,
-    n_components (components with data and weight), partial (some weighted component
-    missing: the score uses the rest, with their weights re-divided), and rank (ties share
-    a rank; no score, no rank).
-    """
-    if any(weight < 0 for weight in weights.values()):
-        raise ValueError("weights must not be negative")
-    result = frame.copy()
-    weighted_sum = pd.Series(0.0, index=result.index)
-    weight_used = pd.Series(0.0, index=result.index)
-    active = [column for column in components if weights.get(column, 0) > 0]
-    for column, higher_is_need in components.items():
-        need = need_scale(result[column], higher_is_need)
-        result[f"need_{column}"] = need
-        if column in active:
-            weight = float(weights[column])
-            weighted_sum += need.fillna(0.0) * weight
-            weight_used += need.notna() * weight
-    # Rounded so that equal scores reached by different sums (a partial district against a
-    # complete one) tie instead of differing in the 14th digit.
-    result["score"] = (weighted_sum / weight_used).where(weight_used > 0).round(6)
-    for column in components:
-        weight = float(weights.get(column, 0)) if column in active else 0.0
-        part = result[f"need_{column}"] * weight / weight_used.where(weight_used > 0)
-        result[f"part_{column}"] = part if column in active else np.nan
-    result["n_components"] = sum(result[f"need_{column}"].notna().astype(int) for column in active) if active else 0
-    result["partial"] = result["n_components"] < len(active)
-    result["rank"] = rank_values(result["score"], "higher")
-    return result
-
-
-def select_top(scored: pd.DataFrame, n: int, eligible: pd.Series | None = None) -> pd.DataFrame:
-    """Rank the eligible units by score (1 = most need) and select the first n.
-
-    Ineligible units (e.g. districts already in Phase I) keep their score but get no rank
-    and are never selected. Units tied with the n-th are selected too: a tie cannot be
-    broken by the data.
-    """
-    result = scored.copy()
-    mask = pd.Series(True, index=result.index) if eligible is None else eligible.reindex(result.index).fillna(False)
-    result["rank"] = rank_values(result["score"].where(mask.astype(bool)), "higher")
-    result["selected"] = (result["rank"] <= n).fillna(False).astype(bool)
-    return result
 
 
 def _missing(value) -> bool:

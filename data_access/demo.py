@@ -559,6 +559,26 @@ def _emit_poverty(world: _World, sink: _ObservationSink) -> int:
     return n
 
 
+POPULATION_YEAR = "2020"
+POPULATION_SOURCE = "Population projection 2020 from the 2015 census (demo)"
+
+
+def _emit_population(sink: _ObservationSink, seed: int) -> int:
+    """Women pregnant or with a child under two per district (demo): about 6 % of ~50,000 people.
+
+    Lognormal around 3,000 so that small upland districts have a few hundred and the big
+    lowland ones several thousand; the Phase II proposal turns it into eligible households.
+    """
+    rng = _rng(seed, "population")
+    codes = sorted(load_boundaries("district")["code"])
+    values = np.round(np.clip(rng.lognormal(np.log(3000), 0.5, len(codes)), 300, 20000))
+    n = len(codes)
+    sink.add("POP_PREG_U2", np.array(codes, dtype=object), np.array([POPULATION_YEAR] * n, dtype=object),
+             np.array([f"{POPULATION_YEAR}-01-01"] * n, dtype=object), value=values.astype(float),
+             source=POPULATION_SOURCE)
+    return n
+
+
 # --------------------------------------------------------------------------- money, targets
 
 
@@ -725,6 +745,7 @@ def generate_demo(engine: Engine, scale: str = "demo", seed: int = DEMO_SEED,
             projects, hansa_silent_district = _convergence(world, sink)
             stunting = _emit_surveys(world, sink)
             _emit_poverty(world, sink)
+            _emit_population(sink, world.seed)
         if cycles:
             conn.execute(insert(PaymentCycle), cycles)
         rates = _exchange_rates(first_month, last_month)

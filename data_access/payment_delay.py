@@ -4,13 +4,16 @@ The rule (written on the Overview, Targets and Trends pages): for each CCT payme
 days waiting = compliance verified -> paid, or verified -> the end of the as-of month while
 still unpaid. The payment delay of a place in a month is the median of days waiting over
 the cycles paid in that month and the cycles still open at its end, each cycle counted once
-(a district's cycle is one approval decision). The results framework names the indicator
-"days from compliance verification to payment" without choosing a statistic; the median is
-used so that one very late cycle shows as a long wait without a mean hiding or inflating it.
+(a district's cycle is one approval decision). The results framework's entry for the
+indicator (reference/indicators.csv, targets 45 -> 30 days) says "days from compliance
+verification to payment" and chooses no statistic (its "ratio" rule serves imported
+observations: total days over cycles); the median is used so that one extreme cycle cannot
+move the headline alone, and the longest wait is always shown beside it.
 
-A cycle verified after the as-of date did not exist yet; a step dated after it had not
-happened (analytics.cycles_as_of). A cycle whose payment date is before its verification
-date cannot say how long anyone waited: it is counted in n_inconsistent and left out.
+A cycle verified after the as-of date did not exist yet; a payment dated after it had not
+happened (as in analytics.cycles_as_of, which the Trends pipeline uses). A cycle whose
+payment date is before its verification date cannot say how long anyone waited: it is
+counted in n_inconsistent and left out.
 
 The observation rollup stores this figure for every district, province and the country
 and month (rebuild_payment_delay_rollup), so the map, the district ranking and the Targets
@@ -22,7 +25,6 @@ import math
 import pandas as pd
 from sqlalchemy import Connection, text
 
-from data_access.analytics import pipeline_days
 from data_access.schema import NATIONAL_CODE
 
 INDICATOR = "CCT_PAY_DELAY"
@@ -35,22 +37,32 @@ SUMMARY_COLUMNS = [
 def days_waiting(cycles: pd.DataFrame, as_of: dt.date) -> pd.DataFrame:
     """The cycles that count for the month ending on as_of, with their days waiting.
 
-    cycles: one row per cycle with verified_on, approved_on, funds_sent_on, paid_on (dates
-    or None) and beneficiaries. Kept: cycles open at as_of (verified by then, not paid by
-    then) and cycles paid in as_of's month. Adds the analytics.pipeline_days columns, with
-    days_waiting = days_since_verified (NaN when the dates run backwards) and is_open.
+    cycles: one row per cycle with verified_on and paid_on (dates, text or None) and
+    beneficiaries. Kept: cycles open at as_of (verified by then, not paid by then) and
+    cycles paid in as_of's month. Adds as_of, is_open and days_waiting (NaN when the dates
+    run backwards).
     """
-    frame = pipeline_days(cycles, as_of)
-    if frame.empty:
-        return frame.assign(days_waiting=pd.Series(dtype="float64"), is_open=pd.Series(dtype=bool))
-    month_start = pd.Timestamp(as_of.replace(day=1))
-    is_open = frame["paid_on"].isna()
-    frame = frame[is_open | (frame["paid_on"] >= month_start)].copy()
-    frame["is_open"] = frame["paid_on"].isna()
-    frame = frame.drop(columns=["days_waiting"])
-    waited = frame["days_since_verified"]
-    frame["days_waiting"] = waited.where(waited >= 0)
-    return frame.reset_index(drop=True)
+    return waits_by_month(cycles, [as_of])
+
+
+def waits_by_month(cycles: pd.DataFrame, month_ends: list[dt.date]) -> pd.DataFrame:
+    """days_waiting for several months at once: one row per month (as_of) and cycle that counts."""
+    frame = cycles.copy()
+    for column in ("verified_on", "paid_on"):
+        frame[column] = pd.to_datetime(frame[column])
+    frame = frame[frame["verified_on"].notna()]
+    grid = frame.merge(pd.DataFrame({"as_of": pd.to_datetime(pd.Series(month_ends, dtype="object"))}), how="cross")
+    # A cycle verified after the as-of date did not exist yet; a payment after it had not happened.
+    grid = grid[grid["verified_on"] <= grid["as_of"]].copy()
+    paid = grid["paid_on"].where(grid["paid_on"] <= grid["as_of"])
+    month_start = grid["as_of"].dt.to_period("M").dt.start_time
+    keep = paid.isna() | (paid >= month_start)
+    grid, paid = grid[keep].copy(), paid[keep]
+    grid["paid_on"] = paid
+    grid["is_open"] = paid.isna()
+    waited = (paid.fillna(grid["as_of"]) - grid["verified_on"]).dt.days.astype("float64")
+    grid["days_waiting"] = waited.where(waited >= 0)
+    return grid.reset_index(drop=True)
 
 
 def delay_summary(waits: pd.DataFrame, by: list[str] | None = None) -> pd.DataFrame:
@@ -130,25 +142,22 @@ def rollup_rows(cycles: pd.DataFrame, months: list[str]) -> pd.DataFrame:
     the median is one figure for the place, not a sum over reporting units). Months and
     places with no cycle to count have no row: missing, not 0.
     """
-    cycles = cycles.copy()
-    for column in ("verified_on", "approved_on", "funds_sent_on", "paid_on"):
-        cycles[column] = pd.to_datetime(cycles[column])  # once, not once a month
-    rows = []
-    for month in months:
-        start = dt.date(int(month[:4]), int(month[5:7]), 1)
-        end = (pd.Timestamp(start) + pd.offsets.MonthEnd(0)).date()
-        waits = days_waiting(cycles, end)
-        if waits.empty:
-            continue
-        waits = waits.assign(national=NATIONAL_CODE)
-        for level, column in (("district", "district_code"), ("province", "province_code"),
-                              ("national", "national")):
-            summary = delay_summary(waits, by=[column])
-            summary = summary[summary["delay_days"].notna()]
-            rows.extend({"level": level, "admin_code": code, "period": month, "period_start": start,
-                         "value_sum": float(value), "n_units": 1}
-                        for code, value in zip(summary[column], summary["delay_days"]))
-    return pd.DataFrame(rows, columns=["level", "admin_code", "period", "period_start", "value_sum", "n_units"])
+    columns = ["level", "admin_code", "period", "period_start", "value_sum", "n_units"]
+    ends = [(pd.Timestamp(f"{month}-01") + pd.offsets.MonthEnd(0)).date() for month in months]
+    waits = waits_by_month(cycles, ends)
+    if waits.empty:
+        return pd.DataFrame(columns=columns)
+    waits["period"] = waits["as_of"].dt.strftime("%Y-%m")
+    waits["national"] = NATIONAL_CODE
+    pieces = []
+    for level, column in (("district", "district_code"), ("province", "province_code"), ("national", "national")):
+        summary = delay_summary(waits, by=["period", column])
+        summary = summary[summary["delay_days"].notna()]
+        pieces.append(pd.DataFrame({"level": level, "admin_code": summary[column], "period": summary["period"],
+                                    "value_sum": summary["delay_days"].astype(float), "n_units": 1}))
+    rows = pd.concat(pieces, ignore_index=True)
+    rows["period_start"] = [dt.date(int(period[:4]), int(period[5:7]), 1) for period in rows["period"]]
+    return rows[columns]
 
 
 def rebuild_payment_delay_rollup(conn: Connection) -> int:

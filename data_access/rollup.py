@@ -20,10 +20,17 @@ _REPORTED = (
 )
 # Months since year 0 from a "YYYY-MM" period: integer arithmetic both backends share.
 _MONTH_INDEX = "(CAST(SUBSTR(o.period, 1, 4) AS INTEGER) * 12 + CAST(SUBSTR(o.period, 6, 2) AS INTEGER) - 1)"
-# Temporary: each unit's stock value per month (reported or carried), summed once per level.
-_HELD = "stock_held"
 _COLUMNS = ("indicator_code, level, admin_code, period, period_start, value_sum, numerator, denominator, "
             "std_error, n_units, carried_value, carried_units, oldest_carried_period")
+# Temporary: the values units carry into months they did not report (stocks only).
+_CARRIED = "stock_carried"
+
+
+def _plus(column: str) -> str:
+    """existing + carried for an upsert, where a missing side adds nothing (NULL + x is x)."""
+    return (f"{column} = CASE WHEN observation_rollup.{column} IS NULL THEN excluded.{column} "
+            f"WHEN excluded.{column} IS NULL THEN observation_rollup.{column} "
+            f"ELSE observation_rollup.{column} + excluded.{column} END")
 
 
 def rebuild_rollups(conn: Connection, indicator_codes: list[str] | None = None,
@@ -66,7 +73,7 @@ def rebuild_rollups(conn: Connection, indicator_codes: list[str] | None = None,
 
     calendar_sql, calendar_params = _stock_calendar(conn, indicator_filter, params)
     if calendar_sql:
-        _hold_stocks(conn, calendar_sql, indicator_filter, params | calendar_params)
+        _carry_stocks(conn, calendar_sql, indicator_filter, params | calendar_params)
     written = 0
     for level, (ancestor, source_levels) in _TARGETS.items():
         levels_sql = ", ".join(f"'{name}'" for name in source_levels)
@@ -74,6 +81,7 @@ def rebuild_rollups(conn: Connection, indicator_codes: list[str] | None = None,
         select_code = ancestor or f"'{NATIONAL_CODE}'"
         group_code = f"{ancestor}, " if ancestor else ""
         not_null = f" AND {ancestor} IS NOT NULL" if ancestor else ""
+        # What was reported in each period (stocks included: their carried part comes next).
         written += conn.execute(
             text(
                 f"""
@@ -87,28 +95,31 @@ def rebuild_rollups(conn: Connection, indicator_codes: list[str] | None = None,
                 FROM observation o
                 JOIN admin_unit a ON a.code = o.admin_code
                 JOIN indicator i ON i.code = o.indicator_code
-                WHERE i.aggregation <> 'survey' AND NOT {STOCK_SQL}
-                  AND a.level IN ({levels_sql}){not_null}{indicator_filter}
+                WHERE i.aggregation <> 'survey' AND a.level IN ({levels_sql}){not_null}{indicator_filter}
                 GROUP BY o.indicator_code, {group_code}o.period
                 """
             ),
             params,
         ).rowcount
         if calendar_sql:
-            written += conn.execute(
+            # Carried values join the month's row, or make it when nobody reported that month.
+            conn.execute(
                 text(
                     f"""
                     INSERT INTO observation_rollup ({_COLUMNS})
                     SELECT h.indicator_code, '{level}', {select_code.replace("a.", "h.")}, h.period,
                            MIN(h.period_start), SUM(h.value), SUM(h.numerator), SUM(h.denominator), NULL,
-                           SUM(h.reported), SUM(CASE WHEN h.reported = 0 THEN h.value END), SUM(1 - h.reported),
-                           MIN(h.carried_from)
-                    FROM {_HELD} h
+                           0, SUM(h.value), COUNT(*), MIN(h.carried_from)
+                    FROM {_CARRIED} h
                     WHERE h.unit_level IN ({levels_sql}){not_null.replace("a.", "h.")}
                     GROUP BY h.indicator_code, {group_code.replace("a.", "h.")}h.period
+                    ON CONFLICT (indicator_code, level, admin_code, period) DO UPDATE SET
+                        {_plus("value_sum")}, {_plus("numerator")}, {_plus("denominator")},
+                        carried_value = excluded.carried_value, carried_units = excluded.carried_units,
+                        oldest_carried_period = excluded.oldest_carried_period
                     """
                 )
-            ).rowcount
+            )
         written += conn.execute(
             text(
                 f"""
@@ -125,14 +136,16 @@ def rebuild_rollups(conn: Connection, indicator_codes: list[str] | None = None,
             params,
         ).rowcount
     if calendar_sql:
-        conn.execute(text(f"DROP TABLE {_HELD}"))
+        conn.execute(text(f"DROP TABLE {_CARRIED}"))
+        # An upsert's rowcount counts updated rows too: count the rows the rebuild left instead.
+        written = conn.execute(
+            text(f"SELECT COUNT(*) FROM observation_rollup o WHERE 1 = 1{indicator_filter}"), params
+        ).scalar_one()
     # Payment delay is derived from the payment cycles (one rule, data_access.payment_delay),
     # not summed from observations: a median of waits cannot be added up over places.
     if indicator_codes is None or PAY_DELAY_INDICATOR in indicator_codes:
         written += rebuild_payment_delay_rollup(conn)
     return written
-
-
 def _stock_calendar(conn: Connection, indicator_filter: str, params: dict) -> tuple[str, dict]:
     """A VALUES list of every month from the first to the last stock report, with each
     stock's last month: carried values fill months in which nobody reported, and never
@@ -171,51 +184,44 @@ def _stock_calendar(conn: Connection, indicator_filter: str, params: dict) -> tu
     return sql, values
 
 
-def _hold_stocks(conn: Connection, calendar_sql: str, indicator_filter: str, params: dict) -> None:
-    """Fill a temporary table with every stock value each unit holds per month: its reports,
-    and its last report carried over the months it missed.
+def _carry_stocks(conn: Connection, calendar_sql: str, indicator_filter: str, params: dict) -> None:
+    """Fill a temporary table with the values units carry into the months they did not report.
 
     Each report holds until the unit's next report, for at most :cap months, and not past
     the stock's last month. Computed once for all levels (the per-unit window does not
     depend on the level summed to). Most reports are followed by one the next month, so
-    only reports followed by a gap (or by nothing) are joined with the calendar: the join
-    stays as small as the gaps, which keeps the national rebuild close to a plain GROUP BY.
+    only reports followed by a gap (or by nothing) are joined with the calendar: the table
+    is as small as the gaps, and the reported values are summed by the ordinary GROUP BY.
     """
-    conn.execute(text(f"DROP TABLE IF EXISTS {_HELD}"))
+    conn.execute(text(f"DROP TABLE IF EXISTS {_CARRIED}"))
     conn.execute(
         text(
             f"""
-            CREATE TEMPORARY TABLE {_HELD} AS
+            CREATE TEMPORARY TABLE {_CARRIED} AS
             WITH {calendar_sql},
-            src AS (
+            spans AS (
                 -- CROSS JOIN keeps SQLite's join order: from the few stock indicators through
-                -- the (indicator, period) index, not through every village's every report.
-                SELECT o.indicator_code, o.admin_code, a.level AS unit_level, a.district_code, a.province_code,
-                       o.period, o.period_start, {_MONTH_INDEX} AS m, o.value,
+                -- the observation key (indicator, unit, period), already in the window's order.
+                SELECT o.indicator_code, o.admin_code, o.period, {_MONTH_INDEX} AS m, o.value,
                        CASE WHEN o.denominator IS NOT NULL THEN o.numerator END AS numerator,
-                       CASE WHEN o.numerator IS NOT NULL THEN o.denominator END AS denominator
+                       CASE WHEN o.numerator IS NOT NULL THEN o.denominator END AS denominator,
+                       LEAD(o.period) OVER (PARTITION BY o.indicator_code, o.admin_code ORDER BY o.period)
+                           AS next_period
                 FROM indicator i
                 CROSS JOIN observation o
-                CROSS JOIN admin_unit a
-                WHERE o.indicator_code = i.code AND a.code = o.admin_code
-                  AND {STOCK_SQL} AND {_REPORTED}{indicator_filter}
-            ),
-            spans AS MATERIALIZED (
-                SELECT s.*, LEAD(s.m) OVER (PARTITION BY s.indicator_code, s.admin_code ORDER BY s.m) AS next_m
-                FROM src s
+                WHERE o.indicator_code = i.code AND {STOCK_SQL} AND {_REPORTED}{indicator_filter}
             ),
             gaps AS MATERIALIZED (
-                SELECT sp.*, e.last_m FROM spans sp JOIN ends e ON e.indicator_code = sp.indicator_code
-                WHERE (sp.next_m IS NULL OR sp.next_m > sp.m + 1) AND sp.m < e.last_m
+                SELECT sp.*, e.last_m, {_MONTH_INDEX.replace("o.period", "sp.next_period")} AS next_m
+                FROM spans sp JOIN ends e ON e.indicator_code = sp.indicator_code
+                WHERE sp.m < e.last_m
+                  AND (sp.next_period IS NULL OR {_MONTH_INDEX.replace("o.period", "sp.next_period")} > sp.m + 1)
             )
-            SELECT indicator_code, unit_level, district_code, province_code, period, period_start,
-                   value, numerator, denominator, 1 AS reported, CAST(NULL AS VARCHAR(7)) AS carried_from
-            FROM spans
-            UNION ALL
-            SELECT g.indicator_code, g.unit_level, g.district_code, g.province_code, c.period, c.period_start,
-                   g.value, g.numerator, g.denominator, 0, g.period
+            SELECT g.indicator_code, a.level AS unit_level, a.district_code, a.province_code,
+                   c.period, c.period_start, g.value, g.numerator, g.denominator, g.period AS carried_from
             FROM gaps g
             CROSS JOIN cal c
+            JOIN admin_unit a ON a.code = g.admin_code
             WHERE c.m > g.m AND c.m <= g.m + :cap AND c.m <= g.last_m AND (g.next_m IS NULL OR c.m < g.next_m)
             """
         ),

@@ -307,12 +307,70 @@ class ExchangeRate(Base):
     lak_per_usd: Mapped[float] = mapped_column(Float)
 
 
+class ProgramSetting(Base):
+    """An input the program office owns (transfer amount, take-up, ...), with its source and year.
+
+    Defaults are seeded from data_access/program_settings.py by migration 0006; an admin
+    edits them from the Phase II page. value NULL means "not set" (e.g. no exchange-rate
+    override: the latest rate of exchange_rate applies).
+    """
+
+    __tablename__ = "program_setting"
+    key: Mapped[str] = mapped_column(String(40), primary_key=True)
+    value: Mapped[float | None] = mapped_column(Float)
+    source: Mapped[str | None] = mapped_column(String(300))
+    year: Mapped[int | None] = mapped_column(Integer)
+    updated_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    updated_by: Mapped[str | None] = mapped_column(String(100))
+
+
 class DatasetInfo(Base):
     """Key/value facts about the loaded data (is it demo? which scale? when built?)."""
 
     __tablename__ = "dataset_info"
     key: Mapped[str] = mapped_column(String(50), primary_key=True)
     value: Mapped[str] = mapped_column(Text)
+
+
+ROLES = ("viewer", "coordinator", "admin")
+
+
+class UserAccount(Base):
+    """A person who may sign in: role viewer / coordinator (of some provinces) / admin."""
+
+    __tablename__ = "user_account"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    username: Mapped[str] = mapped_column(String(64), unique=True)
+    display_name: Mapped[str] = mapped_column(String(200))
+    role: Mapped[str] = mapped_column(String(20))
+    # argon2id encoded hash (salt and parameters inside): never the password itself.
+    password_hash: Mapped[str] = mapped_column(String(255))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    # Bumped on password change, disable or role change: sessions carrying an older value end.
+    session_version: Mapped[int] = mapped_column(Integer, default=1)
+    __table_args__ = (CheckConstraint(f"role IN {ROLES}", name="role"),)
+
+
+class UserProvince(Base):
+    """The provinces a coordinator imports and edits in."""
+
+    __tablename__ = "user_province"
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"), primary_key=True)
+    province_code: Mapped[str] = mapped_column(String(2), primary_key=True)
+
+
+class AuditLog(Base):
+    """Who did what, when, from where: sign-ins (failed too), imports, rollbacks, account changes."""
+
+    __tablename__ = "audit_log"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    at: Mapped[dt.datetime] = mapped_column(DateTime, index=True)
+    # A name, not a foreign key: the record outlives a removed account.
+    username: Mapped[str | None] = mapped_column(String(64), index=True)
+    action: Mapped[str] = mapped_column(String(40))
+    detail: Mapped[str | None] = mapped_column(Text)
+    address: Mapped[str | None] = mapped_column(String(64))
 
 
 class AlertRule(Base):

@@ -33,7 +33,11 @@ class DataStore:
         with self.engine.connect() as conn:
             version = current_data_version(conn)
             key = f"{query.__module__}.{query.__qualname__}|{version}|{args!r}|{sorted(kwargs.items())!r}"
-            cached = self.cache.get(key)
+            try:
+                cached = self.cache.get(key)
+            except Exception:  # Redis down: slower pages from the database, not broken ones
+                log.warning("cache unreachable; reading %s from the database", query.__qualname__, exc_info=True)
+                cached = None
             if cached is not None:
                 return cached
             result = query(conn, *args, **kwargs)

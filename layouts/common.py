@@ -63,3 +63,16 @@ def graph_config(lang: str | None = None, **extra) -> dict:
     config.update(extra)
     config["modeBarButtonsToRemove"] = removed + [name for name in _LEAVING_THE_HOST if name not in removed]
     return config
+
+
+def current_account() -> dict:
+    """Who the navbar shows and which provinces the filters offer (set per request by the access gate).
+
+    Keys: auth_on, demo, username, display_name, role, provinces, visible_provinces (None: all), csrf_token.
+    Outside a gated request: accounts off, nobody signed in.
+    """
+    empty = {"gated": False, "auth_on": False, "demo": False, "username": None, "display_name": None, "role": None,
+             "provinces": [], "visible_provinces": None, "csrf_token": None}
+    if flask.has_request_context():
+        return flask.g.get("shell_account") or empty
+    return empty

@@ -9,7 +9,9 @@ from dash import dcc, html
 from i18n import format_number, format_period, format_value, localized, t
 from layouts.carried import CARRIED_MARK, carried_note
 from layouts.common import current_language, graph_config
+from layouts.exports import export_buttons, image_buttons
 from layouts.figures.districts import STALE_COLOUR, performance_colour, text_colour
+from layouts.figures.payment_delay import delay_parts
 
 PAGE = {"path": "/districts", "title_key": "nav.districts", "order": 50}
 
@@ -23,6 +25,7 @@ GRID = "districts-grid"
 FLAGS = "districts-flags"
 TREND_INDICATOR = "districts-trend-indicator"
 TRENDS_GRAPH = "districts-trends-graph"
+TABLE_COMPARISON = "districts-comparison"
 
 DEFAULT_STALE_PERIODS = 3
 STALE_CHOICES = (1, 2, 3, 6, 12)
@@ -92,7 +95,9 @@ def layout(lang: str | None = None, **_query) -> html.Div:
             controls,
             html.Div(id=SELECTION_NOTE, className="small text-muted mb-2"),
             dbc.Card([
-                dbc.CardHeader(t("districts.grid_card", lang), className="fw-semibold"),
+                dbc.CardHeader(html.Div([html.Span(t("districts.grid_card", lang), className="fw-semibold"),
+                                         html.Div(export_buttons(TABLE_COMPARISON, lang), className="ms-auto")],
+                                        className="d-flex align-items-center flex-wrap gap-2")),
                 dbc.CardBody([
                     dcc.Loading(grid, type="dot"),
                     html.Div(_legend(lang), className="small text-muted mt-2"),
@@ -104,8 +109,10 @@ def layout(lang: str | None = None, **_query) -> html.Div:
                     html.Span(t("districts.trends_card", lang), className="fw-semibold me-3"),
                     html.Div(dcc.Dropdown(id=TREND_INDICATOR, options=[], value=None,
                                           clearable=False, labels=labels), style={"minWidth": "320px"}),
+                    html.Div(image_buttons(TRENDS_GRAPH, lang), className="ms-auto"),
                 ], className="d-flex align-items-center flex-wrap gap-2")),
-                dbc.CardBody(dcc.Loading(dcc.Graph(id=TRENDS_GRAPH, config=graph_config(lang)), type="dot")),
+                dbc.CardBody(dcc.Loading(dcc.Graph(id=TRENDS_GRAPH, config=graph_config(
+                    lang, modeBarButtonsToRemove=["toImage"])), type="dot")),
             ], className="mb-3"),
         ]
     )
@@ -153,6 +160,9 @@ def _cell_tip(cell: SimpleNamespace, indicator: dict, district_name: str, lang: 
     carried = carried_note(vars(cell), lang)
     if carried:
         parts.append(carried)
+    if isinstance(getattr(cell, "payment_delay", None), dict):
+        # The ranked figure includes cycles still waiting: name both parts.
+        parts.extend(delay_parts(cell.payment_delay, cell.period, lang))
     if cell.value_level == "province":
         parts.append(t("districts.tip_borrowed", lang))
     if not pd.isna(cell.denominator) and unit == "percent":
@@ -170,7 +180,10 @@ def _cell_tip(cell: SimpleNamespace, indicator: dict, district_name: str, lang: 
         parts.append(t("districts.tip_better" if cell.performance >= 0 else "districts.tip_worse", lang,
                        share=format_number(abs(cell.performance) * 100, lang, 0)))
     if not pd.isna(cell.rank):
-        parts.append(t("districts.tip_rank", lang, rank=int(cell.rank)))
+        shared = getattr(cell, "rank_shared_by", 1)
+        # Ranks tie within the uncertainty (data_access.significance): say so, not a false order.
+        parts.append(t("districts.tip_rank_shared", lang, rank=int(cell.rank), count=shared) if shared > 1
+                     else t("districts.tip_rank", lang, rank=int(cell.rank)))
     return " · ".join(parts)
 
 
@@ -189,6 +202,9 @@ def comparison_grid(result: dict, lang: str, rank_by: str | None = None) -> tupl
     # Surveys come every few years and are never "stale"; reporting is judged on the rest.
     routine = [code for code in present if indicators.loc[code, "aggregation"] != "survey"]
     rows = []
+    shared = cells.groupby(["indicator_code", "rank"]).size().to_dict() if len(cells) else {}
+    cells = cells.assign(rank_shared_by=[shared.get((code, rank), 1) if not pd.isna(rank) else 1
+                                         for code, rank in zip(cells["indicator_code"], cells["rank"])])
     by_district = {code: group.set_index("indicator_code") for code, group in cells.groupby("district_code")}
     for district in districts.itertuples():
         name = localized(district, lang)

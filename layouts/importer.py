@@ -6,7 +6,7 @@ from dash import dcc, html
 from i18n import format_day, format_number, t
 from layouts.common import current_language
 
-PAGE = {"path": "/import", "title_key": "nav.importer", "order": 70}
+PAGE = {"path": "/import", "title_key": "nav.importer", "order": 70, "role": "coordinator"}
 
 TITLE = "importer-title"
 KIND = "importer-kind"
@@ -34,6 +34,7 @@ ROLLBACK_TARGET = "importer-rollback-target"
 TEMPLATES = "importer-templates"
 TEMPLATE_BUTTON = "importer-template"
 TEMPLATE_DOWNLOAD = "importer-template-download"
+REPLACEMENTS = "importer-replacements"
 
 KIND_CHOICES = ("auto", "indicators", "dhis2", "villages", "targets")
 SHOWN_PROBLEMS = 300
@@ -190,6 +191,9 @@ def report_view(report: dict, headline: str, problems: list[dict], lang: str) ->
                                                                html.Dd(value, className="col-sm-7 mb-1"))],
                 className="row small mb-2"),
     ]
+    replacements = replacements_view(summary, report["status"], lang)
+    if replacements is not None:
+        children.append(replacements)
     if problems:
         children.append(problem_table(problems[:SHOWN_PROBLEMS], report["file_name"], lang))
         if len(problems) > SHOWN_PROBLEMS:
@@ -198,6 +202,43 @@ def report_view(report: dict, headline: str, problems: list[dict], lang: str) ->
     elif report["status"] in ("dry_run", "applied"):
         children.append(html.P(t("importer.no_problems", lang), className="text-success"))
     return html.Div(children, id="importer-report-body")
+
+
+def _figures(values: list, lang: str) -> str:
+    """[41, 45] -> "41 / 45"; each number with the decimals it has, in the reader's language."""
+    def one(value) -> str:
+        if value is None:
+            return format_number(None, lang)
+        value = float(value)
+        return format_number(value, lang, 0 if value.is_integer() else min(len(f"{value:.6g}".partition(".")[2]), 3))
+
+    return " / ".join(one(value) for value in values)
+
+
+def replacements_view(summary: dict, status: str, lang: str) -> html.Div | None:
+    """Stored values the file changes, old -> new (the first few; the count says how many in all)."""
+    total = summary.get("replacements_total") or 0
+    if not total:
+        return None
+    title_key = "importer.replacements.done" if status == "applied" else "importer.replacements.coming"
+    items = summary.get("replacements") or []
+    if any("field" in item for item in items):  # a village layer: names and locations
+        names = ("field", "place", "old", "new")
+        rows = [html.Tr([html.Td(t(f"importer.replacements.field.{item['field']}", lang)), html.Td(item["place"]),
+                         html.Td(html.Code(item["old"])), html.Td(html.Code(item["new"]))]) for item in items]
+    else:
+        names = ("indicator", "place", "period", "old", "new")
+        rows = [html.Tr([html.Td(item["indicator"]), html.Td(item["place"]), html.Td(item["period"]),
+                         html.Td(html.Code(_figures(item["old"], lang))), html.Td(html.Code(_figures(item["new"], lang)))])
+                for item in items]
+    headers = [t(f"importer.replacements.{name}", lang) for name in names]
+    children = [html.H3(t(title_key, lang, count=format_number(total, lang)), className="h6 mt-2"),
+                dbc.Table([html.Thead(html.Tr([html.Th(h) for h in headers])), html.Tbody(rows)],
+                          bordered=False, size="sm", responsive=True, className="small")]
+    if total > len(rows):
+        children.append(html.P(t("importer.replacements.more", lang, shown=format_number(len(rows), lang),
+                                 total=format_number(total, lang)), className="small text-muted"))
+    return html.Div(children, id=REPLACEMENTS)
 
 
 def problem_table(problems: list[dict], main_file: str, lang: str) -> dbc.Table:

@@ -16,13 +16,17 @@ CARDS = "overview-cards"
 MAP = "overview-map"
 MAP_TITLE = "overview-map-title"
 DELAY_RULE = "overview-delay-rule"
+REPORT_LINK = "overview-report-link"
 
 
 def layout(lang: str | None = None, **_query) -> html.Div:
     lang = current_language(lang)
     return html.Div(
         [
-            html.H1(t("overview.title", lang), className="page-title", id=TITLE),
+            html.Div([html.H1(t("overview.title", lang), className="page-title me-auto", id=TITLE),
+                      html.A(t("report.make", lang), href="/report", id=REPORT_LINK,
+                             className="btn btn-outline-primary btn-sm no-print")],
+                     className="d-flex flex-wrap align-items-center gap-2"),
             # What needs attention comes first, before the figures it is about.
             dcc.Loading(html.Div(id=ALERTS), type="dot"),
             dcc.Loading(html.Div(id=CARDS), type="dot"),

@@ -6,6 +6,7 @@ from dash import dcc, html
 
 from i18n import format_number, format_period, localized, t
 from layouts.common import current_language, graph_config
+from layouts.phase2_panels import settings_card
 
 PAGE = {"path": "/phase2", "title_key": "nav.phase2", "order": 60}
 
@@ -21,6 +22,25 @@ MAP = "phase2-map"
 BREAKDOWN = "phase2-breakdown"
 TABLE = "phase2-table"
 SUMMARY = "phase2-summary"
+TICKED = "phase2-ticked"
+SELECTION = "phase2-selection"
+MAP_BUILT = "phase2-map-built"
+RESET_TICKS = "phase2-reset-ticks"
+MODE_NOTE = "phase2-mode-note"
+COSTS = "phase2-costs"
+BUDGET = "phase2-budget"
+ROBUSTNESS = "phase2-robustness"
+PHASE1 = "phase2-phase1"
+MIX = "phase2-mix"
+METHOD = "phase2-method"
+EXPORT = "phase2-export"
+DOWNLOAD = "phase2-download"
+URL_SINK = "phase2-url-sink"
+SETTINGS_TABLE = "phase2-settings-table"
+SETTINGS_SAVE = "phase2-settings-save"
+SETTINGS_MESSAGE = "phase2-settings-message"
+SETTINGS_VERSION = "phase2-settings-version"
+SETTING_FIELD = "phase2-setting"
 
 COMPONENT_ORDER = ("stunting", "poverty", "coverage")
 WEIGHT_IDS = {"stunting": WEIGHT_STUNTING, "poverty": WEIGHT_POVERTY, "coverage": WEIGHT_COVERAGE}
@@ -28,11 +48,35 @@ DEFAULT_WEIGHTS = {"stunting": 50, "poverty": 25, "coverage": 25}
 DEFAULT_SELECT_COUNT = 12
 
 
-def _slider(component: str, lang: str) -> html.Div:
+def selection_from_query(query: dict) -> dict:
+    """The choices a shared link carries: ?w=50,25,25&n=12&x1=0&pick=0201,0207 (anything bad -> default).
+
+    w: weights in COMPONENT_ORDER (0-100); n: districts to select (1-148); x1=0 keeps the
+    Phase I districts in; pick: districts ticked by hand (present, even empty, means by hand).
+    """
+    weights = dict(DEFAULT_WEIGHTS)
+    parts = str(query.get("w") or "").split(",")
+    if len(parts) == len(COMPONENT_ORDER):
+        try:
+            values = [min(100, max(0, int(float(part)))) for part in parts]
+            weights = dict(zip(COMPONENT_ORDER, values))
+        except ValueError:
+            pass
+    try:
+        count = min(148, max(1, int(str(query.get("n")))))
+    except ValueError:
+        count = DEFAULT_SELECT_COUNT
+    ticked = None
+    if "pick" in query:
+        ticked = sorted({code for code in str(query.get("pick") or "").split(",") if code.isdigit() and len(code) == 4})
+    return {"weights": weights, "n": count, "exclude": str(query.get("x1", "1")) != "0", "ticked": ticked}
+
+
+def _slider(component: str, lang: str, value: int) -> html.Div:
     return html.Div(
         [
             html.Label(t(f"phase2.weight_{component}", lang), htmlFor=WEIGHT_IDS[component], className="small mb-0"),
-            dcc.Slider(id=WEIGHT_IDS[component], min=0, max=100, step=5, value=DEFAULT_WEIGHTS[component],
+            dcc.Slider(id=WEIGHT_IDS[component], min=0, max=100, step=5, value=value,
                        marks={0: "0", 50: "50", 100: "100"}, tooltip={"placement": "bottom", "always_visible": False},
                        updatemode="mouseup"),
         ],
@@ -40,23 +84,30 @@ def _slider(component: str, lang: str) -> html.Div:
     )
 
 
-def layout(lang: str | None = None, **_query) -> html.Div:
+def layout(lang: str | None = None, **query) -> html.Div:
     lang = current_language(lang)
+    chosen = selection_from_query(query)
     controls = dbc.Card([
         dbc.CardHeader(t("phase2.weights_card", lang), className="fw-semibold"),
         dbc.CardBody([
-            *[_slider(component, lang) for component in COMPONENT_ORDER],
+            *[_slider(component, lang, chosen["weights"][component]) for component in COMPONENT_ORDER],
             html.Div(id=WEIGHT_SHARES, className="small text-muted mb-2"),
             html.Label(t("phase2.select_count", lang), htmlFor=SELECT_COUNT, className="small mb-0"),
-            dcc.Slider(id=SELECT_COUNT, min=4, max=40, step=1, value=DEFAULT_SELECT_COUNT,
+            dcc.Slider(id=SELECT_COUNT, min=4, max=40, step=1, value=min(40, max(4, chosen["n"])),
                        marks={4: "4", 12: "12", 20: "20", 30: "30", 40: "40"},
                        updatemode="mouseup"),
-            dbc.Checklist(id=EXCLUDE_PHASE1, value=["exclude"], className="small mt-2", options=[
-                {"label": t("phase2.exclude_phase1", lang), "value": "exclude"}]),
+            dbc.Checklist(id=EXCLUDE_PHASE1, value=["exclude"] if chosen["exclude"] else [], className="small mt-2",
+                          options=[{"label": t("phase2.exclude_phase1", lang), "value": "exclude"}]),
+            html.Div(id=MODE_NOTE, className="small mt-2"),
+            dbc.Button(t("phase2.reset_ticks", lang), id=RESET_TICKS, size="sm", color="secondary", outline=True,
+                       className="mt-1"),
         ]),
     ], className="mb-3")
+    stores = [dcc.Store(id=TICKED, data=chosen["ticked"]), dcc.Store(id=SELECTION, data=[]), dcc.Store(id=MAP_BUILT),
+              dcc.Store(id=URL_SINK), dcc.Store(id=SETTINGS_VERSION, data=0), dcc.Download(id=DOWNLOAD)]
     return html.Div(
         [
+            *stores,
             html.H1(t("phase2.title", lang), className="page-title", id=TITLE),
             html.P(t("phase2.intro", lang), className="text-muted"),
             dbc.Row(
@@ -66,6 +117,13 @@ def layout(lang: str | None = None, **_query) -> html.Div:
                                        dbc.CardBody(html.Div(id=EXPLANATION, className="small"))],
                                       className="mb-3")], lg=4),
                     dbc.Col([
+                        # the consequences first, beside the weights that change them
+                        dbc.Card([dbc.CardHeader([t("phase2.costs_card", lang),
+                                                  dbc.Button(t("phase2.export", lang), id=EXPORT, size="sm",
+                                                             color="primary", className="float-end")],
+                                                 className="fw-semibold"),
+                                  dbc.CardBody([html.Div(id=COSTS), html.Div(id=BUDGET, className="mt-2")])],
+                                 className="mb-3"),
                         html.Div(id=SUMMARY, className="mb-2"),
                         dbc.Card([dbc.CardHeader(t("phase2.map_card", lang), className="fw-semibold"),
                                   dbc.CardBody(dcc.Loading(dcc.Graph(id=MAP, config=graph_config(lang),
@@ -74,24 +132,34 @@ def layout(lang: str | None = None, **_query) -> html.Div:
                     ], lg=8),
                 ]
             ),
-            dbc.Row(
-                [
-                    dbc.Col(dbc.Card([dbc.CardHeader(t("phase2.breakdown_card", lang), className="fw-semibold"),
-                                      dbc.CardBody(dcc.Loading(dcc.Graph(id=BREAKDOWN, config=graph_config(lang)),
-                                                               type="dot"))], className="mb-3"), lg=5),
-                    dbc.Col(dbc.Card([dbc.CardHeader(t("phase2.table_card", lang), className="fw-semibold"),
-                                      dbc.CardBody([dag.AgGrid(
-                                          id=TABLE, rowData=[], columnDefs=[], className="ag-theme-quartz",
-                                          defaultColDef={"sortable": True, "resizable": True, "minWidth": 80,
-                                                         "wrapHeaderText": True, "autoHeaderHeight": True},
-                                          dashGridOptions={"pagination": True, "paginationPageSize": 20,
-                                                           "tooltipShowDelay": 300, "suppressCellFocus": True,
-                                                           "localeText": grid_locale(lang)},
-                                          columnSize="responsiveSizeToFit", style={"height": "640px"}),
-                                          html.Div(t("phase2.table_note", lang), className="small text-muted mt-1")])],
-                                     className="mb-3"), lg=7),
-                ]
-            ),
+            dbc.Card([dbc.CardHeader(t("phase2.table_card", lang), className="fw-semibold"),
+                      dbc.CardBody([dag.AgGrid(
+                          id=TABLE, rowData=[], columnDefs=[], className="ag-theme-quartz",
+                          getRowId="params.data.district_code",
+                          defaultColDef={"sortable": True, "resizable": True, "minWidth": 80,
+                                         "wrapHeaderText": True, "autoHeaderHeight": True},
+                          dashGridOptions={"pagination": True, "paginationPageSize": 20,
+                                           "tooltipShowDelay": 300, "suppressCellFocus": True,
+                                           # every column is in the page, so a person (or a test) finds it
+                                           "suppressColumnVirtualisation": True,
+                                           "localeText": grid_locale(lang)},
+                          columnSize="responsiveSizeToFit", style={"height": "640px"}),
+                          html.Div(t("phase2.table_note", lang), className="small text-muted mt-1")])],
+                     className="mb-3"),
+            dbc.Row([
+                dbc.Col(dbc.Card([dbc.CardHeader(t("phase2.breakdown_card", lang), className="fw-semibold"),
+                                  dbc.CardBody(dcc.Loading(dcc.Graph(id=BREAKDOWN, config=graph_config(lang)),
+                                                           type="dot"))], className="mb-3"), lg=6),
+                dbc.Col(dbc.Card([dbc.CardHeader(t("phase2.robustness_card", lang), className="fw-semibold"),
+                                  dbc.CardBody(html.Div(id=ROBUSTNESS, className="small"))], className="mb-3"), lg=6),
+            ]),
+            dbc.Card([dbc.CardHeader(t("phase2.phase1_card", lang), className="fw-semibold"),
+                      dbc.CardBody(dbc.Row([dbc.Col(html.Div(id=PHASE1, className="small"), lg=5),
+                                            dbc.Col(dcc.Loading(dcc.Graph(id=MIX, config=graph_config(lang)),
+                                                                type="dot"), lg=7)]))], className="mb-3"),
+            dbc.Card([dbc.CardHeader(t("phase2.method_card", lang), className="fw-semibold"),
+                      dbc.CardBody(html.Div(id=METHOD, className="small"))], className="mb-3"),
+            settings_card(lang, SETTINGS_TABLE, SETTING_FIELD, SETTINGS_SAVE, SETTINGS_MESSAGE),
         ]
     )
 
@@ -140,10 +208,12 @@ def selection_summary(scored: pd.DataFrame, lang: str) -> dbc.Alert:
     )
 
 
-def ranking_grid(scored: pd.DataFrame, components: list[str], lang: str) -> tuple[list[dict], list[dict]]:
-    """(columnDefs, rowData) of the national ranking: rank, district, province, score, components.
+def ranking_grid(scored: pd.DataFrame, components: list[str], lang: str, n: int = DEFAULT_SELECT_COUNT,
+                 robust: bool = True) -> tuple[list[dict], list[dict]]:
+    """(columnDefs, rowData) of the national ranking: rank, district, province, score, components, households,
+    cost, robustness, and a tick box (the "selected" cell: clicking it adds or removes the district).
 
-    Ranked districts first, then the unranked by score, then those without a score.
+    Ranked districts first, then the unranked by score, then those without a score (with the reason).
     """
     rows = []
     # Unranked districts (Phase I ones left out) still show their score, highest first.
@@ -151,11 +221,12 @@ def ranking_grid(scored: pd.DataFrame, components: list[str], lang: str) -> tupl
                                  na_position="last")
     for row in ordered.itertuples():
         record = {
+            "district_code": row.district_code,
             "rank": None if pd.isna(row.rank) else int(row.rank),
             "district": localized(row, lang),
             "province": localized(row, lang, "province_name"),
             "score": None if pd.isna(row.score) else round(float(row.score), 1),
-            "selected": t("phase2.yes", lang) if row.selected else "",
+            "selected": "☑" if row.selected else "☐",
             "phase1": t("phase2.yes", lang) if row.is_target else "",
         }
         for component in components:
@@ -167,24 +238,47 @@ def ranking_grid(scored: pd.DataFrame, components: list[str], lang: str) -> tupl
                                             else format_number(value, lang, 1) + " %"
                                             + (" ᴾ" if level == "province" else ""))
         partial = bool(getattr(row, "partial", False)) and not pd.isna(row.score)
+        reason = getattr(row, "reason", None)
         record["score__text"] = (format_number(row.score, lang, 1) + (" *" if partial else "")
-                                 if not pd.isna(row.score) else t("common.no_data", lang))
+                                 if not pd.isna(row.score)
+                                 else t("phase2.not_scored", lang, why=t(f"phase2.not_scored_{reason or 'no_components'}", lang)))
         record["score__tip"] = t("phase2.partial", lang) if partial else ""
+        for column in ("eligible_households", "beneficiaries", "cost_usd"):
+            value = getattr(row, column, None)
+            record[column] = None if value is None or pd.isna(value) else float(value)
+            record[f"{column}__text"] = format_number(value, lang, 0)
+        share = getattr(row, "robust_share", None)
+        record["robust"] = None if share is None or pd.isna(share) else round(float(share))
+        depends = getattr(row, "depends_on", ()) or ()
+        record["robust__text"] = ("" if record["robust"] is None else format_number(share, lang, 0) + " %"
+                                  + (" ⚑" if depends else ""))
+        record["robust__tip"] = (t("phase2.depends_on", lang, weights=", ".join(
+            t(f"phase2.weightname_{name}", lang) for name in depends)) if depends else "")
         rows.append(record)
     formatter = {"function": "params.data[params.colDef.field + '__text']"}
     columns = [
-        {"field": "rank", "headerName": t("phase2.col_rank", lang), "minWidth": 80, "maxWidth": 90, "pinned": "left"},
+        {"field": "selected", "headerName": t("phase2.col_selected", lang), "minWidth": 100, "maxWidth": 120,
+         "pinned": "left", "cellStyle": {"cursor": "pointer", "fontSize": "1.1em"},
+         "headerTooltip": t("phase2.tick_hint", lang)},
+        {"field": "rank", "headerName": t("phase2.col_rank", lang), "minWidth": 70, "maxWidth": 90, "pinned": "left"},
         {"field": "district", "headerName": t("common.district", lang), "minWidth": 120, "pinned": "left"},
         {"field": "province", "headerName": t("common.province", lang), "minWidth": 110},
         {"field": "score", "headerName": t("phase2.col_score", lang), "type": "numericColumn",
-         "valueFormatter": formatter, "cellStyle": {"fontWeight": "bold"}, "tooltipField": "score__tip"},
+         "valueFormatter": formatter, "cellStyle": {"fontWeight": "bold"}, "tooltipField": "score__tip",
+         "minWidth": 110},
     ]
     for component in components:
         columns.append({"field": component, "headerName": t(f"phase2.col_{component}", lang),
                         "type": "numericColumn", "valueFormatter": formatter, "tooltipField": f"{component}__tip",
                         "minWidth": 125})
     columns += [
-        {"field": "selected", "headerName": t("phase2.col_selected", lang), "minWidth": 100},
-        {"field": "phase1", "headerName": t("phase2.col_phase1", lang), "minWidth": 90},
+        {"field": "eligible_households", "headerName": t("phase2.col_households", lang), "type": "numericColumn",
+         "valueFormatter": formatter, "minWidth": 110},
+        {"field": "cost_usd", "headerName": t("phase2.col_cost_usd", lang), "type": "numericColumn",
+         "valueFormatter": formatter, "minWidth": 110},
     ]
+    if robust:
+        columns.append({"field": "robust", "headerName": t("phase2.col_robust", lang, n=n), "type": "numericColumn",
+                        "valueFormatter": formatter, "tooltipField": "robust__tip", "minWidth": 120})
+    columns.append({"field": "phase1", "headerName": t("phase2.col_phase1", lang), "minWidth": 90})
     return columns, rows

@@ -5,7 +5,7 @@ from dash import dcc, html
 
 from i18n import format_period, t
 from layouts.alerts import BADGE as ALERT_BADGE
-from layouts.common import DATASET_STORE, FILTERS_STORE, LANGUAGE_STORE, dropdown_labels
+from layouts.common import DATASET_STORE, FILTERS_STORE, LANGUAGE_STORE, current_account, dropdown_labels
 
 NAVBAR = "shell-navbar"
 DEMO_BADGE = "shell-demo-badge"
@@ -18,10 +18,24 @@ LOCATION = "shell-location"
 FILTER_BAR = "shell-filter-bar"
 # Where a failed callback says so (dashboard/errors.py writes it with set_props).
 ERROR_BANNER = "shell-error"
+PRINT_HEADER = "shell-print-header"
+ACCOUNT = "shell-account"
+LOGOUT = "shell-logout"
+CSRF_FIELD = "shell-logout-csrf"
+AUTH_BANNER = "shell-auth-banner"
+ROLE_RANK = {None: 0, "viewer": 0, "coordinator": 1, "admin": 2}
 
 
-def _nav_links(lang: str) -> list:
+def _may_see(page_role: str | None, account: dict) -> bool:
+    # The server refuses these pages anyway; the navbar only stops offering them.
+    if not account["auth_on"]:
+        return page_role != "admin"
+    return ROLE_RANK.get(account["role"], 0) >= ROLE_RANK.get(page_role, 0)
+
+
+def _nav_links(lang: str, account: dict) -> list:
     pages = sorted(dash.page_registry.values(), key=lambda page: page.get("order", 100))
+    pages = [page for page in pages if _may_see(page.get("role"), account)]
     return [
         dbc.NavItem(dbc.NavLink(t(page["title_key"], lang), href=page["path"], active="exact",
                                 id=f"nav-{page['module'].split('.')[-1]}"))
@@ -30,11 +44,45 @@ def _nav_links(lang: str) -> list:
     ]
 
 
-def province_options(provinces, lang: str) -> list[dict]:
+def province_options(provinces, lang: str, visible: list[str] | None = None) -> list[dict]:
+    """All provinces (and "all"), or only `visible` ones when a coordinator sees only theirs."""
     name = "name_lo" if lang == "lo" else "name_en"
+    if visible is not None:
+        return [{"label": getattr(row, name), "value": row.code} for row in provinces.itertuples() if row.code in visible]
     return [{"label": t("common.all_provinces", lang), "value": ""}] + [
         {"label": getattr(row, name), "value": row.code} for row in provinces.itertuples()
     ]
+
+
+def account_block(account: dict, lang: str):
+    """The signed-in person's name and role, and a sign-out form (POST with a CSRF token)."""
+    if not account["auth_on"] or not account["username"]:
+        return None
+    admin_link = (html.A(t("nav.admin", lang), href="/admin", id="nav-admin", className="btn btn-sm btn-light me-2 text-nowrap")
+                  if account["role"] == "admin" else None)
+    return html.Div(
+        [
+            admin_link,
+            # Name over role, in two short lines, so that the page links keep their room.
+            html.Div([html.Div(account["display_name"], className="fw-bold text-nowrap"),
+                      html.Div(t(f"access.role.{account['role']}", lang), className="text-nowrap")],
+                     className="text-light small lh-sm me-2", title=account["username"]),
+            html.Form(
+                [dcc.Input(type="hidden", name="csrf_token", value=account["csrf_token"], id=CSRF_FIELD),
+                 html.Button(t("access.logout", lang), type="submit", id=LOGOUT, className="btn btn-sm btn-outline-light text-nowrap")],
+                method="POST", action="/logout", className="d-inline m-0",
+            ),
+        ],
+        className="d-flex align-items-center ms-3", id=ACCOUNT,
+    )
+
+
+def auth_banner(account: dict, lang: str):
+    """Accounts off: say so on every page (the demo database, or AUTH=off)."""
+    if account["auth_on"] or not account.get("gated"):
+        return None
+    key = "access.demo_banner" if account["demo"] else "access.off_banner"
+    return dbc.Alert(t(key, lang), color="warning", className="py-1 px-3 mb-0 rounded-0 small", id=AUTH_BANNER)
 
 
 def period_options(months: list[str], lang: str) -> list[dict]:
@@ -51,6 +99,8 @@ def default_as_of(months: list[str]) -> str | None:
 def layout(lang: str, provinces, months: list[str], dataset: dict) -> html.Div:
     """provinces: DataFrame(code, name_en, name_lo); months: newest first; dataset: dataset_info."""
     is_demo = dataset.get("is_demo") == "1"
+    account = current_account()
+    visible = account["visible_provinces"]
     brand = dbc.NavbarBrand(
         [html.Span(t("shell.brand_short", lang)), html.Small(" " + t("shell.brand", lang), className="ms-1 fw-normal d-none d-xxl-inline")],
         href="/",
@@ -66,11 +116,11 @@ def layout(lang: str, provinces, months: list[str], dataset: dict) -> html.Div:
     )
     navbar = dbc.Navbar(
         dbc.Container(
-            [brand, demo_badge if is_demo else None, dbc.Nav(_nav_links(lang), className="ms-3 flex-wrap", navbar=True),
+            [brand, demo_badge if is_demo else None, dbc.Nav(_nav_links(lang, account), className="ms-3 flex-wrap", navbar=True),
              # How many alerts the selected place and month has (callbacks/shell.py), linking to them.
              html.A(dbc.Badge(id=ALERT_BADGE, pill=True, className="ms-2"), href="/", className="shell-alert-badge",
                     id=f"{ALERT_BADGE}-link"),
-             language_switch],
+             language_switch, account_block(account, lang)],
             fluid=True,
         ),
         color="primary", dark=True, id=NAVBAR,
@@ -80,7 +130,8 @@ def layout(lang: str, provinces, months: list[str], dataset: dict) -> html.Div:
         dbc.Row(
             [
                 dbc.Col([html.Label(t("common.province", lang), htmlFor=PROVINCE),
-                         dcc.Dropdown(id=PROVINCE, options=province_options(provinces, lang), value="",
+                         dcc.Dropdown(id=PROVINCE, options=province_options(provinces, lang, visible),
+                                      value=visible[0] if visible else "",
                                       clearable=False, persistence=True, persistence_type="session",
                                       labels=dropdown_labels(lang))], md=3),
                 dbc.Col([html.Label(t("common.district", lang), htmlFor=DISTRICT),
@@ -101,11 +152,20 @@ def layout(lang: str, provinces, months: list[str], dataset: dict) -> html.Div:
             dcc.Location(id=LOCATION),
             dcc.Store(id=LANGUAGE_STORE, data=lang),
             dcc.Store(id=FILTERS_STORE, storage_type="memory",
-                      data={"province": None, "district": None, "period": latest}),
+                      data={"province": visible[0] if visible else None, "district": None, "period": latest}),
             dcc.Store(id=DATASET_STORE, data=dataset),
             navbar,
             error_banner(),
+            auth_banner(account, lang),
             filter_bar,
+            # Shown only when printing; assets/js/print.js fills in place, period and time.
+            html.Div([html.Div(t("shell.brand_short", lang), className="fw-bold"), html.Div(className="print-line"),
+                      html.Div(t("shell.demo_badge", lang), className="print-demo") if is_demo else None],
+                     id=PRINT_HEADER, className="print-header",
+                     **{"data-printed": t("export.printed", lang), "data-lao-time": t("export.lao_time", lang),
+                        "data-all-districts": t("common.all_districts", lang),
+                        "data-all-provinces": t("common.all_provinces", lang), "data-national": t("common.national", lang),
+                        "data-locale": "lo-LA" if lang == "lo" else "en-GB"}),
             dbc.Container(dash.page_container, fluid=True, className="pb-4"),
             html.Footer(
                 dbc.Container(

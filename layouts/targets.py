@@ -12,6 +12,7 @@ from openpyxl.styles import Alignment, Font
 from i18n import format_day, format_number, format_period, format_value, localized, t
 from layouts.carried import carried_note
 from layouts.common import current_language, graph_config
+from layouts.exports import image_buttons
 from layouts.figures.targets import (
     STATUS_COLOURS,
     STATUS_ORDER,
@@ -46,7 +47,11 @@ ALL_PROJECTS = ""
 CONTEXT = "_context"  # the value data_access.queries.targets uses for indicators of no project
 # Sorting the status column sorts by severity, worst first.
 STATUS_RANK = {status: rank for rank, status in enumerate(STATUS_ORDER)}
-GRAPH_CONFIG = {"modeBarButtonsToRemove": ["lasso2d", "select2d"]}
+# The camera button saves a bare "plot-image.png": the cards' PNG/SVG buttons replace it.
+GRAPH_CONFIG = {"modeBarButtonsToRemove": ["lasso2d", "select2d", "toImage"]}
+# Graphs that download as PNG/SVG, under their card's title.
+GRAPH_TITLES = {PROGRESS_GRAPH: "targets.progress_title", PROJECTION_GRAPH: "targets.projection_title",
+                HISTORY_GRAPH: "targets.history_title"}
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 CELL_STYLE = {"lineHeight": "1.35", "paddingTop": "6px", "paddingBottom": "6px", "wordBreak": "normal"}
 
@@ -70,7 +75,7 @@ def layout(lang: str | None = None, **_query) -> html.Div:
             html.Div(id=NOTE),
             dbc.Card([dbc.CardHeader(t("targets.rule_title", lang)), dbc.CardBody(html.Div(id=RULE), className="small")],
                      className="mb-3"),
-            dbc.Card([dbc.CardHeader(t("targets.progress_title", lang)),
+            dbc.Card([_header_with_images(t("targets.progress_title", lang), PROGRESS_GRAPH, lang),
                       dbc.CardBody(dcc.Loading(html.Div(id=PROGRESS), type="dot"))], className="mb-3"),
             dbc.Card(
                 [
@@ -104,7 +109,7 @@ def layout(lang: str | None = None, **_query) -> html.Div:
             ),
             dbc.Card(
                 [
-                    dbc.CardHeader(t("targets.projection_title", lang)),
+                    _header_with_images(t("targets.projection_title", lang), PROJECTION_GRAPH, lang),
                     dbc.CardBody([
                         dbc.Row(dbc.Col(dcc.Dropdown(id=PROJECTION_INDICATOR, clearable=False,
                                                      placeholder=t("targets.col_indicator", lang)), md=6),
@@ -117,7 +122,7 @@ def layout(lang: str | None = None, **_query) -> html.Div:
             ),
             dbc.Card(
                 [
-                    dbc.CardHeader(t("targets.history_title", lang)),
+                    _header_with_images(t("targets.history_title", lang), HISTORY_GRAPH, lang),
                     dbc.CardBody([
                         dbc.Row(dbc.Col(dcc.Dropdown(id=HISTORY_INDICATOR, clearable=False,
                                                      placeholder=t("targets.col_indicator", lang)), md=6),
@@ -129,6 +134,11 @@ def layout(lang: str | None = None, **_query) -> html.Div:
             ),
         ]
     )
+
+
+def _header_with_images(title: str, graph: str, lang: str) -> dbc.CardHeader:
+    return dbc.CardHeader(html.Div([html.Span(title), html.Div(image_buttons(graph, lang), className="ms-auto")],
+                                   className="d-flex align-items-center flex-wrap gap-2"))
 
 
 def _missing(value) -> bool:
@@ -315,8 +325,10 @@ def safe_cell_text(value: str) -> str:
 
 
 def excel_workbook(frame: pd.DataFrame, place: str, period: str, lang: str, year: int,
-                   rule_lines: list[str], is_demo: bool) -> bytes:
-    """The table as an .xlsx file: one sheet of numbers (translated headers), one of notes."""
+                   rule_lines: list[str], is_demo: bool, context_lines: list[str] | None = None) -> bytes:
+    """The table as an .xlsx file: one sheet of numbers (translated headers), one of notes.
+
+    context_lines: data sources, completeness and export time (reports.exports.notes_lines)."""
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = t("targets.excel_sheet", lang)[:31]
@@ -374,7 +386,7 @@ def excel_workbook(frame: pd.DataFrame, place: str, period: str, lang: str, year
     lines = [t("targets.excel_title", lang, place=place, period=format_period(period, lang))]
     if is_demo:
         lines.append(t("shell.demo_badge", lang))
-    lines += [""] + rule_lines
+    lines += [""] + rule_lines + ([""] + context_lines if context_lines else [])
     for row_number, line in enumerate(lines, start=1):
         notes.cell(row=row_number, column=1, value=safe_cell_text(line))
     notes["A1"].font = bold
@@ -394,10 +406,6 @@ def rule_lines(lang: str, on_track_gap: float, at_risk_gap: float) -> list[str]:
             t("targets.rule_projection_cap", lang), t("targets.rule_flow", lang),
             t("targets.rule_scope", lang), t("targets.rule_projection", lang),
             t("payments.rule_label", lang) + ": " + t("payments.rule", lang)]
-
-
-def excel_file_name(scope_code: str | None, period: str) -> str:
-    return f"targets_{scope_code or 'national'}_{period}.xlsx"
 
 
 def progress_section(figure) -> dcc.Graph:

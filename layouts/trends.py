@@ -5,6 +5,7 @@ from dash import dcc, html
 
 from i18n import format_day, format_number, format_period, format_value, localized, t
 from layouts.common import current_language, graph_config
+from layouts.exports import export_buttons, image_buttons
 from layouts.payment_delay import delay_parts, delay_rule
 
 PAGE = {"path": "/trends", "title_key": "nav.trends", "order": 40}
@@ -29,9 +30,25 @@ MANAGEMENT_GRAPH = "trends-management-graph"
 MANAGEMENT_NOTE = "trends-management-note"
 DISBURSEMENT_GRAPH = "trends-disbursement-graph"
 DISBURSEMENT_NOTE = "trends-disbursement-note"
+# Tables with an Excel/CSV download (layouts/exports.py makes the buttons' ids from these).
+TABLE_SURVEY = "trends-survey-table"
+TABLE_COMPLIANCE = "trends-compliance-table"
+TABLE_BACKLOG = "trends-waiting"
+TABLE_CYCLES = "trends-cycles-table"
+TABLE_DISBURSEMENT = "trends-disbursement-table"
+
+# Each graph downloads as PNG/SVG under its card's title (layouts/exports.py image_buttons).
+GRAPH_TITLES = {
+    SURVEY_GRAPH: "trends.survey_card", COMPLIANCE_GRAPH: "trends.compliance_card",
+    OPERATIONS_GRAPH: "trends.operations_card", BACKLOG_GRAPH: "trends.backlog_card",
+    PIPELINE_HEATMAP: "trends.pipeline_card", PIPELINE_STEPS: "trends.steps_card",
+    PAYMENTS_GRAPH: "trends.payments_card", DISBURSEMENT_GRAPH: "trends.disbursement_card",
+    MANAGEMENT_GRAPH: "trends.management_card",
+}
 
 SURVEY_CHOICES = ("STUNTING", "WASTING", "UNDERWEIGHT")
-GRAPH_CONFIG = {"modeBarButtonsToRemove": ["lasso2d", "select2d"]}
+# The camera button saves a bare "plot-image.png": the card's PNG/SVG buttons replace it.
+GRAPH_CONFIG = {"modeBarButtonsToRemove": ["lasso2d", "select2d", "toImage"]}
 
 
 def _graph(graph_id: str, height: int | None = None) -> dcc.Graph:
@@ -39,10 +56,18 @@ def _graph(graph_id: str, height: int | None = None) -> dcc.Graph:
     return dcc.Graph(id=graph_id, config=graph_config(None, **GRAPH_CONFIG), style=style)
 
 
-def _card(title: str, body: list, note_id: str | None = None, extra_header=None) -> dbc.Card:
+def _card(title: str, body: list, note_id: str | None = None, extra_header=None, export: tuple | None = None,
+          image: tuple | None = None) -> dbc.Card:
+    """export: (table id, lang) adds the Excel/CSV download of the card's table to its header;
+    image: (graph id, lang) the PNG/SVG download of its graph."""
     header = [html.Span(title, className="fw-semibold")]
     if extra_header is not None:
         header.append(html.Div(extra_header, className="ms-auto"))
+    if export is not None:
+        header.append(html.Div(export_buttons(*export), className="" if extra_header is not None else "ms-auto"))
+    if image is not None:
+        header.append(html.Div(image_buttons(*image),
+                               className="" if extra_header is not None or export is not None else "ms-auto"))
     children = [dbc.CardHeader(html.Div(header, className="d-flex align-items-center flex-wrap gap-2")),
                 dbc.CardBody(body + ([html.Div(id=note_id, className="small text-muted mt-1")] if note_id else []))]
     return dbc.Card(children, className="mb-3")
@@ -68,23 +93,28 @@ def layout(lang: str | None = None, **_query) -> html.Div:
             ),
             html.H2(t("trends.section_nutrition", lang), className="h5 mt-3"),
             _card(t("trends.survey_card", lang), [dcc.Loading(_graph(SURVEY_GRAPH), type="dot")], SURVEY_NOTE,
-                  extra_header=survey_choice),
+                  extra_header=survey_choice, export=(TABLE_SURVEY, lang),
+                  image=(SURVEY_GRAPH, lang)),
             html.H2(t("trends.section_compliance", lang), className="h5 mt-3"),
             _card(t("trends.compliance_card", lang), [dcc.Loading(_graph(COMPLIANCE_GRAPH), type="dot")],
-                  COMPLIANCE_NOTE),
+                  COMPLIANCE_NOTE, export=(TABLE_COMPLIANCE, lang), image=(COMPLIANCE_GRAPH, lang)),
             html.H2(t("trends.section_operations", lang), className="h5 mt-3"),
-            _card(t("trends.operations_card", lang), [dcc.Loading(_graph(OPERATIONS_GRAPH), type="dot")]),
+            _card(t("trends.operations_card", lang), [dcc.Loading(_graph(OPERATIONS_GRAPH), type="dot")],
+                  image=(OPERATIONS_GRAPH, lang)),
             _card(t("trends.backlog_card", lang),
                   [dcc.Loading([html.Div(id=PIPELINE_SUMMARY), _graph(BACKLOG_GRAPH), html.Div(id=BACKLOG_TABLE)],
-                               type="dot")]),
+                               type="dot")], export=(TABLE_BACKLOG, lang), image=(BACKLOG_GRAPH, lang)),
             _card(t("trends.pipeline_card", lang),
                   [html.P(t("trends.pipeline_explainer", lang), className="small text-muted mb-1"),
-                   dcc.Loading(_graph(PIPELINE_HEATMAP), type="dot")]),
+                   dcc.Loading(_graph(PIPELINE_HEATMAP), type="dot")], export=(TABLE_CYCLES, lang),
+                  image=(PIPELINE_HEATMAP, lang)),
             dbc.Row(
                 [
-                    dbc.Col(_card(t("trends.steps_card", lang), [dcc.Loading(_graph(PIPELINE_STEPS), type="dot")]),
+                    dbc.Col(_card(t("trends.steps_card", lang), [dcc.Loading(_graph(PIPELINE_STEPS), type="dot")],
+                                  image=(PIPELINE_STEPS, lang)),
                             lg=6),
-                    dbc.Col(_card(t("trends.payments_card", lang), [dcc.Loading(_graph(PAYMENTS_GRAPH), type="dot")]),
+                    dbc.Col(_card(t("trends.payments_card", lang), [dcc.Loading(_graph(PAYMENTS_GRAPH), type="dot")],
+                                  image=(PAYMENTS_GRAPH, lang)),
                             lg=6),
                 ],
             ),
@@ -92,9 +122,11 @@ def layout(lang: str | None = None, **_query) -> html.Div:
             dbc.Row(
                 [
                     dbc.Col(_card(t("trends.disbursement_card", lang),
-                                  [dcc.Loading(_graph(DISBURSEMENT_GRAPH), type="dot")], DISBURSEMENT_NOTE), lg=6),
+                                  [dcc.Loading(_graph(DISBURSEMENT_GRAPH), type="dot")], DISBURSEMENT_NOTE,
+                                  export=(TABLE_DISBURSEMENT, lang), image=(DISBURSEMENT_GRAPH, lang)), lg=6),
                     dbc.Col(_card(t("trends.management_card", lang),
-                                  [dcc.Loading(_graph(MANAGEMENT_GRAPH), type="dot")], MANAGEMENT_NOTE), lg=6),
+                                  [dcc.Loading(_graph(MANAGEMENT_GRAPH), type="dot")], MANAGEMENT_NOTE,
+                                  image=(MANAGEMENT_GRAPH, lang)), lg=6),
                 ],
             ),
         ]

@@ -4,6 +4,8 @@ set -euo pipefail
 need=()
 [ -x /usr/bin/chromium ] || need+=(chromium)
 [ -f /usr/share/fonts/truetype/noto/NotoSansLao-Regular.ttf ] || need+=(fonts-noto-core)
+# pdftotext/pdftoppm: the mission-report tests read the PDF's text back
+command -v pdftotext >/dev/null || need+=(poppler-utils)
 if [ -d /etc/postgresql ]; then
   for version in $(ls /etc/postgresql); do
     [ -f "/usr/share/postgresql/$version/extension/postgis.control" ] || need+=("postgresql-$version-postgis-3")

@@ -1,19 +1,26 @@
 """Importers: validate a whole file, then write it in one transaction (the CLI and the Import page share this)."""
 import hashlib
 import json
+import logging
+import re
+import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
 from sqlalchemy import Engine
+from sqlalchemy.exc import DBAPIError
 
-from data_access.importers import dhis2, history, indicators, survey_rounds, targets, villages
+from data_access.importers import dhis2, history, indicators, plausibility, survey_rounds, targets, villages
+from data_access.importers import locking
 from data_access.importers.lookup import Lookup
-from data_access.importers.readers import extension, header_key, read_table
+from data_access.importers.readers import JsonProblem, extension, header_key, load_json, read_table
 from data_access.importers.report import ImportReport, Problem
 from data_access.rollup import rebuild_rollups
 from data_access.store import bump_data_version
 
 KINDS = ("indicators", "dhis2", "villages", "targets")
+logger = logging.getLogger(__name__)
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 DEFAULT_MAX_MB = 20.0
 
 
@@ -77,8 +84,8 @@ def detect_kind(source: Source, options: ImportOptions) -> str:
         return "villages"
     if ext == ".json":
         try:
-            document = json.loads(source.data.decode("utf-8-sig"))
-        except (UnicodeDecodeError, ValueError):
+            document = load_json(source.data)
+        except JsonProblem:
             return "dhis2"
         if isinstance(document, dict) and document.get("type") in ("FeatureCollection", "Feature"):
             return "villages"
@@ -103,7 +110,20 @@ def import_path(engine: Engine, path: str | Path, options: ImportOptions | None 
     path = Path(path)
     if path.is_dir():
         return import_source(engine, Source(path.name, folder=path), options)
+    options = options or ImportOptions()
+    size = path.stat().st_size
+    if size > int(options.max_mb * 1024 * 1024):
+        # Refused from its size on disk: a 1 GiB file is never read into memory.
+        return _too_large(path.name, size, options)
     return import_source(engine, Source(path.name, data=path.read_bytes()), options)
+
+
+def _too_large(file_name: str, size: int, options: "ImportOptions") -> ImportReport:
+    report = ImportReport(file_name=file_name, kind=options.kind or "", dry_run=options.dry_run,
+                          accept_valid_rows=options.accept_valid_rows, status="rejected")
+    report.add("file_too_large", value=f"{size / 1024 / 1024:.1f} MB", size_mb=f"{size / 1024 / 1024:.1f}",
+               max_mb=f"{options.max_mb:g}")
+    return report
 
 
 def import_bytes(engine: Engine, data: bytes, file_name: str, options: ImportOptions | None = None) -> ImportReport:
@@ -112,6 +132,43 @@ def import_bytes(engine: Engine, data: bytes, file_name: str, options: ImportOpt
 
 
 def import_source(engine: Engine, source: Source, options: ImportOptions | None = None) -> ImportReport:
+    """Import with every failure as a sentence in the report, never an exception (see _import_source).
+
+    Another import holding the lock past the wait: "import_busy". Anything unforeseen: the
+    trace goes to the log under a reference the report quotes; nothing is written (the
+    transaction is rolled back).
+    """
+    options = options or ImportOptions()
+    if options.kind and options.kind not in KINDS:
+        raise ValueError(f"kind must be one of {', '.join(KINDS)}, not {options.kind!r}")
+    # The name comes from the browser: no control characters in the report or the database.
+    source.name = _CONTROL.sub("", source.name)[:255] or "upload"
+    try:
+        return _import_source(engine, source, options)
+    except locking.ImportBusy:
+        return _failed(source, options, "import_busy", wait=f"{locking.LOCK_WAIT_SECONDS:g}")
+    except DBAPIError as error:
+        if locking.is_busy_error(error):
+            return _failed(source, options, "import_busy", wait=f"{locking.LOCK_WAIT_SECONDS:g}")
+        return _internal_error(source, options)
+    except Exception:  # noqa: BLE001 - the person gets a sentence, the log gets the trace
+        return _internal_error(source, options)
+
+
+def _failed(source: Source, options: ImportOptions, rule: str, **params) -> ImportReport:
+    report = ImportReport(file_name=source.name, kind=options.kind or "", dry_run=options.dry_run,
+                          accept_valid_rows=options.accept_valid_rows, status="rejected")
+    report.add(rule, **params)
+    return report
+
+
+def _internal_error(source: Source, options: ImportOptions) -> ImportReport:
+    reference = uuid.uuid4().hex[:8]
+    logger.exception("import of %r failed (reference %s)", source.name, reference)
+    return _failed(source, options, "internal_error", reference=reference)
+
+
+def _import_source(engine: Engine, source: Source, options: ImportOptions) -> ImportReport:
     """Validate the whole file, then (unless a dry run) write it in one transaction.
 
     - Over options.max_mb: rejected before it is read.
@@ -122,7 +179,6 @@ def import_source(engine: Engine, source: Source, options: ImportOptions | None 
     - Written: the rows, their history (so the batch can be rolled back), the batch and
       its report, rebuilt rollups and a new data version, all in the same transaction.
     """
-    options = options or ImportOptions()
     kind = options.kind or None
     report = ImportReport(file_name=source.name, kind=kind or "", dry_run=options.dry_run,
                           accept_valid_rows=options.accept_valid_rows)
@@ -137,14 +193,15 @@ def import_source(engine: Engine, source: Source, options: ImportOptions | None 
                    size_mb=f"{len(options.mapping_data) / 1024 / 1024:.1f}", max_mb=f"{options.max_mb:g}")
         report.status = "rejected"
         return report
-    if kind is not None and kind not in KINDS:
-        raise ValueError(f"kind must be one of {', '.join(KINDS)}, not {kind!r}")
     kind = kind or detect_kind(source, options)
     report.kind = kind
     report.checksum = checksum_of(source, options, kind)
     handler = _HANDLERS[kind]
 
     with engine.begin() as conn:
+        if not options.dry_run:
+            # Before anything is read: the rules below are checked against what this import will write over.
+            locking.take_import_lock(conn)
         previous = history.applied_batch_with_checksum(conn, report.checksum)
         if previous is not None:
             report.status = "unchanged"
@@ -187,6 +244,8 @@ class _ObservationFile:
         records = self.read(source, options, lookup, report)
         pairs = {(r["indicator_code"], r["period"]) for r in records}
         records = indicators.check_mixed_levels(records, history.observations_at(conn, pairs), lookup, report)
+        plausibility.check_history(conn, records, lookup, report)
+        plausibility.list_replacements(conn, records, report)
         # A DHIS2 observation may add up several data values: count the values, as rows_total does.
         report.rows_valid = sum(r.get("n_rows", 1) for r in records)
         report.summary["observations"] = len(records)

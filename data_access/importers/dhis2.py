@@ -14,14 +14,13 @@ the blank row. Org units map to our admin codes; several org units may map to on
 are reported (one warning per unmapped item, with how many values it had), never
 dropped silently.
 """
-import json
 import re
 from dataclasses import dataclass, field
 
 from data_access.importers import fields
 from data_access.importers.indicators import Candidate, validate_observations
 from data_access.importers.lookup import Lookup
-from data_access.importers.readers import Table, header_key, match_columns, read_table
+from data_access.importers.readers import JsonProblem, Table, header_key, load_json, match_columns, read_table
 from data_access.importers.report import ImportReport
 
 CSV_COLUMNS: dict[str, tuple[str, ...]] = {
@@ -140,12 +139,9 @@ class DataValue:
 
 def _json_values(data: bytes, file_name: str, report: ImportReport) -> list[DataValue]:
     try:
-        document = json.loads(data.decode("utf-8-sig"))
-    except UnicodeDecodeError as error:
-        report.add("not_utf8", position=error.start)
-        return []
-    except ValueError as error:
-        report.add("unreadable_file", detail=str(error)[:200])
+        document = load_json(data)
+    except JsonProblem as problem:
+        report.add(problem.rule, **problem.params)
         return []
     if not isinstance(document, dict) or not isinstance(document.get("dataValues"), list):
         report.add("not_dhis2")
@@ -196,11 +192,13 @@ def _deleted(raw) -> bool:
 def read_dhis2(data: bytes, file_name: str, mapping_data: bytes | None, mapping_name: str | None, lookup: Lookup,
                report: ImportReport) -> list[dict]:
     """Validate an export through the mapping; returns observation rows (values added up per place and period)."""
+    is_json = file_name.lower().endswith(".json")
+    values = _json_values(data, file_name, report) if is_json else _csv_values(data, file_name, report)
+    if report.has_file_errors:
+        return []
     if mapping_data is None:
         report.add("mapping_required")
         return []
-    is_json = file_name.lower().endswith(".json")
-    values = _json_values(data, file_name, report) if is_json else _csv_values(data, file_name, report)
     mapping = read_mapping(mapping_data, mapping_name or "mapping.csv", lookup, report)
     if report.has_file_errors:
         return []
@@ -252,7 +250,7 @@ def read_dhis2(data: bytes, file_name: str, mapping_data: bytes | None, mapping_
         try:
             period = fields.period(cells["period"], meta["period_type"])
         except fields.PeriodProblem as error:
-            params = {}
+            params = dict(error.params)
             if error.rule == "period_type_mismatch":
                 params = {"expected": {"key": f"importer.period_type.{meta['period_type']}"},
                           "found": {"key": f"importer.period_type.{error.found}"}}

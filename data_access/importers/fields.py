@@ -163,12 +163,29 @@ _PATTERNS: list[tuple[re.Pattern, str]] = [
 
 
 class PeriodProblem(ValueError):
-    """rule: invalid_period or period_type_mismatch; found: the period type the text has."""
+    """rule: invalid_period, period_type_mismatch or period_out_of_range; found: the period type the text has."""
 
-    def __init__(self, rule: str, found: str | None = None):
+    def __init__(self, rule: str, found: str | None = None, **params):
         super().__init__(rule)
         self.rule = rule
         self.found = found
+        self.params = params
+
+
+# The program's data start after 2000; a period starting more than a year after today is a typo
+# (9999, 2203 for 2023), not a plan: plans are targets, imported with their own year rule.
+FIRST_PERIOD_YEAR = 2000
+FUTURE_DAYS_ALLOWED = 365
+
+
+def check_period_range(code: str, today: dt.date | None = None) -> None:
+    """PeriodProblem("period_out_of_range") unless the period starts in 2000 or later and within a year of today."""
+    last = (today or dt.date.today()) + dt.timedelta(days=FUTURE_DAYS_ALLOWED)
+    year = int(code[:4])
+    # The year is compared first: period_start cannot even build year 0.
+    if year < FIRST_PERIOD_YEAR or year > last.year or period_start(code) > last:
+        # {"date": ...}: the report shows it as a date in the reader's language.
+        raise PeriodProblem("period_out_of_range", first=FIRST_PERIOD_YEAR, last={"date": last.isoformat()})
 
 
 def _period_text(value) -> str | None:
@@ -214,15 +231,20 @@ def period(value, period_type: str | None) -> str:
     """
     day = date_value(value)
     if day is not None:
-        return period_containing(day, period_type or "month")
+        code = period_containing(day, period_type or "month")
+        check_period_range(code)
+        return code
     code = _period_text(value)
     if code is None:
         raise PeriodProblem("invalid_period")
     try:
         period_start(code)
         found = period_type_of(code)
-    except PeriodError:
+    except (PeriodError, ValueError):  # ValueError: year 0, which no calendar has
+        if code[:4].isdigit():
+            check_period_range(code[:4])
         raise PeriodProblem("invalid_period") from None
     if period_type and found != period_type:
         raise PeriodProblem("period_type_mismatch", found)
+    check_period_range(code)
     return code

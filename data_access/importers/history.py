@@ -213,7 +213,12 @@ def rollback_batch(conn: Connection, batch_id: int) -> dict:
     that no later data is silently lost.
     """
     from data_access.importers import survey_rounds, targets, villages
+    from data_access.importers.locking import ImportBusy, take_import_lock
 
+    try:
+        take_import_lock(conn)
+    except ImportBusy:
+        raise RollbackRefused("import_busy") from None
     record = batch_record(conn, batch_id)
     if record is None:
         raise RollbackRefused("unknown_batch", batch=batch_id)

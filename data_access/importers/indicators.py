@@ -4,7 +4,7 @@ from dataclasses import dataclass, field
 from data_access.importers import fields, survey_rounds
 from data_access.importers.lookup import Lookup
 from data_access.importers.readers import Table, match_columns, read_table
-from data_access.importers.report import ImportReport, translatable
+from data_access.importers.report import ImportReport, quantity, translatable
 from data_access.periods import period_start
 from data_access.schema import NATIONAL_CODE
 
@@ -31,6 +31,9 @@ NUMBER_COLUMNS = ("value", "numerator", "denominator", "std_error")
 LEVEL_RANK = {"village": 0, "district": 1, "province": 2, "national": 3}
 SURVEY_LEVELS = ("national", "province", "district")
 MAX_SOURCE_LENGTH = 100
+# No figure of the program (people, households, days summed over cycles, percentages) comes near a
+# thousand million, some 130 times the population of Lao PDR: above it a number is a typo or 1e308.
+MAX_MAGNITUDE = 1e9
 
 
 @dataclass
@@ -156,7 +159,7 @@ def _validate_one(candidate: Candidate, lookup: Lookup, report: ImportReport) ->
         try:
             period = fields.period(cells["period"], meta["period_type"] if meta else None)
         except fields.PeriodProblem as problem:
-            params = {}
+            params = dict(problem.params)
             if problem.rule == "period_type_mismatch":
                 params = {"expected": translatable(f"importer.period_type.{meta['period_type']}"),
                           "found": translatable(f"importer.period_type.{problem.found}")}
@@ -202,7 +205,9 @@ def _validate_one(candidate: Candidate, lookup: Lookup, report: ImportReport) ->
     return {
         "indicator_code": meta["code"], "admin_code": admin, "period": period,
         "period_start": period_start(period), "source": source, "row": row, "file": file,
-        "admin_column": candidate.header("admin_code"), **record, **extra,
+        "admin_column": candidate.header("admin_code"),
+        "value_column": candidate.header("value" if candidate.cells.get("value") is not None else "numerator"),
+        **record, **extra,
     }
 
 
@@ -262,6 +267,11 @@ def _check_numbers(candidate: Candidate, meta: dict, numbers: dict, unreadable: 
         if added.is_error:
             ok = False
 
+    for column in NUMBER_COLUMNS:
+        if numbers[column] is not None and abs(numbers[column]) > MAX_MAGNITUDE:
+            problem("implausible_number", column, candidate.cells[column], limit=quantity(MAX_MAGNITUDE))
+    if not ok:
+        return None
     for column, number in (("numerator", numerator), ("denominator", denominator)):
         if number is not None and number < 0:
             problem("negative_count", column, candidate.cells[column])

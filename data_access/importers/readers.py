@@ -1,18 +1,32 @@
 """Reading CSV and Excel files into rows of cells, without evaluating anything in them."""
 import csv
+import json
 import io
 import re
 import zipfile
 from dataclasses import dataclass, field
 
 from data_access.importers.fields import Formula, clean_text, is_blank
-from data_access.importers.report import Problem
+from data_access.importers.report import Problem, quantity, translatable
+from geo.layer_safety import MAX_JSON_DEPTH, json_depth
 
 TABLE_EXTENSIONS = (".csv", ".txt", ".tsv", ".xlsx", ".xlsm")
 # Names a person might give the data sheet of a workbook (the template calls it "data").
 DATA_SHEET_NAMES = ("data", "ຂໍ້ມູນ", "observations", "targets", "ຄາດໝາຍ")
 # An .xlsx is a zip; a small file that inflates to gigabytes is a zip bomb, not a spreadsheet.
 MAX_INFLATION = 100
+# Limits that hold before anything is parsed (docs/import-format.md, "Limits"). A sheet this
+# large is far beyond one upload of program data; a declared dimension beyond them is refused
+# at once, because openpyxl would pad every declared row and column with empty cells.
+MAX_ROWS = 300_000
+MAX_COLUMNS = 64
+# What the parts of an .xlsx may inflate to: openpyxl holds the shared strings (and styles) in
+# memory, and streams the sheets.
+MAX_XLSX_INFLATED_MB = 200
+MAX_XLSX_IN_MEMORY_PART_MB = 25
+_IN_MEMORY_PARTS = ("xl/sharedstrings.xml", "xl/styles.xml", "xl/workbook.xml")
+# csv's own limit: a longer cell is refused with its row, not a crash.
+MAX_CELL_CHARACTERS = csv.field_size_limit()
 
 
 @dataclass
@@ -25,6 +39,8 @@ class Table:
     sheet: str | None = None
     header_row: int = 1
     problems: list[Problem] = field(default_factory=list)
+    # CSV: the line of the file each row starts on (a quoted cell can span lines).
+    lines: dict[int, int] = field(default_factory=dict)
 
 
 def extension(file_name: str) -> str:
@@ -58,44 +74,132 @@ def _read_csv(data: bytes, file_name: str) -> Table:
         delimiter = dialect.delimiter
     except csv.Error:
         delimiter = ","
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    _fill(table, ((number, row) for number, row in enumerate(reader, start=1)))
+    _fill(table, _csv_rows(text, delimiter, table))
+    if not table.problems:
+        _check_swallowed_rows(table, delimiter)
     return table
+
+
+def _csv_rows(text: str, delimiter: str, table: Table):
+    """Records of the text, numbered as rows; a broken quote or an oversized cell ends the file with a problem.
+
+    strict=True makes an unclosed quote an error at the end of the data instead of one
+    huge last field that silently holds every following row.
+    """
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
+    number = 0
+    while True:
+        start_line = reader.line_num + 1
+        try:
+            row = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as error:
+            if "field larger" in str(error):
+                table.problems.append(Problem("cell_too_long", table.file_name, row=number + 1,
+                                              params={"line": start_line, "limit": quantity(MAX_CELL_CHARACTERS)}))
+            else:
+                table.problems.append(Problem("unclosed_quote", table.file_name, row=number + 1,
+                                              params={"line": start_line}))
+            return
+        number += 1
+        table.lines[number] = start_line
+        yield number, row
+
+
+def _check_swallowed_rows(table: Table, delimiter: str) -> None:
+    """A quoted cell holding whole lines of the file: a quote opened by mistake and closed rows later.
+
+    A legitimate multi-line comment rarely has a line with as many delimiters as the file
+    has columns; rows swallowed by a stray quote always do.
+    """
+    width = len(table.headers)
+    if width < 2:
+        return
+    for number, cells in table.rows:
+        for position, cell in enumerate(cells):
+            if isinstance(cell, str) and "\n" in cell and any(
+                    line.count(delimiter) >= width - 1 for line in cell.split("\n")[1:]):
+                table.problems.append(Problem("unclosed_quote", table.file_name, row=number,
+                                              column=table.headers[position] if position < width else None,
+                                              params={"line": table.lines.get(number, number)}))
+                return
 
 
 def _read_xlsx(data: bytes, file_name: str) -> Table:
     import openpyxl
 
     table = Table(file_name)
-    try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            inflated = sum(member.file_size for member in archive.infolist())
-    except zipfile.BadZipFile:
-        table.problems.append(Problem("unreadable_file", file_name, params={"detail": "not an .xlsx workbook"}))
-        return table
-    if inflated > MAX_INFLATION * max(len(data), 1) and inflated > 50 * 1024 * 1024:
-        table.problems.append(Problem("archive_too_large", file_name,
-                                      params={"size_mb": round(inflated / 1024 / 1024)}))
+    problem = check_xlsx_archive(data, file_name)
+    if problem is not None:
+        table.problems.append(problem)
         return table
     try:
         # data_only=False: a formula cell comes back as its text ("=A1*2"), never as a value
         # Excel (or we) computed. read_only streams rows instead of building the whole sheet.
         workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=False)
-    except Exception as error:  # openpyxl raises many types for damaged files
-        table.problems.append(Problem("unreadable_file", file_name, params={"detail": str(error)[:200]}))
+    except Exception:  # openpyxl raises many types for damaged files; their text is no use to a person
+        table.problems.append(Problem("unreadable_file", file_name, params={"detail": translatable(
+            "importer.detail.not_xlsx")}))
         return table
     try:
         sheet = _data_sheet(workbook)
         table.sheet = sheet.title
+        rows, columns = sheet.max_row or 0, sheet.max_column or 0
+        if rows > MAX_ROWS or columns > MAX_COLUMNS:
+            table.problems.append(Problem("sheet_too_large", file_name, value=_dimension(sheet),
+                                          params={"rows": quantity(rows), "columns": quantity(columns),
+                                                  "max_rows": quantity(MAX_ROWS), "max_columns": quantity(MAX_COLUMNS)}))
+            return table
+        # Without a declared dimension openpyxl would widen each row to its last cell; the
+        # column bound keeps one stray cell in column XFD from making 16,384 cells a row.
+        sheet.reset_dimensions()
 
-        def rows():
-            for number, row in enumerate(sheet.iter_rows(), start=1):
+        def rows_of_sheet():
+            for number, row in enumerate(sheet.iter_rows(max_col=MAX_COLUMNS), start=1):
+                if number > MAX_ROWS:
+                    table.problems.append(Problem("too_many_rows", file_name, row=number,
+                                                  params={"max_rows": quantity(MAX_ROWS)}))
+                    return
                 yield number, [_cell(cell) for cell in row]
 
-        _fill(table, rows())
+        _fill(table, rows_of_sheet())
+    except Exception:  # a sheet damaged past its first bytes
+        table.problems.append(Problem("unreadable_file", file_name, params={"detail": translatable(
+            "importer.detail.not_xlsx")}))
     finally:
         workbook.close()
     return table
+
+
+def _dimension(sheet) -> str:
+    try:
+        return sheet.calculate_dimension()
+    except Exception:  # no dimension declared
+        return ""
+
+
+def check_xlsx_archive(data: bytes, file_name: str) -> Problem | None:
+    """A problem when the workbook's zip would inflate beyond the limits, checked before openpyxl parses it.
+
+    The sizes are those the zip declares; zipfile never inflates a member past its
+    declared size, so they bound what openpyxl can read.
+    """
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            members = archive.infolist()
+    except (zipfile.BadZipFile, ValueError, OSError):
+        return Problem("unreadable_file", file_name, params={"detail": translatable("importer.detail.not_xlsx")})
+    inflated = sum(member.file_size for member in members)
+    limit = MAX_XLSX_INFLATED_MB * 1024 * 1024
+    in_memory = max((member.file_size for member in members if member.filename.lower() in _IN_MEMORY_PARTS),
+                    default=0)
+    ratio_bomb = inflated > MAX_INFLATION * max(len(data), 1) and inflated > 50 * 1024 * 1024
+    if inflated > limit or ratio_bomb or in_memory > MAX_XLSX_IN_MEMORY_PART_MB * 1024 * 1024:
+        return Problem("workbook_too_large", file_name, params={
+            "size_mb": quantity(round(inflated / 1024 / 1024)), "max_mb": quantity(MAX_XLSX_INFLATED_MB),
+            "max_part_mb": quantity(MAX_XLSX_IN_MEMORY_PART_MB)})
+    return None
 
 
 def _data_sheet(workbook):
@@ -115,8 +219,17 @@ def _cell(cell):
 def _fill(table: Table, numbered_rows) -> None:
     """First non-blank row = headers; blank rows are skipped; cells padded to the header width."""
     for number, cells in numbered_rows:
+        if number > MAX_ROWS:
+            table.problems.append(Problem("too_many_rows", table.file_name, row=number, params={"max_rows": quantity(MAX_ROWS)}))
+            return
         if all(is_blank(cell) and not isinstance(cell, Formula) for cell in cells):
             continue
+        for position, cell in enumerate(cells):
+            # PostgreSQL refuses NUL in text; no spreadsheet or export writes one on purpose.
+            if isinstance(cell, str) and "\x00" in cell:
+                column = table.headers[position] if position < len(table.headers) else None
+                table.problems.append(Problem("nul_character", table.file_name, row=number, column=column))
+                return
         if not table.headers:
             headers = [clean_text(cell) if not is_blank(cell) else "" for cell in cells]
             while headers and not headers[-1]:
@@ -170,3 +283,31 @@ def match_columns(headers: list[str], aliases: dict[str, tuple[str, ...]]) -> Co
         else:
             match_.positions[canonical] = position
     return match_
+
+
+# ---------------------------------------------------------------- JSON
+
+class JsonProblem(ValueError):
+    """rule + params of a JSON text that cannot be used (for report.add)."""
+
+    def __init__(self, rule: str, **params):
+        super().__init__(rule)
+        self.rule = rule
+        self.params = params
+
+
+def load_json(data: bytes):
+    """The parsed document, or JsonProblem: not UTF-8, nested deeper than MAX_JSON_DEPTH, or not JSON."""
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        raise JsonProblem("not_utf8", position=error.start) from None
+    depth = json_depth(data)
+    if depth > MAX_JSON_DEPTH:
+        raise JsonProblem("nested_too_deep", depth=quantity(depth), limit=MAX_JSON_DEPTH)
+    try:
+        return json.loads(text)
+    except RecursionError:
+        raise JsonProblem("nested_too_deep", depth=quantity(depth), limit=MAX_JSON_DEPTH) from None
+    except ValueError as error:
+        raise JsonProblem("invalid_json", line=getattr(error, "lineno", "?"), position=getattr(error, "colno", "?")) from None

@@ -1,11 +1,12 @@
 """Import problems and reports: each problem names the file, row, column, value and the rule broken."""
 import csv
+import datetime as dt
 import io
 import json
 import re
 from dataclasses import asdict, dataclass, field
 
-from i18n import t
+from i18n import format_day, format_number, t
 
 ERROR = "error"
 WARNING = "warning"
@@ -23,6 +24,7 @@ RULES: dict[str, str] = {
     "duplicate_column": ERROR,
     "unknown_column": WARNING,
     "archive_too_large": ERROR,
+    "workbook_too_large": ERROR,
     "several_layers": ERROR,
     "no_layer": ERROR,
     "missing_crs": ERROR,
@@ -32,6 +34,19 @@ RULES: dict[str, str] = {
     "name_field_not_found": ERROR,
     "mapping_required": ERROR,
     "not_dhis2": ERROR,
+    "unclosed_quote": ERROR,
+    "cell_too_long": ERROR,
+    "nul_character": ERROR,
+    "sheet_too_large": ERROR,
+    "too_many_rows": ERROR,
+    "nested_too_deep": ERROR,
+    "invalid_json": ERROR,
+    "refers_to_other_files": ERROR,
+    "wrong_content": ERROR,
+    "unknown_crs": ERROR,
+    "coordinates_look_like_metres": ERROR,
+    "import_busy": ERROR,
+    "internal_error": ERROR,
     # one row
     "formula_not_allowed": ERROR,
     "missing_value": ERROR,
@@ -66,13 +81,22 @@ RULES: dict[str, str] = {
     "dhis2_unmapped_data_element": WARNING,
     "dhis2_unmapped_org_unit": WARNING,
     "dhis2_deleted_value": WARNING,
+    "period_out_of_range": ERROR,
+    "implausible_number": ERROR,
+    "outside_laos": ERROR,
+    "invalid_geometry": ERROR,
+    "geometry_repaired": WARNING,
+    "implausible_change": WARNING,
 }
 
 # Rules about the file as a whole: nothing can be imported, not even with accept_valid_rows.
 FILE_RULES = frozenset({
     "file_too_large", "unsupported_format", "unreadable_file", "not_utf8", "empty_file", "missing_column",
-    "duplicate_column", "archive_too_large", "several_layers", "no_layer", "missing_crs", "field_not_found",
+    "duplicate_column", "archive_too_large", "workbook_too_large", "several_layers", "no_layer", "missing_crs", "field_not_found",
     "code_field_not_found", "code_field_ambiguous", "name_field_not_found", "mapping_required", "not_dhis2",
+    "unclosed_quote", "cell_too_long", "nul_character", "sheet_too_large", "too_many_rows", "nested_too_deep",
+    "invalid_json", "refers_to_other_files", "wrong_content", "unknown_crs", "coordinates_look_like_metres",
+    "import_busy", "internal_error",
 })
 STATUSES = ("dry_run", "applied", "rejected", "unchanged")
 
@@ -82,9 +106,25 @@ def translatable(key: str) -> dict:
     return {"key": key}
 
 
+def quantity(value: int | float) -> dict:
+    """A message parameter that is a quantity, formatted in the reader's language when shown (1,048,576)."""
+    return {"number": value}
+
+
+def format_figure(value: float, lang: str) -> str:
+    """A number in the reader's language with the decimals it has (42.1 -> "42,1" in Lao, 1048576 -> "1,048,576")."""
+    value = float(value)
+    decimals = 0 if value.is_integer() else min(len(f"{value:.6g}".partition(".")[2]), 3)
+    return format_number(value, lang, decimals)
+
+
 def _render_param(value, lang: str):
     if isinstance(value, dict) and set(value) == {"key"}:
         return t(value["key"], lang)
+    if isinstance(value, dict) and set(value) == {"number"}:
+        return format_figure(value["number"], lang)
+    if isinstance(value, dict) and set(value) == {"date"}:
+        return format_day(dt.date.fromisoformat(value["date"]), lang)
     if isinstance(value, list):
         return ", ".join(str(_render_param(item, lang)) for item in value)
     return value
@@ -118,7 +158,8 @@ class Problem:
         params = {key: _render_param(value, lang) for key, value in self.params.items() if key != "variant"}
         # Some rules have more than one wording (a suggestion to offer, only a lower bound).
         key = f"importer.rule.{self.rule}" + (f".{self.params['variant']}" if self.params.get("variant") else "")
-        return t(key, lang, value=self.value if self.value is not None else "", column=self.column or "", **params)
+        return t(key, lang, value=self.value if self.value is not None else "", column=self.column or "",
+                 row=self.row if self.row is not None else "", **params)
 
     def to_dict(self) -> dict:
         return asdict(self)

@@ -23,7 +23,9 @@ from geo.village_layers import (
     LayerError,
     find_code_field,
     find_name_fields,
+    inside_laos,
     read_layer,
+    repair_geometries,
     representative_points,
 )
 from geo.villages import check_villages_in_districts
@@ -53,6 +55,16 @@ def _district_polygons(conn: Connection) -> gpd.GeoDataFrame:
     return gpd.GeoDataFrame({"code": [code for code, _ in rows]}, geometry=[g for _, g in rows], crs="EPSG:4326")
 
 
+def _rounded(geometry):
+    """Coordinates to COORDINATE_DECIMALS; a shape GEOS cannot snap stays as it is (still valid)."""
+    if geometry.geom_type == "Point":
+        return geometry
+    try:
+        return shapely.set_precision(geometry, 10 ** -COORDINATE_DECIMALS)
+    except shapely.errors.GEOSException:
+        return geometry
+
+
 def _name(value) -> str:
     return "" if fields.is_blank(value) else clean_lao_name(str(value))
 
@@ -73,12 +85,18 @@ def prepare(conn: Connection, source, options, lookup: Lookup, report: ImportRep
     if frame.empty:
         report.add("empty_file")
         return []
-    points = representative_points(frame.geometry)
+    geometries, repaired, broken = repair_geometries(frame.geometry)
+    points = representative_points(geometries)
     records, first_row, duplicated = [], {}, set()
     unmatched = 0
-    for position, (raw_code, geometry, point) in enumerate(zip(frame[code_field], frame.geometry, points)):
+    for position, (raw_code, geometry, point) in enumerate(zip(frame[code_field], geometries, points)):
         row = position + 1
         problems_before = len(report.problems)
+        if position in broken:
+            report.add("invalid_geometry", row=row, column=frame.geometry.name, value="")
+            continue
+        if position in repaired:
+            report.add("geometry_repaired", row=row, column=frame.geometry.name, value="")
         code = fields.admin_code(raw_code) if not fields.is_blank(raw_code) else ""
         if not code:
             report.add("missing_value", row=row, column=code_field, value="")
@@ -91,12 +109,17 @@ def prepare(conn: Connection, source, options, lookup: Lookup, report: ImportRep
             report.add("invalid_village_code", row=row, column=code_field, value=raw_code)
         if geometry is None or geometry.is_empty or point is None:
             report.add("missing_geometry", row=row, column=frame.geometry.name, value="")
+        elif not inside_laos(point.x, point.y):
+            report.add("outside_laos", row=row, column=frame.geometry.name,
+                       value=f"{point.y:.5g}, {point.x:.5g}")
         name_en = _name(frame[name_en_field].iloc[position]) if name_en_field else ""
         name_lo = _name(frame[name_lo_field].iloc[position]) if name_lo_field else ""
         if not name_en and not name_lo:
             report.add("missing_value", row=row, column=name_lo_field or name_en_field, value="")
         for column, name in ((name_en_field, name_en), (name_lo_field, name_lo)):
-            if len(name) > MAX_NAME_LENGTH:
+            if "\x00" in name:
+                report.add("nul_character", row=row, column=column)
+            elif len(name) > MAX_NAME_LENGTH:
                 report.add("value_too_long", row=row, column=column, value=name[:40] + "…", limit=MAX_NAME_LENGTH)
         if report.errors_since(problems_before):
             continue
@@ -107,8 +130,7 @@ def prepare(conn: Connection, source, options, lookup: Lookup, report: ImportRep
         first_row[code] = row
         records.append({
             "code": code, "row": row, "name_en": name_en, "name_lo": name_lo,
-            "geometry": shapely.set_precision(geometry, 10 ** -COORDINATE_DECIMALS)
-            if geometry.geom_type != "Point" else geometry,
+            "geometry": _rounded(geometry),
             "lon": round(point.x, COORDINATE_DECIMALS), "lat": round(point.y, COORDINATE_DECIMALS),
         })
     records = [record for record in records if record["code"] not in duplicated]
@@ -126,7 +148,35 @@ def prepare(conn: Connection, source, options, lookup: Lookup, report: ImportRep
                        variant=None if found else "nowhere", declared=finding.declared_district, found=found or "")
     report.summary.update({"villages_outside_district": outside, "codes_unmatched": unmatched})
     report.rows_valid = len(records)
+    _list_changes(conn, records, report)
     return records
+
+
+def _list_changes(conn: Connection, records: list[dict], report: ImportReport) -> None:
+    """Names and locations of existing villages the layer changes, old -> new (as write() will apply them)."""
+    from data_access.importers.plausibility import REPLACEMENTS_LISTED
+
+    codes = [record["code"] for record in records]
+    stored = {}
+    for offset in range(0, len(codes), 500):
+        for row in conn.execute(select(AdminUnit.code, AdminUnit.name_en, AdminUnit.name_lo, AdminUnit.lon,
+                                       AdminUnit.lat).where(AdminUnit.code.in_(codes[offset:offset + 500]))).mappings():
+            stored[row["code"]] = row
+    changes = []
+    for record in sorted(records, key=lambda r: r["code"]):
+        old = stored.get(record["code"])
+        if old is None:
+            continue
+        for field in ("name_en", "name_lo"):
+            # An empty name keeps the stored one (see write): not a change.
+            if record[field] and record[field] != (old[field] or ""):
+                changes.append({"field": field, "place": record["code"], "old": old[field] or "", "new": record[field]})
+        if old["lat"] is None or abs(old["lat"] - record["lat"]) > 1e-6 or abs(old["lon"] - record["lon"]) > 1e-6:
+            changes.append({"field": "location", "place": record["code"],
+                            "old": "" if old["lat"] is None else f"{old['lat']:.5f}, {old['lon']:.5f}",
+                            "new": f"{record['lat']:.5f}, {record['lon']:.5f}"})
+    report.summary["replacements"] = changes[:REPLACEMENTS_LISTED]
+    report.summary["replacements_total"] = len(changes)
 
 
 _UNIT_FIELDS = ("name_en", "name_lo", "lon", "lat", "is_demo", "parent_code", "province_code", "district_code")
@@ -154,6 +204,10 @@ def write(conn: Connection, batch_id: int, records: list[dict], report: ImportRe
                   "name_en": record["name_en"], "name_lo": record["name_lo"], "lon": record["lon"],
                   "lat": record["lat"], "geometry": record["geometry"], "is_demo": False}
         old = existing.get(code)
+        # A layer without a name in one language keeps the name already stored in it.
+        for name in ("name_en", "name_lo") if old is not None else ():
+            if not values[name] and old[name]:
+                values[name] = old[name]
         if old is None:
             inserts.append({"code": code, **values})
             undo.append({"action": "insert", "code": code})

@@ -6,9 +6,11 @@ from sqlalchemy import Connection, bindparam, text
 
 from data_access import significance
 from data_access.analytics import as_of_period, best_and_worst, performance_frame, rank_values, report_status
+from data_access.payment_delay import INDICATOR as PAY_DELAY_INDICATOR
 from data_access.periods import add_months, period_end, period_start
 from data_access.queries import surveys
 from data_access.queries.catalogue import indicator as indicator_meta
+from data_access.queries.payments import payment_delay_by_unit
 from data_access.queries.trends import indicator_catalogue, rollup_series
 
 # Districts are compared on rates and delays; counts mostly measure a district's size.
@@ -25,6 +27,7 @@ COMPARISON_COLUMNS = [
     "province_median", "reference", "reference_kind", "performance", "rank", "is_best", "is_worst", "earlier",
     # A stock's value may hold villages' earlier reports carried forward (data_access.stocks).
     "carried_value", "carried_units", "oldest_carried_period",
+    "payment_delay",
 ]
 
 
@@ -255,8 +258,22 @@ def district_comparison(
         cells.loc[list(best), "is_best"] = True
         cells.loc[list(worst), "is_worst"] = True
     cells = cells.sort_values(["indicator_code", "district_code"]).reset_index(drop=True)
+    cells["payment_delay"] = _payment_delay_parts(conn, cells)
     return {"districts": chosen, "indicators": indicators, "cells": cells[COMPARISON_COLUMNS],
             "as_of": as_of, "stale_periods": stale_periods}
+
+
+def _payment_delay_parts(conn: Connection, cells: pd.DataFrame) -> pd.Series:
+    """Per cell: the payment delay's open and paid parts (queries.payments.payment_delay keys) for
+    the month the cell's value is from; None for other indicators and for cells without a value."""
+    parts = pd.Series([None] * len(cells), index=cells.index, dtype=object)
+    delay = cells[(cells["indicator_code"] == PAY_DELAY_INDICATOR) & cells["value"].notna()]
+    for period, group in delay.groupby("period"):
+        by_unit = payment_delay_by_unit(conn, "district", period).set_index("admin_code")
+        for index, code in group["district_code"].items():
+            if code in by_unit.index:
+                parts[index] = {key: (None if pd.isna(value) else value) for key, value in by_unit.loc[code].items()}
+    return parts
 
 
 def _window_start(period: str, period_type: str, n_periods: int) -> dt.date:
@@ -304,8 +321,8 @@ def district_trends(conn: Connection, indicator_code: str, district_codes: list[
     """The indicator per district over the `months` up to as_of, with each province's own line.
 
     The province line is the province's rollup (its sum of numerators over sum of
-    denominators), not a mean of districts. Survey indicators give every round up to as_of
-    (the district's own or, without them, its province's, labelled by value_level).
+    denominators), not a mean of districts. Survey indicators give every round known by the
+    end of as_of (data_access.queries.surveys; the district's own or, without them, its province's, labelled by value_level).
     Returns {"series": DataFrame(admin_code, name_en, name_lo, period, period_start, value,
     value_level), "provinces": DataFrame(admin_code, name_en, name_lo, period, period_start,
     value), "indicator": catalogue row, "districts": comparison_districts frame}.
@@ -324,8 +341,12 @@ def district_trends(conn: Connection, indicator_code: str, district_codes: list[
         first = period_start(add_months(as_of, -(months - 1)))
         last = period_start(as_of)
     if meta["aggregation"] == "survey":
-        province_rows = rollup_series(conn, [indicator_code], "province", provinces, first, last)
-        own = rollup_series(conn, [indicator_code], "district", codes, first, last)
+        # A round is shown from the day it became known, as everywhere else.
+        province_rows = surveys.known_rows(
+            conn, rollup_series(conn, [indicator_code], "province", provinces, first, last), indicator_code,
+            period_end(as_of))
+        own = surveys.known_rows(conn, rollup_series(conn, [indicator_code], "district", codes, first, last),
+                                 indicator_code, period_end(as_of))
         with_own = set(own["admin_code"])
         borrowed = []
         for code in codes:

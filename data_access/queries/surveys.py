@@ -56,3 +56,15 @@ def survey_estimates(conn: Connection, indicator_code: str, admin_code: str, as_
         {"indicator": indicator_code, "code": admin_code} | known_params(as_of_end, period_type),
     ).mappings().all()
     return [dict(row) for row in rows]
+
+
+def known_rows(conn: Connection, frame, indicator_code: str, as_of_end: dt.date):
+    """The rows of a frame of one survey indicator's rounds (column "period") known by
+    as_of_end, by the same rule as known_condition(); for the few queries that read rounds
+    through a generic series query."""
+    dates = {period: day if isinstance(day, dt.date) else dt.date.fromisoformat(str(day)[:10])
+             for period, day in conn.execute(
+                 text("SELECT period, available_on FROM survey_round WHERE indicator_code = :indicator"),
+                 {"indicator": indicator_code})}
+    keep = [is_known(period, dates.get(period), as_of_end) for period in frame["period"]]
+    return frame[keep].reset_index(drop=True) if len(frame) else frame

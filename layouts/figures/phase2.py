@@ -43,8 +43,42 @@ def hover_texts(scored: pd.DataFrame, components: list[str], lang: str) -> list[
             lines.append(t("phase2.phase1_district", lang))
         if getattr(row, "partial", False) and not _missing(row.score):
             lines.append(t("phase2.partial", lang))
+        reason = getattr(row, "reason", None)
+        if isinstance(reason, str):
+            lines.append(t("phase2.not_scored", lang, why=t(f"phase2.not_scored_{reason}", lang)))
+        share = getattr(row, "robust_share", None)
+        if not _missing(share):
+            lines.append(t("phase2.robust_hover", lang, share=format_number(share, lang, 0)))
         texts.append("<br>".join(lines))
     return texts
+
+
+def map_trace_values(scored: pd.DataFrame, components: list[str], lang: str) -> list[dict]:
+    """What changes between two states of the Phase II map, trace by trace (MAP_TRACES order).
+
+    Each dict holds locations, z, customdata, name and showlegend: the callback patches these
+    into the map already in the browser, so the boundaries are sent once, not on every move.
+    """
+    hover = np.array(hover_texts(scored, components, lang), dtype=object)
+    unscored = scored["score"].isna().to_numpy()
+    phase1 = scored["is_target"].to_numpy(dtype=bool)
+    selected = scored["selected"].to_numpy(dtype=bool)
+
+    def values(mask, z, name, legend):
+        return {"locations": list(scored.loc[mask, "district_code"]), "z": list(z), "customdata": list(hover[mask]),
+                "name": name, "showlegend": bool(legend and mask.any())}
+
+    def outline(colour, key, mask):
+        # An outline has no fill for the legend to show: a coloured mark says which is which.
+        return f'<span style="color:{colour}">▣</span> ' + t(key, lang, count=int(mask.sum()))
+
+    return [
+        values(unscored, np.zeros(int(unscored.sum())), t("phase2.no_score", lang), True),
+        values(~unscored, scored.loc[~unscored, "score"].astype(float), t("phase2.legend_score", lang), False),
+        values(phase1, np.zeros(int(phase1.sum())), outline(PHASE1_OUTLINE, "phase2.legend_phase1", phase1), True),
+        values(selected, np.zeros(int(selected.sum())), outline(SELECTED_OUTLINE, "phase2.legend_selected", selected),
+               True),
+    ]
 
 
 def phase2_map(scored: pd.DataFrame, geojson: dict, lang: str, components: list[str],
@@ -52,39 +86,26 @@ def phase2_map(scored: pd.DataFrame, geojson: dict, lang: str, components: list[
     """Every district coloured by its score (redder = more need and gap), the selection outlined
     in black, Phase I target districts outlined in blue.
 
+    Always four traces (no score, score, Phase I outline, selection outline; an empty one has no
+    legend entry), so that map_trace_values can update it in place.
     scored: district_code, name_en, name_lo, province_name_en, province_name_lo, is_target,
     score, rank, partial, selected, and the component columns (stunting, stunting_level, ...).
     geojson: district FeatureCollection whose features' id is the district code.
     """
     if scored.empty:
         return empty_figure(t("common.no_data", lang), height)
-    hover = np.array(hover_texts(scored, components, lang), dtype=object)
+    unscored, scores, phase1, selected = map_trace_values(scored, components, lang)
+    common = dict(geojson=geojson, featureidkey="id", hovertemplate="%{customdata}<extra></extra>")
     figure = go.Figure()
-    unscored = scored["score"].isna().to_numpy()
-    if unscored.any():
-        figure.add_trace(go.Choroplethmap(
-            geojson=geojson, featureidkey="id", locations=scored.loc[unscored, "district_code"],
-            z=np.zeros(int(unscored.sum())), colorscale=[[0, NO_DATA], [1, NO_DATA]], showscale=False,
-            marker=dict(line=dict(color="#999999", width=0.5)), customdata=hover[unscored],
-            hovertemplate="%{customdata}<extra></extra>", name=t("phase2.no_score", lang), showlegend=True))
-    scored_rows = ~unscored
+    figure.add_trace(go.Choroplethmap(**common, **unscored, colorscale=[[0, NO_DATA], [1, NO_DATA]], showscale=False,
+                                      marker=dict(line=dict(color="#999999", width=0.5))))
     figure.add_trace(go.Choroplethmap(
-        geojson=geojson, featureidkey="id", locations=scored.loc[scored_rows, "district_code"],
-        z=scored.loc[scored_rows, "score"], zmin=0, zmax=100, colorscale=NEED_SCALE,
-        marker=dict(line=dict(color="#888888", width=0.5), opacity=0.9), customdata=hover[scored_rows],
-        hovertemplate="%{customdata}<extra></extra>", name=t("phase2.legend_score", lang), showlegend=False,
+        **common, **scores, zmin=0, zmax=100, colorscale=NEED_SCALE,
+        marker=dict(line=dict(color="#888888", width=0.5), opacity=0.9),
         colorbar=dict(title=dict(text=t("phase2.legend_score", lang)), thickness=12, len=0.6, x=0.99)))
-    for mask, colour, width, key in ((scored["is_target"].to_numpy(dtype=bool), PHASE1_OUTLINE, 2.0, "phase2.legend_phase1"),
-                                     (scored["selected"].to_numpy(dtype=bool), SELECTED_OUTLINE, 3.0, "phase2.legend_selected")):
-        if not mask.any():
-            continue
-        figure.add_trace(go.Choroplethmap(
-            geojson=geojson, featureidkey="id", locations=scored.loc[mask, "district_code"],
-            z=np.zeros(int(mask.sum())), colorscale=TRANSPARENT, showscale=False,
-            marker=dict(line=dict(color=colour, width=width)), customdata=hover[mask],
-            hovertemplate="%{customdata}<extra></extra>", showlegend=True,
-            # An outline has no fill for the legend to show: a coloured mark says which is which.
-            name=f'<span style="color:{colour}">▣</span> ' + t(key, lang, count=int(mask.sum()))))
+    for values, colour, width in ((phase1, PHASE1_OUTLINE, 2.0), (selected, SELECTED_OUTLINE, 3.0)):
+        figure.add_trace(go.Choroplethmap(**common, **values, colorscale=TRANSPARENT, showscale=False,
+                                          marker=dict(line=dict(color=colour, width=width))))
     figure.update_layout(
         template=TEMPLATE_NAME, height=height, margin=dict(l=0, r=0, t=10, b=0),
         map=dict(style=map_style, center=LAOS_CENTER, zoom=5.15),
@@ -121,4 +142,36 @@ def score_breakdown_figure(scored: pd.DataFrame, components: list[str], lang: st
                          legend=dict(traceorder="normal"))
     figure.update_yaxes(type="category", categoryorder="array", categoryarray=labels[::-1])
     figure.update_xaxes(title_text=t("phase2.axis_score", lang), range=[0, 100])
+    return figure
+
+
+# Villages by how many of the five projects reach them: grey for none, then darker blue.
+MIX_COLOURS = ["#bdbdbd", "#deebf7", "#9ecae1", "#6baed6", "#3182bd", "#08519c"]
+
+
+def project_mix_figure(mix: pd.DataFrame, names: dict[str, str], lang: str, height: int | None = None) -> go.Figure:
+    """Villages of each proposed district split by how many of the five projects reach them (0-5).
+
+    mix: district_code, v0..v5, n_villages (selection_project_mix, in the order to show);
+    names: district_code -> name. A district with no village known gets no bar and says so
+    in its label, rather than a bar of zeros.
+    """
+    if mix.empty:
+        return empty_figure(t("phase2.mix_none", lang), height or 260)
+    labels = [names.get(code, code) + ("" if total else " — " + t("phase2.mix_no_villages", lang))
+              for code, total in zip(mix["district_code"], mix["n_villages"])]
+    figure = go.Figure()
+    for k, colour in enumerate(MIX_COLOURS):
+        column = f"v{k}"
+        if column not in mix:
+            continue
+        name = t("phase2.mix_projects", lang, count=k)
+        figure.add_trace(go.Bar(
+            y=labels, x=mix[column], orientation="h", name=name, marker_color=colour,
+            customdata=[[label, name] for label in labels],
+            hovertemplate="<b>%{customdata[0]}</b><br>%{customdata[1]}: %{x}<extra></extra>"))
+    figure.update_layout(template=TEMPLATE_NAME, barmode="stack", height=height or 120 + 24 * len(mix),
+                         margin=dict(l=200, r=20, t=30, b=40), legend=dict(orientation="h", y=1.08))
+    figure.update_yaxes(type="category", categoryorder="array", categoryarray=labels[::-1])
+    figure.update_xaxes(title_text=t("phase2.mix_axis", lang))
     return figure

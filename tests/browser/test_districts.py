@@ -104,6 +104,10 @@ def test_compare_a_province_rank_and_flag_stale_districts(page, sqlite_demo_url)
     _choose(page, "districts-stale-periods", "12 periods without a report")
     page.wait_for_function(
         f"() => !document.querySelector('#districts-flags').innerText.includes('{stale}:')", timeout=20000)
+    # The grid draws its new rows a moment after the flags change (AG Grid renders asynchronously).
+    page.wait_for_function(
+        """() => [...document.querySelectorAll('#districts-grid .ag-cell[col-id="status"]')]
+                   .every(cell => !cell.innerText.endsWith('stale'))""", timeout=20000)
     by_name = {row["district"].replace(" ●", ""): row for row in _grid_rows(page)}
     assert by_name[stale]["status"] == "up to date"
     assert _number(by_name[stale]["CCT_COMPLY_ALL"]) is not None

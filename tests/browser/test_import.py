@@ -7,6 +7,7 @@ import pytest
 
 from conftest import LiveServer, screenshot, watched_page
 from data.importer_db import DATA_DIR, sqlite_template_path
+from data.make_hostile import HOSTILE
 
 pytestmark = pytest.mark.browser
 
@@ -28,6 +29,16 @@ def import_server(tmp_path):
                       "MAX_UPLOAD_MB": MAX_UPLOAD_MB})
     with LiveServer(app) as server:
         yield server
+
+
+@pytest.fixture(autouse=True)
+def no_history_check(monkeypatch):
+    """The corpus pays 38 beneficiaries in villages where the test-scale demo pays a handful a month: the
+    plausibility warning (tests/data_access/test_plausibility.py) would join every problem list these tests read.
+    The server runs in this process, so the setting reaches it."""
+    from data_access.importers import plausibility
+
+    monkeypatch.setattr(plausibility, "MIN_REPORTS", 10 ** 9)
 
 
 @pytest.fixture
@@ -157,3 +168,39 @@ def test_download_a_project_template(import_page):
     assert book.sheetnames[0] == "data"
     codes = [row[0].value for row in book["indicators - ຕົວຊີ້ວັດ"].iter_rows(min_row=2)]
     assert codes and all(code.startswith("SUWASH_") for code in codes)
+
+
+def test_a_hostile_upload_gets_its_sentence_and_a_replacing_file_lists_what_it_replaces(import_page):
+    page = import_page
+    open_import_page(page, "en")
+    # A GDAL VRT saved as .geojson would list /etc/passwd: it is refused before anything opens it.
+    page.set_input_files(UPLOAD_INPUT, str(HOSTILE / "vrt_as_geojson.geojson"))
+    page.wait_for_selector("#importer-problems")
+    row = page.locator("#importer-problems tbody tr")
+    assert row.count() == 1 and row.get_attribute("data-rule") == "refers_to_other_files"
+    assert "vrt_as_geojson.geojson points to other files" in row.inner_text()
+    body = page.locator("#importer-report-body").inner_text()
+    assert "root:" not in body and "/tmp" not in body and "GDAL" not in body
+    assert page.locator("#importer-confirm").is_disabled()
+    screenshot(page, "import-hostile-vrt-en")
+
+    page.set_input_files(UPLOAD_INPUT, str(HOSTILE / "unclosed_quote.csv"))
+    page.wait_for_function("document.querySelector('#importer-headline').innerText.includes('unclosed_quote.csv')")
+    assert "A quotation mark opened in row 3" in page.locator("#importer-problems").inner_text()
+
+    # indicators_good.csv replaces demo values: the check lists them, old -> new, before anything is written.
+    page.set_input_files(UPLOAD_INPUT, str(DATA_DIR / "indicators_good.csv"))
+    page.wait_for_selector("#importer-replacements")
+    listing = page.locator("#importer-replacements").inner_text()
+    assert "Values already stored that this file will replace:" in listing
+    assert "CCT_PAID" in listing and "0703001" in listing and "38" in listing
+    screenshot(page, "import-replacements-en")
+
+    open_import_page(page, "lo")
+    page.set_input_files(UPLOAD_INPUT, str(HOSTILE / "utm_without_crs.geojson"))
+    page.wait_for_selector("#importer-problems")
+    assert "ພິກັດເບິ່ງຄືເປັນແມັດ" in page.locator("#importer-problems").inner_text()
+    page.set_input_files(UPLOAD_INPUT, str(DATA_DIR / "indicators_good.csv"))
+    page.wait_for_selector("#importer-replacements")
+    assert "ຄ່າທີ່ບັນທຶກໄວ້ແລ້ວ ທີ່ໄຟລ໌ນີ້ຈະປ່ຽນແທນ: 6" in page.locator("#importer-replacements").inner_text()
+    screenshot(page, "import-replacements-lo")

@@ -162,7 +162,7 @@ def test_drill_follows_the_shared_filter_then_convergence_and_download(page):
     with page.expect_download() as download_info:
         page.click("#map-download-csv")
     download = download_info.value
-    assert download.suggested_filename == "convergence_07_2025-12.csv"
+    assert download.suggested_filename == "Houaphan_2025-12_convergence.csv"
     content = open(download.path(), encoding="utf-8").read()
     assert content.startswith("\ufeff")
     rows = list(csv.reader(io.StringIO(content.lstrip("\ufeff"))))
@@ -174,7 +174,7 @@ def test_drill_follows_the_shared_filter_then_convergence_and_download(page):
     _wait_for_map(page, "07", 10)
     with page.expect_download() as download_info:
         page.click("#map-download-geojson")
-    assert download_info.value.suggested_filename == "CCT_COMPLY_ALL_07_2025-12.geojson"
+    assert download_info.value.suggested_filename == "Houaphan_2025-12_CCT-COMPLY-ALL.geojson"
     collection = json.load(open(download_info.value.path(), encoding="utf-8"))
     features = {feature["id"]: feature for feature in collection["features"]}
     assert set(features) == set(levels.layer("district", "district", "07")["code"])

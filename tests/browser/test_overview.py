@@ -39,6 +39,10 @@ def test_overview_cards_follow_the_province_filter(page):
     assert page.locator("#shell-demo-badge").is_visible()
     for value in national.values():
         assert value.strip()
+    # The payment delay says what it counts: cycles still waiting and cycles paid, and how.
+    delay_card = page.locator(".headline-card", has=page.locator('[id*="overview-card-value"][id*="delay"]'))
+    assert "Still waiting:" in delay_card.inner_text() and "Paid in " in delay_card.inner_text()
+    assert delay_card.locator("#overview-delay-rule summary").inner_text() == "How the payment delay is counted"
     screenshot(page, "overview-national-en")
 
     _choose(page, "shell-province", "Houaphan")

@@ -37,6 +37,7 @@ def _top_rows(page, count: int = 5) -> list[dict]:
 def _slide_to_zero(page, slider_id: str) -> None:
     """Drag the slider's handle to the left end, as a person would."""
     handle = page.locator(f"#{slider_id} [role=slider]")
+    handle.scroll_into_view_if_needed()
     box = handle.bounding_box()
     rail = page.locator(f"#{slider_id}").bounding_box()
     page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
@@ -54,7 +55,7 @@ def _selected_outline(page) -> list[str]:
 
 def test_moving_a_weight_changes_ranking_and_map(page):
     page.goto(page.base_url + "/phase2?lang=en")
-    page.wait_for_selector("#phase2-table .ag-row")
+    page.wait_for_selector("#phase2-table .ag-row", timeout=60000)
     _wait_for_map(page)
     _settled(page)
     shares = page.locator("#phase2-weight-shares").inner_text()
@@ -92,12 +93,12 @@ def test_moving_a_weight_changes_ranking_and_map(page):
         ".some(c => c.getAttribute('col-id') === 'rank' && c.innerText.trim() === '1')")
     _settled(page)
     rows = _top_rows(page, 30)
-    assert any(row["phase1"] == "yes" for row in rows if row["selected"] == "yes")
+    assert any(row["phase1"] == "yes" for row in rows if row["selected"] == "☑")
 
 
 def test_phase2_in_lao(page):
     page.goto(page.base_url + "/phase2?lang=lo")
-    page.wait_for_selector("#phase2-table .ag-row")
+    page.wait_for_selector("#phase2-table .ag-row", timeout=60000)
     _wait_for_map(page)
     _settled(page)
     assert "ໄລຍະ II" in page.locator("#phase2-title").inner_text()

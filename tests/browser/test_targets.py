@@ -67,10 +67,13 @@ def test_a_province_as_of_the_mission_reads_its_status_and_downloads_the_table(p
     with page.expect_download() as download_info:
         page.click("#targets-download-button")
     download = download_info.value
-    assert download.suggested_filename == f"targets_{PROVINCE}_{AS_OF}.xlsx"
+    assert download.suggested_filename == f"{localized(expected['province'], 'en')}_{AS_OF}_targets.xlsx"
     path = tmp_path / download.suggested_filename
     download.save_as(path)
 
+    notes = [row[0] for row in load_workbook(path)[t("targets.excel_notes_sheet", "en")].iter_rows(values_only=True)]
+    assert any((line or "").startswith(t("export.note_exported", "en") + ": ") for line in notes)
+    assert any((line or "").startswith(t("export.note_source", "en") + ": ") for line in notes)
     sheet = load_workbook(path)[t("targets.excel_sheet", "en")]
     headers = [cell.value for cell in sheet[1]]
     rows = {row[headers.index(t("targets.col_indicator", "en"))]: dict(zip(headers, row))
@@ -144,3 +147,18 @@ def test_status_agrees_with_the_projection_and_is_judged_against_the_target_date
     expect(page.locator("[id*='targets-closed-note']")).to_contain_text(format_period("2024-08", "en"))
     _settled(page)
     screenshot(page, "targets-national-2025-12-en")
+
+
+def test_after_closing_in_lao(page, sqlite_demo_url):
+    late = "2025-12"
+    page.goto(page.base_url + "/targets?lang=lo")
+    expect(page.locator("#targets-grid .ag-row").first).to_be_visible(timeout=30000)
+    _choose(page, "shell-period", format_period(late, "lo"))
+    rows = _national(sqlite_demo_url, late)
+    for code in ("CCT_REGISTERED", "CCT_COMPLY_ALL"):
+        expect(_cell(page, code, "status")).to_have_text(status_label(rows[code], "lo"))
+    expect(page.locator("[id*='targets-closed-note']")).to_contain_text(format_period("2024-08", "lo"))
+    expect(page.locator("#targets-rule-deadline")).to_have_text(t("targets.rule_deadline", "lo"))
+    page.keyboard.press("Escape")
+    _settled(page)
+    screenshot(page, "targets-national-2025-12-lo")

@@ -104,3 +104,30 @@ def test_template(engine, tmp_path, capsys):
 def test_a_missing_file(engine, capsys):
     assert main(["import", "nowhere.csv", "--lang", "en"]) == 2
     assert "No such file or folder: nowhere.csv" in capsys.readouterr().out
+
+
+def test_the_check_lists_replaced_values_and_implausible_jumps(engine, capsys, tmp_path):
+    path = tmp_path / "jump.csv"
+    path.write_text("indicator_code,admin_code,period,value\nCCT_REGISTERED,0703001,2023-03,999\n")
+    before = row_counts(engine)
+    assert main(["import", str(path), "--dry-run", "--lang", "en"]) == 0
+    out = capsys.readouterr().out
+    assert "(implausible_change)" in out and "999 is far from this place's own history" in out
+    assert "Values already stored that this file will replace: 1" in out
+    assert "CCT_REGISTERED  0703001  2023-03:" in out and "-> 999" in out
+    assert row_counts(engine) == before
+
+
+def test_hostile_files_on_the_command_line_get_a_sentence(engine, capsys, tmp_path):
+    from data import make_hostile
+
+    before = row_counts(engine)
+    assert main(["import", str(make_hostile.HOSTILE / "vrt_as_geojson.geojson"), "--lang", "en"]) == 1
+    out = capsys.readouterr().out
+    assert "points to other files" in out and "root:" not in out and "/tmp" not in out
+    huge = tmp_path / "mapping.csv"
+    with huge.open("wb") as handle:
+        handle.truncate(1024 ** 3)
+    assert main(["import", str(DATA_DIR / "dhis2_export.csv"), "--mapping", str(huge), "--lang", "en"]) == 1
+    assert "the largest accepted is 20 MB" in capsys.readouterr().out
+    assert row_counts(engine) == before

@@ -182,3 +182,11 @@ def test_postgresql_stopped_says_unavailable_then_recovers_without_restart(postg
         assert _has_districts(_call(client, "03"))
     finally:
         switch.stop()
+
+
+def test_redis_gone_makes_pages_slower_not_broken(sqlite_demo_url):
+    # Nothing listens on port 9: every cache read and write fails, the database still answers.
+    app = create_app({"DATABASE_URL": sqlite_demo_url, "CACHE_URL": "redis://127.0.0.1:9/0", "DEFAULT_LANGUAGE": "en"})
+    client = app.server.test_client()
+    answer = _call(client, "01")
+    assert _has_districts(answer) and not _banner(answer)

@@ -10,14 +10,17 @@ from layouts.common import LANGUAGE_COOKIE
 
 @pytest.fixture
 def make_client(tmp_path):
-    """A test client on an empty database (language choice needs no data), per DEFAULT_LANGUAGE."""
+    """A test client on an empty database (language choice needs no data), per DEFAULT_LANGUAGE.
+
+    Accounts off: these tests read pages as an anonymous visitor (the sign-in page has its own tests).
+    """
     from data_access.database import init_db, make_engine
 
     url = f"sqlite:///{tmp_path / 'lang.sqlite'}"
     init_db(make_engine(url))  # the app never creates a database file itself
 
     def make(default_language: str):
-        app = create_app({"DATABASE_URL": url, "DEFAULT_LANGUAGE": default_language})
+        app = create_app({"DATABASE_URL": url, "DEFAULT_LANGUAGE": default_language, "AUTH": "off"})
         return app, app.server.test_client()
     return make
 

@@ -121,8 +121,8 @@ def test_the_production_command_serves_with_gunicorn_and_no_banner(sqlite_demo_u
 
 
 @pytest.mark.parametrize("settings, expected", [
-    ({"MAX_UPLOAD_MB": "20", "WORKER_TIMEOUT": ""}, 260),
-    ({"MAX_UPLOAD_MB": "100", "WORKER_TIMEOUT": ""}, 1060),
+    ({"MAX_UPLOAD_MB": "20", "WORKER_TIMEOUT": ""}, 360),
+    ({"MAX_UPLOAD_MB": "100", "WORKER_TIMEOUT": ""}, 1560),
     ({"MAX_UPLOAD_MB": "20", "WORKER_TIMEOUT": "90"}, 90),
 ])
 def test_the_worker_timeout_fits_the_largest_allowed_upload(settings, expected):
@@ -173,3 +173,33 @@ def test_a_failing_route_answers_a_sentence_not_a_traceback(sqlite_demo_url, cap
     reference = re.search(r"reference: ([0-9a-f]{10})", body).group(1)
     assert any(reference in record.getMessage() for record in caplog.records)
     _assert_secure(response)
+
+
+def test_a_failing_page_layout_answers_the_sentence_in_the_banner(sqlite_demo_url, caplog):
+    import dash
+
+    app = create_app({"DATABASE_URL": sqlite_demo_url, "DEFAULT_LANGUAGE": "en"})
+
+    def broken_layout(**_query):
+        raise RuntimeError("layout bug")
+
+    next(page for page in dash.page_registry.values() if page["path"] == "/targets")["layout"] = broken_layout
+    body = {"output": ".._pages_content.children..._pages_store.data..",
+            "outputs": [{"id": "_pages_content", "property": "children"}, {"id": "_pages_store", "property": "data"}],
+            "inputs": [{"id": "_pages_location", "property": "pathname", "value": "/targets"},
+                       {"id": "_pages_location", "property": "search", "value": ""}],
+            "changedPropIds": ["_pages_location.pathname"], "state": []}
+    with caplog.at_level(logging.ERROR, logger="dashboard.errors"):
+        answer = app.server.test_client().post("/_dash-update-component", json=body).get_json()
+    banner = answer["sideUpdate"]["shell-error"]["children"]
+    assert "Something went wrong" in banner and "layout bug" not in banner
+    assert any("layout bug" in str(record.exc_info[1]) for record in caplog.records if record.exc_info)
+
+
+def test_scripts_in_other_html_responses_get_no_nonce(sqlite_demo_url):
+    """A script that got into some other page (say, a reflected value) stays blocked by the policy."""
+    app = create_app({"DATABASE_URL": sqlite_demo_url})
+    app.server.add_url_rule("/echo", "echo", lambda: "<html><body><script>alert(1)</script></body></html>")
+    response = app.server.test_client().get("/echo")
+    assert "<script>alert(1)</script>" in response.get_data(as_text=True)
+    assert "'nonce-" in response.headers["Content-Security-Policy"]

@@ -290,7 +290,7 @@ def village_files() -> None:
         "code": list(base["code"]) + ["0706007", "0706008", "0799001", "07060X1"],
         "name_en": list(base["name_en"]) + ["Ban Phonsay", "Ban Nongkham", "Ban Somewhere", "Ban Typo"],
         "name_lo": list(base["name_lo"]) + ["ບ້ານໂພນໄຊ", "ບ້ານໜອງຄຳ", "ບ້ານບໍ່ມີເມືອງ", "ບ້ານພິມຜິດ"],
-    }, geometry=list(base.geometry) + [inside_0707, shapely.Point(99.5, 19.0), shapely.Point(103.9, 20.3),
+    }, geometry=list(base.geometry) + [inside_0707, shapely.Point(102.8, 17.4), shapely.Point(103.9, 20.3),
                                        shapely.Point(104.0, 20.2)], crs="EPSG:4326")
     bad_path = HERE / "bad_villages.geojson"
     bad_path.unlink(missing_ok=True)

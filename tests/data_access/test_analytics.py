@@ -1,4 +1,4 @@
-"""Unit tests for the pure computations: ratios, payment delays and backlog, ranking, staleness, Phase II score."""
+"""Unit tests for the pure computations: ratios, payment delays and backlog, ranking, staleness."""
 import datetime as dt
 import math
 
@@ -11,18 +11,15 @@ from data_access.analytics import (
     best_and_worst,
     cycles_as_of,
     delay_statistics,
-    need_scale,
     payment_backlog,
     performance_frame,
     periods_between,
-    phase2_scores,
     payments_by_cycle,
     pipeline_days,
     rank_values,
     ratio_of_sums,
     relative_performance,
     report_status,
-    select_top,
 )
 
 # ------------------------------------------------------------------ ratios
@@ -289,80 +286,3 @@ def test_as_of_period_is_the_latest_period_already_over(as_of, period_type, expe
 def test_report_status_needs_at_least_one_period():
     with pytest.raises(ValueError):
         report_status("2025-01", "2025-02", "month", 0)
-
-
-# ------------------------------------------------------------------ Phase II score
-
-
-def test_need_scale_points_the_right_way_and_keeps_missing():
-    values = pd.Series([20.0, 40.0, None, 30.0])
-    assert list(need_scale(values, True).fillna(-1)) == [0.0, 100.0, -1, 50.0]
-    assert list(need_scale(values, False).fillna(-1)) == [100.0, 0.0, -1, 50.0]
-    assert list(need_scale(pd.Series([7.0, 7.0]), True)) == [50.0, 50.0]
-
-
-DISTRICTS = pd.DataFrame({
-    "district_code": ["A", "B", "C", "D"],
-    "stunting": [50.0, 30.0, 40.0, 50.0],
-    "poverty": [20.0, 60.0, None, 20.0],
-    "coverage": [0.0, 100.0, 50.0, 0.0],
-})
-COMPONENTS = {"stunting": True, "poverty": True, "coverage": False}
-
-
-def test_phase2_score_is_weighted_mean_of_need_components():
-    scored = phase2_scores(DISTRICTS, COMPONENTS, {"stunting": 2, "poverty": 1, "coverage": 1}).set_index("district_code")
-    # A: stunting need 100, poverty need 0, coverage gap 100 -> (200 + 0 + 100) / 4
-    assert scored.loc["A", "score"] == pytest.approx(75.0)
-    # B: 0, 100, 0 -> 100 / 4
-    assert scored.loc["B", "score"] == pytest.approx(25.0)
-    # C lacks poverty: scored on the rest, weights re-divided: (2*50 + 1*50) / 3
-    assert scored.loc["C", "score"] == pytest.approx(50.0)
-    assert bool(scored.loc["C", "partial"]) and not bool(scored.loc["A", "partial"])
-    # the parts explain the score: they add up to it
-    parts = scored[["part_stunting", "part_poverty", "part_coverage"]].sum(axis=1, min_count=1)
-    assert parts.tolist() == pytest.approx(scored["score"].tolist())
-    assert scored.loc["A", "part_stunting"] == pytest.approx(50.0) and pd.isna(scored.loc["C", "part_poverty"])
-    assert scored.loc["C", "n_components"] == 2
-    # A and D are identical: they share rank 1, B is last
-    assert (scored.loc["A", "rank"], scored.loc["D", "rank"], scored.loc["C", "rank"], scored.loc["B", "rank"]) == (1, 1, 3, 4)
-
-
-def test_equal_scores_from_different_sums_share_a_rank():
-    frame = pd.DataFrame({"stunting": [0.0, 100.0, 87.39255, 87.39255], "poverty": [None] * 4,
-                          "coverage": [100.0, 0.0, 100 - 87.39255, None]})
-    scored = phase2_scores(frame, COMPONENTS, {"stunting": 50, "poverty": 0, "coverage": 25})
-    assert scored.loc[2, "score"] == scored.loc[3, "score"]
-    assert scored.loc[2, "rank"] == scored.loc[3, "rank"] == 2
-
-
-def test_moving_a_weight_changes_the_order():
-    stunting_only = phase2_scores(DISTRICTS, COMPONENTS, {"stunting": 1, "poverty": 0, "coverage": 0})
-    poverty_only = phase2_scores(DISTRICTS, COMPONENTS, {"stunting": 0, "poverty": 1, "coverage": 0})
-    by_code = stunting_only.set_index("district_code")
-    assert by_code.loc["A", "rank"] == 1 and by_code.loc["B", "rank"] == 4
-    by_code = poverty_only.set_index("district_code")
-    assert by_code.loc["B", "rank"] == 1
-    # with poverty the only weighted component, C has nothing to be scored on
-    assert pd.isna(by_code.loc["C", "score"]) and pd.isna(by_code.loc["C", "rank"])
-    # a zero weight does not make a district "partial"
-    assert not stunting_only["partial"].any()
-
-
-def test_all_weights_zero_gives_no_score_and_negative_weights_are_refused():
-    scored = phase2_scores(DISTRICTS, COMPONENTS, {"stunting": 0, "poverty": 0, "coverage": 0})
-    assert scored["score"].isna().all() and scored["rank"].isna().all()
-    with pytest.raises(ValueError):
-        phase2_scores(DISTRICTS, COMPONENTS, {"stunting": -1, "poverty": 1, "coverage": 1})
-
-
-def test_select_top_ranks_only_eligible_units_and_keeps_ties():
-    scored = phase2_scores(DISTRICTS, COMPONENTS, {"stunting": 2, "poverty": 1, "coverage": 1})
-    top_two = select_top(scored, 2).set_index("district_code")
-    # A and D tie for first: both are in, and nothing else fits
-    assert set(top_two.index[top_two["selected"]]) == {"A", "D"}
-    without_a = select_top(scored, 2, eligible=scored["district_code"] != "A").set_index("district_code")
-    assert pd.isna(without_a.loc["A", "rank"]) and not without_a.loc["A", "selected"]
-    assert without_a.loc["A", "score"] == pytest.approx(75.0)
-    assert set(without_a.index[without_a["selected"]]) == {"D", "C"}
-    assert select_top(scored, 0)["selected"].sum() == 0

@@ -93,12 +93,15 @@ def test_every_page_shows_the_payment_delay_recomputed_from_the_cycles(demo_engi
             cell = cells[(cells["indicator_code"] == "CCT_PAY_DELAY") & (cells["district_code"] == code)].iloc[0]
             assert cell["period"] == AS_OF and cell["status"] == "current"
             shown["district ranking"] = float(cell["value"])
+            ranking_parts = cell["payment_delay"]
     assert shown == {page: expected["delay_days"] for page in shown}
     for part in expected:
         assert overview[part] == expected[part], part
         assert trends[part] == expected[part], part
-        if part != "delay_days":  # the map's hover tells the same parts
+        if part != "delay_days":  # the map's hover and the ranking's cell tip tell the same parts
             assert map_row[part] == expected[part], part
+            if level == "district":
+                assert ranking_parts[part] == expected[part], part
 
 
 def test_open_cycles_decide_who_ranks_worst(demo_engine):

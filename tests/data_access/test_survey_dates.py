@@ -90,3 +90,18 @@ def test_every_latest_survey_query_waits_for_the_rounds_date(demo_engine):
             }
     assert all(value < period for value in results[before].values()), results[before]
     assert all(value == period for value in results[known].values()), results[known]
+
+
+def test_district_small_multiples_wait_for_the_rounds_date_too(demo_engine):
+    from data_access.queries.districts import district_trends
+
+    with demo_engine.connect() as conn:
+        period, before, known = _province_round(conn)
+        codes = [code for (code,) in conn.execute(text(
+            "SELECT DISTINCT admin_code FROM observation WHERE indicator_code = 'STUNTING' AND period = :p "
+            "AND LENGTH(admin_code) = 4 AND admin_code LIKE :prefix"), {"p": period, "prefix": PROVINCE + "__"})]
+        earlier = district_trends(conn, "STUNTING", codes, before)
+        later = district_trends(conn, "STUNTING", codes, known)
+    assert codes
+    assert period not in set(earlier["series"]["period"]) and period not in set(earlier["provinces"]["period"])
+    assert period in set(later["series"]["period"]) and period in set(later["provinces"]["period"])

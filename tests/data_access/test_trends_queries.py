@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 from sqlalchemy import text
 
-from data_access.analytics import phase2_scores
+from data_access.phase2_score import phase2_scores
 from data_access.queries.districts import (
     comparison_districts,
     comparison_indicators,

@@ -11,7 +11,7 @@ from i18n.glossary import GlossaryTerm, glossary, read_glossary
 
 REPO = Path(__file__).resolve().parents[2]
 CATALOG_DIR = REPO / "i18n" / "catalogs"
-SOURCE_PACKAGES = ("dashboard", "callbacks", "layouts", "data_access", "geo", "i18n")
+SOURCE_PACKAGES = ("dashboard", "callbacks", "access", "reports", "layouts", "data_access", "geo", "i18n")
 
 
 @pytest.fixture(scope="module")

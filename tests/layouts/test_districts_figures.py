@@ -135,3 +135,20 @@ def test_small_multiples_write_month_ticks_in_the_reader_language():
     provinces = series.iloc[0:0].drop(columns=["value_level"]).assign(admin_code=pd.Series(dtype=str))
     figure = district_small_multiples(series, provinces, {"unit": "percent", "aggregation": "ratio"}, "lo")
     assert list(figure.layout.xaxis.ticktext) == ["ມ.ກ. 2025", "ກ.ລ. 2025"]
+
+
+@pytest.mark.parametrize("ranks, tips", [
+    ([1, 2], ["rank 1", "rank 2"]),
+    ([1, 1], ["rank 1, shared by 2 districts whose differences are within the margin of error (95\u00a0%)"] * 2),
+])
+def test_a_rank_shared_within_the_uncertainty_says_so(ranks, tips):
+    result = _result()
+    cells = result["cells"]
+    stunting = cells.index[(cells["indicator_code"] == "STUNTING") & cells["rank"].notna()]
+    cells.loc[stunting, "rank"] = pd.array(ranks, dtype="Int64")
+    _columns, rows = comparison_grid(result, "en", rank_by="STUNTING")
+    by_code = {row["code"]: row for row in rows}
+    for code, tip in zip(("0702", "0703"), tips):
+        assert by_code[code]["STUNTING__tip"].endswith(tip)
+    lo_rows = {row["code"]: row for row in comparison_grid(result, "lo", rank_by="STUNTING")[1]}
+    assert ("ຮ່ວມກັນ" in lo_rows["0702"]["STUNTING__tip"]) == (ranks == [1, 1])

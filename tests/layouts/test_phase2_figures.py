@@ -60,12 +60,12 @@ def test_ranking_grid_and_summary():
     columns, rows = ranking_grid(_scored(), ["stunting", "coverage"], "en")
     assert [row["rank"] for row in rows] == [1, None, None]
     assert rows[0]["stunting__text"] == "44.1 % ᴾ" and rows[0]["stunting__tip"] == "province estimate"
-    assert rows[1]["phase1"] == "yes" and rows[0]["selected"] == "yes"
-    assert rows[2]["score__text"] == "no data"
+    assert rows[1]["phase1"] == "yes" and rows[0]["selected"] == "☑" and rows[1]["selected"] == "☐"
+    assert rows[2]["score__text"] == "not scored: no data for the weighted parts"
     partial = _scored().assign(partial=[True, False, False])
     _columns, rows = ranking_grid(partial, ["stunting", "coverage"], "en")
     assert rows[0]["score__text"] == "90.0 *"
     assert rows[0]["score__tip"].startswith("partial")
-    assert [column["field"] for column in columns][:4] == ["rank", "district", "province", "score"]
+    assert [column["field"] for column in columns][:5] == ["selected", "rank", "district", "province", "score"]
     summary = str(selection_summary(_scored(), "en"))
     assert "1 districts selected, in 1 provinces: Phongsaly." in summary

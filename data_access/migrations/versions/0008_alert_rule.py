@@ -8,8 +8,8 @@ from alembic import op
 from data_access.alerts import DEFAULT_RULES
 
 revision = "0008"
-# The brief names "0001"; chained on this branch's head so that `upgrade head` has one head to go to.
-down_revision = "0007"
+# The brief names "0001"; chained on the head of main (0005) so that `upgrade head` has one head.
+down_revision = "0005"
 branch_labels = None
 depends_on = None
 

@@ -3,22 +3,24 @@ import datetime as dt
 import statistics
 
 import pytest
+import shapely
 from playwright.sync_api import expect
 from sqlalchemy import create_engine, text
 
 from conftest import screenshot
+from geo import levels
 from i18n import format_number, format_period, format_value, t
 
 pytestmark = pytest.mark.browser
 
 AS_OF = "2022-11"
 PROVINCE, PROVINCE_NAME = "07", "Houaphan"
+DELAY_NAME = "Payment delay (days from compliance verification to payment, waiting cycles included)"
 
 
-@pytest.fixture
-def recomputed(sqlite_demo_url) -> dict:
-    """The page's rule applied with plain SQL to the province's payment_cycle rows (SQLite)."""
-    engine = create_engine(sqlite_demo_url)
+def _recompute(url: str, prefix: str) -> dict:
+    """The page's rule applied with plain SQL to the place's payment_cycle rows (SQLite), Nov 2022."""
+    engine = create_engine(url)
     with engine.connect() as conn:
         rows = conn.execute(text("""
             SELECT CASE WHEN paid_on <= :last THEN julianday(paid_on) ELSE julianday(:last) END
@@ -26,12 +28,17 @@ def recomputed(sqlite_demo_url) -> dict:
                    CASE WHEN paid_on <= :last THEN 0 ELSE 1 END AS is_open, beneficiaries
             FROM payment_cycle
             WHERE district_code LIKE :prefix AND verified_on <= :last AND (paid_on IS NULL OR paid_on >= :first)
-        """), {"prefix": PROVINCE + "%", "first": dt.date(2022, 11, 1), "last": dt.date(2022, 11, 30)}).all()
+        """), {"prefix": prefix + "%", "first": dt.date(2022, 11, 1), "last": dt.date(2022, 11, 30)}).all()
     engine.dispose()
     open_rows = [row for row in rows if row.is_open]
-    return {"delay": statistics.median(row.waited for row in rows), "n_open": len(open_rows),
+    return {"delay": statistics.median(row.waited for row in rows) if rows else None, "n_open": len(open_rows),
             "waiting": sum(row.beneficiaries for row in open_rows),
-            "longest": max(row.waited for row in open_rows)}
+            "longest": max((row.waited for row in open_rows), default=None)}
+
+
+@pytest.fixture
+def recomputed(sqlite_demo_url) -> dict:
+    return _recompute(sqlite_demo_url, PROVINCE)
 
 
 def _choose(page, dropdown_id: str, option: str) -> None:
@@ -82,6 +89,7 @@ def test_overview_targets_and_trends_give_the_same_payment_delay(page, recompute
     actual = page.locator("#targets-grid .ag-row[row-id='CCT_PAY_DELAY'] .ag-cell[col-id='actual']")
     expect(actual).to_have_text(shown)
     expect(page.locator("#targets-delay-rule")).to_contain_text(t("payments.rule", "en"))
+    page.keyboard.press("Escape")  # close the place list the search left open
     screenshot(page, "payment-delay-targets-houaphan-2022-11-en")
 
     page.goto(page.base_url + "/trends?lang=en")
@@ -104,3 +112,40 @@ def test_the_overview_card_in_lao_says_the_rule_in_lao(page):
     rule.locator("summary").click()
     expect(rule).to_contain_text(t("payments.rule", "lo"))
     screenshot(page, "payment-delay-overview-national-lo")
+
+
+def test_the_map_colours_districts_on_the_wait_and_its_hover_names_the_open_cycles(page, sqlite_demo_url):
+    page.goto(page.base_url + "/map?lang=en")
+    page.wait_for_selector("#map-graph .js-plotly-plot")
+    _houaphan_in_november(page, "map-breadcrumb")
+    page.locator("#map-indicator").click()
+    page.get_by_role("option", name=DELAY_NAME).click()
+    page.wait_for_function("() => document.querySelector('#map-heading').textContent.includes('Payment delay')"
+                           " && document.querySelector('#map-heading').textContent.includes('November 2022')")
+    _settled(page)
+    drawn = page.evaluate("""() => { const trace = document.querySelector('#map-graph .js-plotly-plot').data[0];
+                                     return trace.locations.map((code, i) => [code, trace.z[i], trace.customdata[i][3]]); }""")
+    checked = 0
+    for code, _, hover in drawn:
+        expected = _recompute(sqlite_demo_url, code)
+        if expected["delay"] is None:
+            assert "Still waiting" not in (hover or ""), code
+            continue
+        checked += 1
+        if expected["n_open"]:
+            assert f"Still waiting: cycles {expected['n_open']}, beneficiaries " \
+                   f"{format_number(expected['waiting'], 'en')}" in hover, code
+        else:
+            assert "Still waiting: no cycle" in hover, code
+    assert checked >= 2
+    # Point at the district that waits longest, as a person would, and read the same parts.
+    worst = max((row for row in drawn if row[1] is not None), key=lambda row: row[1])
+    point = shapely.point_on_surface(levels.layer("district", "province", worst[0]).geometry.iloc[0])
+    x, y = page.evaluate("""([lon, lat]) => {
+        const map = document.querySelector('#map-graph .js-plotly-plot')._fullLayout.map._subplot.map;
+        const p = map.project([lon, lat]); const box = map.getCanvasContainer().getBoundingClientRect();
+        return [box.left + p.x, box.top + p.y]; }""", [point.x, point.y])
+    page.mouse.move(x, y)
+    hover = page.locator("#map-graph .hoverlayer .hovertext").first
+    expect(hover).to_contain_text("Still waiting")
+    screenshot(page, "payment-delay-map-houaphan-2022-11-en")

@@ -1,0 +1,121 @@
+"""Charts as image files made on the server: the page's figure with its title, place, period, source and demo label drawn in."""
+import copy
+import os
+import threading
+import warnings
+from dataclasses import dataclass
+
+import plotly.graph_objects as go
+
+from i18n import t
+
+# kaleido draws with Chromium and finds fonts through fontconfig, not through the app's
+# @font-face: "Noto Sans Lao" is the installed family (fonts-noto-core, VERIFIED.md).
+IMAGE_FONT = "'Noto Sans Lao', 'Noto Sans', 'DejaVu Sans', sans-serif"
+DEMO_COLOUR = "#b35900"
+_server_lock = threading.Lock()
+# The pid that started the server: a forked child (a background job) has no server thread.
+_server_pid: int | None = None
+
+
+def _reset_after_fork() -> None:
+    # A lock held by another thread at fork time would stay locked forever in the child.
+    global _server_lock
+    _server_lock = threading.Lock()
+
+
+os.register_at_fork(after_in_child=_reset_after_fork)
+
+
+@dataclass(frozen=True)
+class ImageContext:
+    """What the image must say about itself, already in the reader's language."""
+
+    title: str
+    place: str
+    period: str
+    source: str
+    is_demo: bool
+    lang: str
+
+
+def _ensure_server() -> None:
+    # One Chromium for the process: the first image costs ~2.7 s, later ones ~0.2 s (VERIFIED.md).
+    global _server_pid
+    if _server_pid == os.getpid():
+        return
+    import kaleido
+
+    if _server_pid is not None:
+        # Forked from a process that had a server: its thread did not survive the fork, but
+        # kaleido's singleton still says "running" and would queue work for nobody.
+        from kaleido import _sync_server
+
+        instance = getattr(_sync_server.GlobalKaleidoServer, "_instance", None)
+        if instance is not None:
+            instance._initialized = False  # noqa: SLF001
+    kaleido.start_sync_server(silence_warnings=True)
+    _server_pid = os.getpid()
+
+
+def framed_figure(figure: go.Figure | dict, context: ImageContext, height: int | None = None) -> go.Figure:
+    """A copy of the figure with its context drawn into the image, never changing the page's figure."""
+    framed = go.Figure(copy.deepcopy(figure.to_dict() if isinstance(figure, go.Figure) else figure))
+    layout = framed.layout
+    height = height or layout.height or 420
+    margin = layout.margin
+    top = (margin.t or 40) + 70 + (26 if context.is_demo else 0)
+    bottom = margin.b or 40
+    legend_below = layout.legend.y is not None and layout.legend.y < 0
+    if legend_below:
+        # Lao legend text is taller than Latin: anchor the legend's top under the tick labels.
+        framed.update_layout(legend=dict(y=-0.2, yanchor="top"))
+        bottom += 40
+    framed.update_layout(
+        height=height + top + bottom - (margin.t or 40) - (margin.b or 40),
+        font_family=IMAGE_FONT,
+        margin=dict(t=top, b=bottom, l=margin.l, r=margin.r),
+        title=dict(text=f"<b>{_escape(context.title)}</b>", x=0.01, xanchor="left", y=1, yanchor="top",
+                   yref="container", pad=dict(t=18), font=dict(size=17),
+                   subtitle=dict(text=f"{_escape(context.place)} · {_escape(context.period)} · "
+                                 + _escape(t("export.image_source", context.lang, source=context.source)),
+                                 font=dict(size=13))),
+        paper_bgcolor="white",
+    )
+    if context.is_demo:
+        framed.add_annotation(text="<b>" + _escape(t("shell.demo_badge", context.lang)) + "</b>",
+                              xref="paper", yref="paper", x=0, y=1, yshift=top - 84, xanchor="left",
+                              yanchor="top", showarrow=False, font=dict(size=12, color=DEMO_COLOUR),
+                              bordercolor=DEMO_COLOUR, borderwidth=1, borderpad=3, bgcolor="#fff3cd")
+    return framed
+
+
+def figure_image(figure: go.Figure | dict, context: ImageContext, fmt: str = "png", width: int = 1000,
+                 height: int | None = None, scale: float = 2) -> bytes:
+    """PNG or SVG bytes of the figure with its context (fmt: "png" | "svg")."""
+    if fmt not in ("png", "svg"):
+        raise ValueError(f"image format {fmt!r}: png or svg")
+    framed = framed_figure(figure, context, height)
+    with _server_lock:
+        _ensure_server()
+        with warnings.catch_warnings():
+            # plotly warns that kaleido options are ignored when a server runs: that is the point.
+            warnings.filterwarnings("ignore", message="The kopts argument is ignored")
+            return framed.to_image(format=fmt, width=width, height=int(framed.layout.height),
+                                   scale=scale if fmt == "png" else 1)
+
+
+def _escape(text: str) -> str:
+    # Plotly titles are a small HTML subset: a place or file name must not open a tag.
+    return (text or "").replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def warm_up() -> threading.Thread:
+    """Start Chromium for kaleido in the background (it takes seconds) while the caller reads data."""
+    def start():
+        with _server_lock:
+            _ensure_server()
+
+    thread = threading.Thread(target=start, daemon=True, name="kaleido-warm-up")
+    thread.start()
+    return thread

@@ -1,0 +1,40 @@
+"""The mission report, PDF and Excel, for a scope and a review month: one entry for the CLI and the page."""
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from reports.exports import file_name
+from reports.images import warm_up
+from reports.mission_data import collect
+from reports.mission_excel import mission_workbook
+from reports.mission_pdf import mission_pdf
+
+
+@dataclass
+class MissionReport:
+    pdf: bytes
+    xlsx: bytes
+    pdf_name: str
+    xlsx_name: str
+
+
+def _image_source(sources: list[str]) -> str:
+    # Every chart names where its data came from; the first (newest) source, kept to one line.
+    source = sources[0] if sources else "–"
+    return source if len(source) <= 90 else source[:87] + "…"
+
+
+def make_report(read: Callable, scope: str | None, as_of: str, lang: str,
+                progress: Callable[[str, int], None] | None = None) -> MissionReport:
+    """Read the pages' query results through `read` (store.read or a plain connection reader),
+    then build the PDF and the workbook from them. progress(step, percent) follows along."""
+    warm_up()  # Chromium starts for the charts while the data is read
+    data = collect(read, scope, as_of, lang, progress)
+    pdf = mission_pdf(data, lang, _image_source(data["sources"]), progress)
+    xlsx = mission_workbook(data, lang)
+    if progress:
+        progress("done", 100)
+    place = data["place"]["name_en"]
+    fallback = data["place"]["code"]
+    return MissionReport(pdf=pdf, xlsx=xlsx,
+                         pdf_name=file_name(place, as_of, f"mission-report-{lang}", "pdf", fallback),
+                         xlsx_name=file_name(place, as_of, f"mission-report-{lang}", "xlsx", fallback))
