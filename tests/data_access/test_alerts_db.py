@@ -108,7 +108,7 @@ def test_migration_0008_creates_and_seeds_the_table_on_an_older_database(empty_e
 
     with empty_engine.begin() as conn:
         conn.execute(text("DROP TABLE alert_rule"))
-        conn.execute(text("UPDATE alembic_version SET version_num = '0007'"))
+        conn.execute(text("UPDATE alembic_version SET version_num = '0005'"))
     init_db(empty_engine)
     with empty_engine.connect() as conn:
         assert conn.execute(text("SELECT version_num FROM alembic_version")).scalar_one() == "0008"
