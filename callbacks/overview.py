@@ -1,13 +1,19 @@
 """Overview callbacks: the filters decide the place and month; cards and map follow."""
 from dash import Input, Output, State
 
+from data_access.card_changes import compare
+from data_access.periods import add_months
+from data_access.queries.alerts import alerts_for, rules_in_force
 from data_access.queries.catalogue import admin_unit
 from data_access.queries.overview import district_map_data, headline_figures
+from data_access.queries.targets import progress_table
 from geo.levels import layer_geojson
 from i18n import format_period, localized, t
 from layouts.common import FILTERS_STORE, LANGUAGE_STORE
+from layouts.alerts import alerts_card
+from layouts.card_change import card_statuses
 from layouts.figures.maps import indicator_choropleth
-from layouts.overview import CARDS, MAP, MAP_TITLE, TITLE, headline_cards
+from layouts.overview import ALERTS, CARDS, MAP, MAP_TITLE, TITLE, headline_cards
 
 MAP_INDICATOR = "CCT_COMPLY_ALL"
 
@@ -21,6 +27,7 @@ def scope_of(filters: dict | None) -> str | None:
 def register(app, store, config) -> None:
     @app.callback(
         Output(TITLE, "children"),
+        Output(ALERTS, "children"),
         Output(CARDS, "children"),
         Output(MAP, "figure"),
         Output(MAP_TITLE, "children"),
@@ -32,15 +39,19 @@ def register(app, store, config) -> None:
         period = (filters or {}).get("period")
         if not period:
             message = t("common.no_data", lang)
-            return message, message, {}, ""
+            return message, "", message, {}, ""
         unit = store.read(admin_unit, scope or "00")
         place = localized(unit, lang) if unit else t("common.national", lang)
         figures = store.read(headline_figures, scope, period)
+        previous_period = add_months(period, -1)
+        changes = compare(figures, store.read(headline_figures, scope, previous_period))
+        statuses = card_statuses(store.read(progress_table, scope, period))
+        alerts = alerts_card(store.read(alerts_for, scope, period, lang), store.read(rules_in_force), lang)
         map_data = store.read(district_map_data, MAP_INDICATOR, scope, period)
         # Sliver-free shared borders, at the detail the view needs (whole country or one province).
         geojson = layer_geojson("district", "province" if scope else "national", scope[:2] if scope else None)
         figure = indicator_choropleth(map_data["values"], map_data["units"], geojson,
                                       map_data["indicator"], lang, map_style=config["MAP_STYLE"])
         title = t("overview.scope_title", lang, place=place, period=format_period(period, lang))
-        return (title, headline_cards(figures, place, lang, period), figure,
+        return (title, alerts, headline_cards(figures, place, lang, period, changes, statuses, previous_period), figure,
                 t("overview.map_title", lang, period=format_period(period, lang)))

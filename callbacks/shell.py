@@ -1,8 +1,10 @@
 """Shell callbacks: district choices follow the province; filters go into the shared store."""
 from dash import Input, Output, State
 
+from data_access.queries.alerts import alerts_for
 from data_access.queries.catalogue import admin_units
 from i18n import t
+from layouts.alerts import BADGE as ALERT_BADGE, badge_props
 from layouts.common import FILTERS_STORE, LANGUAGE_STORE
 from layouts.shell import DISTRICT, ERROR_BANNER, LOCATION, PERIOD, PROVINCE
 
@@ -41,3 +43,20 @@ def register(app, store, config) -> None:
         Input(LOCATION, "pathname"),
         prevent_initial_call=True,
     )
+
+    @app.callback(
+        Output(ALERT_BADGE, "children"),
+        Output(ALERT_BADGE, "color"),
+        Output(ALERT_BADGE, "title"),
+        Output(ALERT_BADGE, "style"),
+        Input(FILTERS_STORE, "data"),
+        # Recounted on every page change too: saved thresholds (a new data version) show at once.
+        Input(LOCATION, "pathname"),
+        State(LANGUAGE_STORE, "data"),
+    )
+    def alert_count(filters, _path, lang):
+        filters = filters or {}
+        scope = filters.get("district") or filters.get("province") or None
+        frame = store.read(alerts_for, scope, filters["period"], lang) if filters.get("period") else None
+        text, colour, title, hidden = badge_props(frame, lang)
+        return text, colour, title, {"display": "none"} if hidden else {}

@@ -373,6 +373,19 @@ class AuditLog(Base):
     address: Mapped[str | None] = mapped_column(String(64))
 
 
+class AlertRule(Base):
+    """Thresholds of an alert rule as an admin set them (data_access.alerts holds the defaults;
+    a rule without a row, or a database without this table, uses them)."""
+
+    __tablename__ = "alert_rule"
+    code: Mapped[str] = mapped_column(String(40), primary_key=True)
+    warning: Mapped[float | None] = mapped_column(Float)
+    serious: Mapped[float | None] = mapped_column(Float)
+    critical: Mapped[float | None] = mapped_column(Float)
+    enabled: Mapped[bool] = mapped_column(Boolean, default=True)
+    updated_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+
+
 @event.listens_for(AdminUnit.__table__, "after_create")
 def _spatial_index(table, connection, **_kw) -> None:
     # A GiST index makes PostGIS point-in-polygon and bbox queries (and QGIS) fast.

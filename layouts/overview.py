@@ -3,6 +3,8 @@ import dash_bootstrap_components as dbc
 from dash import dcc, html
 
 from i18n import format_number, format_period, format_value, t
+from layouts.alerts import LIST as ALERTS
+from layouts.card_change import change_line, status_label, stunting_change_line, tone_of
 from layouts.carried import carried_note, carried_rule
 from layouts.common import current_language, graph_config
 from layouts.payment_delay import delay_parts, delay_rule
@@ -25,6 +27,8 @@ def layout(lang: str | None = None, **_query) -> html.Div:
                       html.A(t("report.make", lang), href="/report", id=REPORT_LINK,
                              className="btn btn-outline-primary btn-sm no-print")],
                      className="d-flex flex-wrap align-items-center gap-2"),
+            # What needs attention comes first, before the figures it is about.
+            dcc.Loading(html.Div(id=ALERTS), type="dot"),
             dcc.Loading(html.Div(id=CARDS), type="dot"),
             dbc.Card(
                 [
@@ -37,7 +41,8 @@ def layout(lang: str | None = None, **_query) -> html.Div:
     )
 
 
-def _card(card_id: str, title: str, value: str, details: list, tone: str | None = None) -> dbc.Col:
+def _card(card_id: str, title: str, value: str, details: list, tone: str | None = None,
+          target_tone: str | None = None) -> dbc.Col:
     return dbc.Col(
         dbc.Card(
             dbc.CardBody(
@@ -49,14 +54,30 @@ def _card(card_id: str, title: str, value: str, details: list, tone: str | None 
                       for detail in details if detail],
                 ]
             ),
-            className="headline-card h-100",
+            className="headline-card h-100" + (f" tone-{target_tone}" if target_tone else ""),
+            id={"type": "overview-card", "card": card_id},
         ),
         xs=12, sm=6, lg=True, className="mb-2",
     )
 
 
-def headline_cards(figures: dict, scope_name: str, lang: str, period: str) -> dbc.Row:
-    """Five cards from data_access.queries.overview.headline_figures(); missing shown as "no data"."""
+def headline_cards(figures: dict, scope_name: str, lang: str, period: str, changes: dict | None = None,
+                   statuses: dict | None = None, previous_period: str | None = None) -> dbc.Row:
+    """Five cards from data_access.queries.overview.headline_figures(); missing shown as "no data".
+
+    changes: data_access.card_changes.compare() against previous_period (the month before);
+    statuses: layouts.card_change.card_statuses() of the Targets page's rows at this place,
+    which colour a card against its target."""
+    changes, statuses = changes or {}, statuses or {}
+
+    def extra(card: str) -> list:
+        if card == "stunting":
+            line = stunting_change_line(changes.get("stunting", {}).get("verdict"), previous_period, lang) \
+                if previous_period else None
+        else:
+            line = change_line(card, changes.get(card), previous_period, lang) if previous_period else None
+        return [status_label(card, statuses, lang), line]
+
     registered = figures["registered"]
     target = figures["registered_target"]
     if target and registered["value"] is not None and target["value"]:
@@ -99,13 +120,19 @@ def headline_cards(figures: dict, scope_name: str, lang: str, period: str) -> db
         [
             _card("registered", t("overview.card_registered", lang),
                   format_number(registered["value"], lang),
-                  [target_text, registered_period, registered_reporting, registered_carried, registered_rule]),
+                  extra("registered") + [target_text, registered_period, registered_reporting, registered_carried,
+                                         registered_rule], target_tone=tone_of("registered", statuses)),
             _card("compliance", t("overview.card_compliance", lang),
                   format_value(compliance["value"], "percent", lang),
-                  [compliance_detail, _reporting(compliance, figures.get("compliance_expected"), lang)]),
-            _card("stunting", t("overview.card_stunting", lang), stunting_value, stunting_details, tone),
-            _card("convergence", t("overview.card_convergence", lang), convergence_value, [convergence_detail]),
-            _card("delay", t("overview.card_delay", lang), delay_value, delay_details),
+                  extra("compliance") + [compliance_detail,
+                                         _reporting(compliance, figures.get("compliance_expected"), lang)],
+                  target_tone=tone_of("compliance", statuses)),
+            _card("stunting", t("overview.card_stunting", lang), stunting_value,
+                  extra("stunting") + stunting_details, tone, target_tone=tone_of("stunting", statuses)),
+            _card("convergence", t("overview.card_convergence", lang), convergence_value,
+                  extra("convergence") + [convergence_detail]),
+            _card("delay", t("overview.card_delay", lang), delay_value, extra("delay") + delay_details,
+                  target_tone=tone_of("delay", statuses)),
         ],
         className="g-2",
         id="overview-card-row",

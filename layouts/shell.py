@@ -4,6 +4,7 @@ import dash_bootstrap_components as dbc
 from dash import dcc, html
 
 from i18n import format_period, t
+from layouts.alerts import BADGE as ALERT_BADGE
 from layouts.common import DATASET_STORE, FILTERS_STORE, LANGUAGE_STORE, current_account, dropdown_labels
 
 NAVBAR = "shell-navbar"
@@ -116,6 +117,9 @@ def layout(lang: str, provinces, months: list[str], dataset: dict) -> html.Div:
     navbar = dbc.Navbar(
         dbc.Container(
             [brand, demo_badge if is_demo else None, dbc.Nav(_nav_links(lang, account), className="ms-3 flex-wrap", navbar=True),
+             # How many alerts the selected place and month has (callbacks/shell.py), linking to them.
+             html.A(dbc.Badge(id=ALERT_BADGE, pill=True, className="ms-2"), href="/", className="shell-alert-badge",
+                    id=f"{ALERT_BADGE}-link"),
              language_switch, account_block(account, lang)],
             fluid=True,
         ),

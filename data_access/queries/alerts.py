@@ -1,0 +1,69 @@
+"""Alerts for a place as of a month, and the rules in force (data_access.alerts holds the rules)."""
+import pandas as pd
+from sqlalchemy import Connection, inspect, text
+
+from data_access import alerts
+from data_access.payment_delay import INDICATOR as PAYMENT_DELAY
+from data_access.periods import period_end
+from data_access.queries.payments import payment_delay
+from data_access.queries.targets import progress_table
+
+RULE_COLUMNS = ["code", "warning", "serious", "critical", "enabled", "inclusive", "fixed_severity"]
+
+
+def alert_rules(conn: Connection) -> dict[str, alerts.Rule]:
+    """The rules in force: the code's defaults, overridden by the alert_rule table where it has a
+    row (a database built before the table existed uses the defaults)."""
+    if not inspect(conn).has_table("alert_rule"):
+        return dict(alerts.DEFAULT_RULES)
+    rows = conn.execute(text("SELECT code, warning, serious, critical, enabled FROM alert_rule")).mappings().all()
+    return alerts.merge_rules([dict(row) for row in rows])
+
+
+def rules_in_force(conn: Connection) -> pd.DataFrame:
+    """One row per rule, in the order alerts are described: RULE_COLUMNS."""
+    rules = alert_rules(conn)
+    frame = pd.DataFrame([{column: getattr(rules[code], column) for column in RULE_COLUMNS}
+                          for code in alerts.RULE_ORDER], columns=RULE_COLUMNS).astype(object)
+    return frame.where(frame.notna(), None)
+
+
+def last_district_reports(conn: Connection, scope_code: str | None, as_of: str) -> pd.DataFrame:
+    """Each district's latest month with a routine monthly report by the end of as_of.
+
+    A report is a district rollup row with n_units > 0 (a unit reported in that month: a stock
+    carried forward from earlier is not a report), the rule the district comparison's staleness
+    uses. The payment delay is left out: it is derived from payment cycles, not reported.
+    Columns: district_code, name_en, name_lo, last_period; districts that never reported are absent.
+    """
+    sql = """
+        SELECT a.code AS district_code, a.name_en, a.name_lo, MAX(r.period) AS last_period
+        FROM observation_rollup r
+        JOIN indicator i ON i.code = r.indicator_code
+        JOIN admin_unit a ON a.code = r.admin_code
+        WHERE r.level = 'district' AND r.n_units > 0 AND r.period_start <= :last
+          AND i.period_type = 'month' AND i.aggregation <> 'survey' AND r.indicator_code <> :delay
+    """
+    params = {"last": period_end(as_of), "delay": PAYMENT_DELAY}
+    if scope_code and scope_code != "00":
+        sql += " AND a.code LIKE :prefix"
+        params["prefix"] = scope_code + "%"
+    result = conn.execute(text(sql + " GROUP BY a.code, a.name_en, a.name_lo ORDER BY a.code"), params)
+    return pd.DataFrame(result.fetchall(), columns=["district_code", "name_en", "name_lo", "last_period"])
+
+
+def alerts_for(conn: Connection, scope_code: str | None, as_of: str, lang: str = "en") -> pd.DataFrame:
+    """The alerts for a place (None or "00" national, a province, a district) as of a month,
+    ranked by severity then size, each with its sentence in `lang` and a link to the view that
+    explains it. Columns: data_access.alerts.ALERT_COLUMNS.
+
+    The numbers are those the pages show: queries.payments.payment_delay (Overview card, Trends
+    pipeline), queries.targets.progress_table (Targets), last_district_reports (district staleness).
+    """
+    scope = scope_code or "00"
+    rules = alert_rules(conn)
+    found = alerts.payment_alerts(payment_delay(conn, scope_code, as_of), scope, as_of, rules)
+    if rules[alerts.DISTRICT_SILENT].enabled:
+        found += alerts.silent_district_alerts(last_district_reports(conn, scope_code, as_of), as_of, rules)
+    found += alerts.progress_alerts(progress_table(conn, scope_code, as_of), scope, as_of, rules)
+    return alerts.rank(found, lang)
