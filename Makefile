@@ -24,6 +24,7 @@ venv: $(VENV)/.runtime-installed
 
 ## make run: build the environment, create the demo database if missing, serve on http://127.0.0.1:8050
 run: $(VENV)/.runtime-installed
+	@bash scripts/install-test-system-deps.sh run
 	$(BIN)/python -m dashboard serve
 
 ## make serve-prod: the production server (gunicorn, WORKERS x THREADS; see docs/deploy.md)
@@ -32,7 +33,7 @@ serve-prod: $(VENV)/.runtime-installed
 
 ## Debian packages the tests need: Chromium (browser tests), the Lao font, PostGIS for the PostgreSQL tests.
 system-test-deps:
-	@bash scripts/install-test-system-deps.sh
+	@bash scripts/install-test-system-deps.sh test
 
 ## make test: install what the tests need and run the whole suite
 test: $(VENV)/.test-installed system-test-deps
