@@ -123,6 +123,14 @@ def init_db(engine: Engine) -> None:
         command.upgrade(config, "head")
 
 
+def migration_head() -> str:
+    """The newest schema revision this code knows (what init_db and migrate bring a database to)."""
+    from alembic.script import ScriptDirectory
+
+    (head,) = ScriptDirectory.from_config(_alembic_config(None)).get_heads()
+    return head
+
+
 def migrate(engine: Engine) -> None:
     """Apply pending migrations (what `python -m dashboard migrate` runs)."""
     init_db(engine)

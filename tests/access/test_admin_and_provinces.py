@@ -95,7 +95,7 @@ def _find(node, component_id):
 
 
 def test_migration_0005_adds_the_account_tables_to_an_existing_database(empty_engine):
-    from data_access.database import init_db
+    from data_access.database import init_db, migration_head
 
     with empty_engine.begin() as conn:
         for table in ("user_province", "audit_log", "user_account"):
@@ -105,4 +105,4 @@ def test_migration_0005_adds_the_account_tables_to_an_existing_database(empty_en
     tables = set(inspect(empty_engine).get_table_names())
     assert {"user_account", "user_province", "audit_log"} <= tables
     with empty_engine.connect() as conn:
-        assert conn.execute(text("SELECT version_num FROM alembic_version")).scalar_one() == "0005"
+        assert conn.execute(text("SELECT version_num FROM alembic_version")).scalar_one() == migration_head()

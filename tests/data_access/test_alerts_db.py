@@ -104,14 +104,14 @@ def test_without_the_table_the_defaults_apply(empty_engine):
 
 
 def test_migration_0008_creates_and_seeds_the_table_on_an_older_database(empty_engine):
-    from data_access.database import init_db
+    from data_access.database import init_db, migration_head
 
     with empty_engine.begin() as conn:
         conn.execute(text("DROP TABLE alert_rule"))
         conn.execute(text("UPDATE alembic_version SET version_num = '0005'"))
     init_db(empty_engine)
     with empty_engine.connect() as conn:
-        assert conn.execute(text("SELECT version_num FROM alembic_version")).scalar_one() == "0008"
+        assert conn.execute(text("SELECT version_num FROM alembic_version")).scalar_one() == migration_head()
         assert alert_rules(conn) == alerts.DEFAULT_RULES
         assert conn.execute(text("SELECT COUNT(*) FROM alert_rule")).scalar_one() == len(alerts.DEFAULT_RULES)
     init_db(empty_engine)  # idempotent: seeding twice adds nothing

@@ -1,4 +1,6 @@
 """The schema round-trips geometry and enforces its keys on both backends."""
+from pathlib import Path
+
 import pytest
 import shapely
 from sqlalchemy import insert, select
@@ -34,3 +36,15 @@ def test_observation_key_is_unique(empty_engine):
             conn.execute(insert(Observation), [row, row])
     with empty_engine.connect() as conn:
         assert conn.execute(select(Observation.id)).all() == []
+
+
+def test_migrations_form_one_chain_from_the_baseline_to_one_head():
+    """Migrations written on parallel branches must be re-chained: two heads break init_db."""
+    from alembic.script import ScriptDirectory
+
+    from data_access.database import _alembic_config, migration_head
+
+    script = ScriptDirectory.from_config(_alembic_config(None))
+    chain = list(script.walk_revisions("base", migration_head()))
+    files = list((Path(__file__).resolve().parents[2] / "data_access" / "migrations" / "versions").glob("0*.py"))
+    assert chain[-1].revision == "0001" and len(chain) == len(files)
