@@ -196,8 +196,11 @@ def test_auth_on_turns_accounts_on_for_the_demo_too(sqlite_demo_url):
 
 def test_accounts_are_on_for_any_other_database(tmp_path):
     from dashboard.app import create_app
+    from data_access.database import init_db, make_engine
 
-    client = create_app({"DATABASE_URL": f"sqlite:///{tmp_path / 'real.sqlite'}"}).server.test_client()
+    url = f"sqlite:///{tmp_path / 'real.sqlite'}"
+    init_db(make_engine(url))  # the app never creates a database file itself
+    client = create_app({"DATABASE_URL": url}).server.test_client()
     assert client.get("/").status_code == 302
     assert client.get("/_dash-dependencies").status_code == 401
     assert client.get("/healthz").status_code == 200
