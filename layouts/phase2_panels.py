@@ -133,21 +133,28 @@ def method_panel(proposal: dict, inputs_frame: pd.DataFrame, settings: pd.DataFr
         source_column, period_column = f"{column}_source", f"{column}_period"
         known = inputs_frame[[source_column, period_column]].dropna().drop_duplicates()
         for row in known.itertuples(index=False):
-            sources.append(html.Li(t(f"phase2.input_{key}", lang) + ": " + str(row[0]) + " (" + str(row[1]) + ")"))
+            sources.append(html.Li([t(f"phase2.input_{key}", lang) + ": ", source_text(row[0]), f" ({row[1]})"]))
     by_key = settings.set_index("key")
     for key in SETTING_KEYS:
         row = by_key.loc[key]
         if pd.isna(row["value"]):
             continue
-        sources.append(html.Li(t(f"phase2.setting_{key}", lang) + ": " + format_number(row["value"], lang,
-                                                                                      2 if key.startswith("lak") else 0)
-                               + " — " + (row["source"] or t("common.no_data", lang))
-                               + (f" ({int(row['year'])})" if not pd.isna(row["year"]) else "")))
+        sources.append(html.Li([t(f"phase2.setting_{key}", lang) + ": "
+                                + format_number(row["value"], lang, 2 if key.startswith("lak") else 0) + " — ",
+                                source_text(row["source"]) if row["source"] else t("common.no_data", lang),
+                                f" ({int(row['year'])})" if not pd.isna(row["year"]) else ""]))
     sources.append(html.Li(rate_sentence(params, lang)))
     items += [html.P(t("phase2.method_inputs", lang), className="fw-semibold mb-1"), html.Ul(sources)]
     if demo:
         items.append(html.P(t("phase2.demo_note", lang), className="text-danger mb-0"))
     return items
+
+
+def source_text(text) -> html.Span:
+    """A source citation as the program office wrote it, marked with its own language (it is data,
+    often an English document title), so that readers and screen readers know what they read."""
+    text = str(text)
+    return html.Span(text, lang="lo" if any("\u0e80" <= char <= "\u0eff" for char in text) else "en")
 
 
 def settings_card(lang: str, table_id: str, field_type: str, save_id: str, message_id: str) -> dbc.Card:
@@ -188,7 +195,7 @@ def settings_table(settings: pd.DataFrame, lang: str) -> dbc.Table:
         body.append(html.Tr([html.Td(t(f"phase2.setting_{key}", lang)),
                              html.Td(format_number(row["value"], lang, 2 if key.startswith("lak") else 0)
                                      if not pd.isna(row["value"]) else t("phase2.not_set", lang)),
-                             html.Td(row["source"] or ""),
+                             html.Td(source_text(row["source"]) if row["source"] else ""),
                              html.Td("" if pd.isna(row["year"]) else str(int(row["year"]))),
                              html.Td(updated)]))
     return dbc.Table([head, html.Tbody(body)], size="sm", bordered=True, className="mb-0")
