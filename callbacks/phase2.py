@@ -7,9 +7,10 @@ from dash import ALL, Input, Output, Patch, State, ctx, dcc, no_update
 
 from access import acting_account, auth_on_now, can_manage_users
 
-from data_access.phase2_proposal import build_proposal, phase1_comparison, proposal_parameters, selection_project_mix
+from data_access.phase2_choices import proposal_for
+from data_access.phase2_proposal import phase1_comparison, selection_project_mix
 from data_access.program_settings import SettingError, save_program_settings
-from data_access.queries.phase2 import COMPONENTS, phase2_inputs, phase2_settings, village_project_mix
+from data_access.queries.phase2 import phase2_settings, village_project_mix
 from geo.boundaries import boundaries_geojson
 from i18n import format_number, format_period, t
 from layouts.common import DATASET_STORE, FILTERS_STORE, LANGUAGE_STORE
@@ -51,15 +52,9 @@ def can_edit_settings() -> bool:
 
 
 def _proposal(store, period: str, weights: dict, count, exclude, ticked) -> tuple[dict, dict, dict]:
-    """(proposal, inputs, settings) for the page's choices: the one computation page and Excel share."""
-    inputs = store.read(phase2_inputs, period)
-    settings = store.read(phase2_settings, period)
-    available = inputs["available"]
-    used = {name: (float(weights.get(name) or 0) if available[name] else 0.0) for name in COMPONENTS}
-    params = proposal_parameters(settings["settings"], settings["rate"])
-    proposal = build_proposal(inputs, params, COMPONENTS, used, int(count or DEFAULT_SELECT_COUNT),
-                              "exclude" in (exclude or []), ticked)
-    return proposal, inputs, settings
+    """(proposal, inputs, settings) for the page's choices: the one computation page, Excel and mission report share."""
+    return proposal_for(store.read, period, weights, int(count or DEFAULT_SELECT_COUNT), "exclude" in (exclude or []),
+                        ticked)
 
 
 def _map(scored, components: list[str], lang: str, map_style: str, built: bool):
