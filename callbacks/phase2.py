@@ -19,7 +19,7 @@ from layouts.figures.trends import empty_figure
 from layouts.phase2 import (
     BREAKDOWN, BUDGET, COMPONENT_ORDER, COSTS, DEFAULT_SELECT_COUNT, DOWNLOAD, EXCLUDE_PHASE1, EXPLANATION, EXPORT, MAP, METHOD,
     MAP_BUILT, MIX, MODE_NOTE, PHASE1, RESET_TICKS, ROBUSTNESS, SELECT_COUNT, SELECTION, SETTING_FIELD, SETTINGS_MESSAGE,
-    SETTINGS_SAVE, SETTINGS_TABLE, SETTINGS_VERSION, SUMMARY, TABLE, TICKED, TITLE, URL_SINK, WEIGHT_COVERAGE,
+    SETTINGS_SAVE, SETTINGS_TABLE, SETTINGS_VERSION, SUMMARY, TABLE, TICKED, TITLE, TO_REPORT, URL_SINK, WEIGHT_COVERAGE,
     WEIGHT_POVERTY, WEIGHT_SHARES, WEIGHT_STUNTING, explanation, ranking_grid, selection_summary, weight_shares,
 )
 from layouts.phase2_panels import (
@@ -154,6 +154,11 @@ def register(app, store, config) -> None:
         }""",
         Output(URL_SINK, "data"), *WEIGHT_INPUTS, Input(SELECT_COUNT, "value"), Input(EXCLUDE_PHASE1, "value"),
         Input(TICKED, "data"),
+    )
+    # The mission report's Phase II section takes the same choices (reports.mission_phase2.parse_selection).
+    app.clientside_callback(
+        "function(q) { return '/report?phase2=' + encodeURIComponent(q || ''); }",
+        Output(TO_REPORT, "href"), Input(URL_SINK, "data"),
     )
 
     @app.callback(
