@@ -138,6 +138,12 @@ def parameters_sheet(phase2: dict, lang: str) -> tuple[pd.DataFrame, list[Column
     params = proposal["parameters"]
     by_key = phase2["settings"]["settings"].set_index("key")
     rows = []
+    # the district inputs' sources, as the page's method panel lists them
+    frame = phase2["inputs"]["districts"]
+    for column in ("poverty", "population", "stunting"):
+        known = frame[[f"{column}_source", f"{column}_period"]].dropna().drop_duplicates()
+        for source, period in known.itertuples(index=False):
+            rows.append({"setting": t(f"phase2.input_{column}", lang), "source": source, "year": period})
     for key in SETTING_KEYS:
         row = by_key.loc[key]
         rows.append({"setting": t(f"phase2.setting_{key}", lang), "value": None if pd.isna(row["value"]) else row["value"],
