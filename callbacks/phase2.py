@@ -7,9 +7,10 @@ from dash import ALL, Input, Output, Patch, State, ctx, dcc, no_update
 
 from access import acting_account, auth_on_now, can_manage_users
 
-from data_access.phase2_proposal import build_proposal, phase1_comparison, proposal_parameters, selection_project_mix
+from data_access.phase2_choices import proposal_for
+from data_access.phase2_proposal import phase1_comparison, selection_project_mix
 from data_access.program_settings import SettingError, save_program_settings
-from data_access.queries.phase2 import COMPONENTS, phase2_inputs, phase2_settings, village_project_mix
+from data_access.queries.phase2 import phase2_settings, village_project_mix
 from geo.boundaries import boundaries_geojson
 from i18n import format_number, format_period, t
 from layouts.common import DATASET_STORE, FILTERS_STORE, LANGUAGE_STORE
@@ -18,7 +19,7 @@ from layouts.figures.trends import empty_figure
 from layouts.phase2 import (
     BREAKDOWN, BUDGET, COMPONENT_ORDER, COSTS, DEFAULT_SELECT_COUNT, DOWNLOAD, EXCLUDE_PHASE1, EXPLANATION, EXPORT, MAP, METHOD,
     MAP_BUILT, MIX, MODE_NOTE, PHASE1, RESET_TICKS, ROBUSTNESS, SELECT_COUNT, SELECTION, SETTING_FIELD, SETTINGS_MESSAGE,
-    SETTINGS_SAVE, SETTINGS_TABLE, SETTINGS_VERSION, SUMMARY, TABLE, TICKED, TITLE, URL_SINK, WEIGHT_COVERAGE,
+    SETTINGS_SAVE, SETTINGS_TABLE, SETTINGS_VERSION, SUMMARY, TABLE, TICKED, TITLE, TO_REPORT, URL_SINK, WEIGHT_COVERAGE,
     WEIGHT_POVERTY, WEIGHT_SHARES, WEIGHT_STUNTING, explanation, ranking_grid, selection_summary, weight_shares,
 )
 from layouts.phase2_panels import (
@@ -51,15 +52,9 @@ def can_edit_settings() -> bool:
 
 
 def _proposal(store, period: str, weights: dict, count, exclude, ticked) -> tuple[dict, dict, dict]:
-    """(proposal, inputs, settings) for the page's choices: the one computation page and Excel share."""
-    inputs = store.read(phase2_inputs, period)
-    settings = store.read(phase2_settings, period)
-    available = inputs["available"]
-    used = {name: (float(weights.get(name) or 0) if available[name] else 0.0) for name in COMPONENTS}
-    params = proposal_parameters(settings["settings"], settings["rate"])
-    proposal = build_proposal(inputs, params, COMPONENTS, used, int(count or DEFAULT_SELECT_COUNT),
-                              "exclude" in (exclude or []), ticked)
-    return proposal, inputs, settings
+    """(proposal, inputs, settings) for the page's choices: the one computation page, Excel and mission report share."""
+    return proposal_for(store.read, period, weights, int(count or DEFAULT_SELECT_COUNT), "exclude" in (exclude or []),
+                        ticked)
 
 
 def _map(scored, components: list[str], lang: str, map_style: str, built: bool):
@@ -159,6 +154,11 @@ def register(app, store, config) -> None:
         }""",
         Output(URL_SINK, "data"), *WEIGHT_INPUTS, Input(SELECT_COUNT, "value"), Input(EXCLUDE_PHASE1, "value"),
         Input(TICKED, "data"),
+    )
+    # The mission report's Phase II section takes the same choices (reports.mission_phase2.parse_selection).
+    app.clientside_callback(
+        "function(q) { return '/report?phase2=' + encodeURIComponent(q || ''); }",
+        Output(TO_REPORT, "href"), Input(URL_SINK, "data"),
     )
 
     @app.callback(

@@ -6,9 +6,12 @@ from dash import Input, Output, State
 
 from i18n import format_period, t
 from layouts.common import FILTERS_STORE, LANGUAGE_STORE
-from layouts.report import CANCEL, LANGUAGE, MAKE, PROGRESS, RESULT, SCOPE, failure, progress_label, result_links, scope_line
+from layouts.report import (
+    CANCEL, LANGUAGE, MAKE, PHASE2_CHOICE, PROGRESS, RESULT, SCOPE, failure, progress_label, result_links, scope_line,
+)
 from reports.context import place_name, place_names
 from reports.mission import make_report
+from reports.mission_phase2 import parse_selection
 
 log = logging.getLogger(__name__)
 
@@ -37,6 +40,7 @@ def register(app, store, config) -> None:
         State(FILTERS_STORE, "data"),
         State(LANGUAGE, "value"),
         State(LANGUAGE_STORE, "data"),
+        State(PHASE2_CHOICE, "data"),
         background=True,
         running=[(Output(MAKE, "disabled"), True, False), (Output(CANCEL, "disabled"), False, True),
                  (Output(PROGRESS, "style"), {"height": "1.4rem"}, {"display": "none"})],
@@ -45,7 +49,7 @@ def register(app, store, config) -> None:
         cancel=[Input(CANCEL, "n_clicks")],
         prevent_initial_call=True,
     )
-    def make(set_progress, n_clicks, filters, report_lang, page_lang):
+    def make(set_progress, n_clicks, filters, report_lang, page_lang, phase2):
         scope, period = _scope(filters)
         if not n_clicks or not period:
             return ""
@@ -56,7 +60,8 @@ def register(app, store, config) -> None:
         set_progress((2, progress_label("start", page_lang)))
         try:
             report = make_report(store.read, scope, period, lang,
-                                 lambda step, percent: set_progress((percent, progress_label(step, page_lang))))
+                                 lambda step, percent: set_progress((percent, progress_label(step, page_lang))),
+                                 phase2=parse_selection(phase2) if phase2 else None)
         except Exception:
             log.exception("mission report failed for %s %s %s", scope, period, lang)
             return failure(page_lang)

@@ -15,6 +15,9 @@ def _arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--lang", choices=["lo", "en"], default="lo", help="language of the report (default lo)")
     parser.add_argument("--out", required=True, help="PDF file to write (the Excel goes next to it, .xlsx)")
     parser.add_argument("--xlsx", help="Excel file to write (default: --out with .xlsx)")
+    parser.add_argument("--phase2", default="", metavar="QUERY",
+                        help='the Phase II selection as in the /phase2 page\'s address, e.g. "w=50,25,25&n=12&pick=0201,0207" '
+                             "(default: the page's default weights and top N)")
 
 
 @command("report", "make the mission report for a scope and review month: a PDF and a matching Excel workbook")(_arguments)
@@ -31,6 +34,7 @@ def report(args: argparse.Namespace) -> int:
     from data_access.database import make_engine
     from data_access.queries.catalogue import admin_unit
     from reports.mission import make_report
+    from reports.mission_phase2 import parse_selection
 
     engine = make_engine(load_config()["DATABASE_URL"])
 
@@ -42,7 +46,8 @@ def report(args: argparse.Namespace) -> int:
         print(f"--scope {scope}: no province or district has this code", file=sys.stderr)
         return 2
     started = time.perf_counter()
-    result = make_report(read, scope, args.as_of, args.lang)
+    result = make_report(read, scope, args.as_of, args.lang,
+                         phase2=parse_selection(args.phase2) if args.phase2 else None)
     out = Path(args.out)
     xlsx = Path(args.xlsx) if args.xlsx else out.with_suffix(".xlsx")
     out.write_bytes(result.pdf)

@@ -36,6 +36,7 @@ METHOD = "phase2-method"
 EXPORT = "phase2-export"
 DOWNLOAD = "phase2-download"
 URL_SINK = "phase2-url-sink"
+TO_REPORT = "phase2-to-report"
 SETTINGS_TABLE = "phase2-settings-table"
 SETTINGS_SAVE = "phase2-settings-save"
 SETTINGS_MESSAGE = "phase2-settings-message"
@@ -122,7 +123,10 @@ def layout(lang: str | None = None, **query) -> html.Div:
                                                   dbc.Button(t("phase2.export", lang), id=EXPORT, size="sm",
                                                              color="primary", className="float-end")],
                                                  className="fw-semibold"),
-                                  dbc.CardBody([html.Div(id=COSTS), html.Div(id=BUDGET, className="mt-2")])],
+                                  dbc.CardBody([html.Div(id=COSTS), html.Div(id=BUDGET, className="mt-2"),
+                                                # the report's Phase II section with this selection (href set in the browser)
+                                                dcc.Link(t("phase2.to_report", lang), href="/report", id=TO_REPORT,
+                                                         className="small d-inline-block mt-2")])],
                                  className="mb-3"),
                         html.Div(id=SUMMARY, className="mb-2"),
                         dbc.Card([dbc.CardHeader(t("phase2.map_card", lang), className="fw-semibold"),

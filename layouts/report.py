@@ -2,7 +2,7 @@
 import base64
 
 import dash_bootstrap_components as dbc
-from dash import html
+from dash import dcc, html
 
 from i18n import t
 from layouts.common import current_language
@@ -18,16 +18,23 @@ PROGRESS = "report-progress"
 RESULT = "report-result"
 PDF_LINK = "report-pdf-link"
 XLSX_LINK = "report-xlsx-link"
+PHASE2_CHOICE = "report-phase2-choice"
+PHASE2_LINE = "report-phase2-line"
 
 
-def layout(lang: str | None = None, **_query) -> html.Div:
+def layout(lang: str | None = None, **query) -> html.Div:
     lang = current_language(lang)
+    # ?phase2=<the Phase II page's address query>: the link on that page brings its selection here.
+    phase2 = str(query.get("phase2") or "") or None
     return html.Div(
         [
+            dcc.Store(id=PHASE2_CHOICE, data=phase2),
             html.H1(t("report.page_title", lang), className="page-title", id=TITLE),
             html.P(t("report.page_intro", lang), className="text-muted"),
             dbc.Card(dbc.CardBody([
                 html.Div(id=SCOPE, className="fw-semibold mb-2"),
+                html.Div(t("report.phase2_from_page" if phase2 else "report.phase2_default", lang), id=PHASE2_LINE,
+                         className="small text-muted mb-2"),
                 html.Div([
                     html.Label(t("report.language_label", lang), htmlFor=LANGUAGE, className="me-2 small text-muted"),
                     dbc.RadioItems(id=LANGUAGE, inline=True, value=lang, className="d-inline-block",

@@ -24,11 +24,12 @@ def _image_source(sources: list[str]) -> str:
 
 
 def make_report(read: Callable, scope: str | None, as_of: str, lang: str,
-                progress: Callable[[str, int], None] | None = None) -> MissionReport:
+                progress: Callable[[str, int], None] | None = None, phase2: dict | None = None) -> MissionReport:
     """Read the pages' query results through `read` (store.read or a plain connection reader),
-    then build the PDF and the workbook from them. progress(step, percent) follows along."""
+    then build the PDF and the workbook from them. progress(step, percent) follows along;
+    phase2: the Phase II page's choices for its section (None: the page's defaults)."""
     warm_up()  # Chromium starts for the charts while the data is read
-    data = collect(read, scope, as_of, lang, progress)
+    data = collect(read, scope, as_of, lang, progress, phase2)
     pdf = mission_pdf(data, lang, _image_source(data["sources"]), progress)
     xlsx = mission_workbook(data, lang)
     if progress:

@@ -9,6 +9,7 @@ from data_access.queries.quality import reporting_completeness
 from data_access.queries.targets import cumulative_projection, progress_table, projectable_indicators, target_projects
 from data_access.queries.trends import compliance_trends, management_trends, payment_pipeline, survey_trends
 from reports.context import is_demo, place_names, source_lines
+from reports.mission_phase2 import collect_phase2
 
 # A supervision mission reviews the six months since the previous one.
 REVIEW_MONTHS = 6
@@ -33,9 +34,10 @@ def compared_districts(read: Callable, scope: str | None) -> tuple[list[str], st
 
 
 def collect(read: Callable, scope: str | None, as_of: str, lang: str,
-            progress: Callable[[str, int], None] | None = None) -> dict:
+            progress: Callable[[str, int], None] | None = None, phase2: dict | None = None) -> dict:
     """Every query result the report needs. `read` is store.read (or the CLI's equivalent);
-    `progress(step, percent)` is told as each part is read."""
+    `progress(step, percent)` is told as each part is read; `phase2`: the Phase II page's choices
+    (mission_phase2.parse_selection), None for the page's defaults."""
     scope = scope if scope and scope != "00" else None
     step = progress or (lambda name, percent: None)
     data: dict = {"scope": scope, "as_of": as_of, "previous": previous_period(as_of), "lang": lang}
@@ -66,4 +68,5 @@ def collect(read: Callable, scope: str | None, as_of: str, lang: str,
                             for code in COMPLETENESS_INDICATORS}
     codes, _province = compared_districts(read, scope)
     data["comparison"] = read(district_comparison, codes, as_of)
+    data["phase2"] = collect_phase2(read, as_of, phase2, data["is_demo"])
     return data

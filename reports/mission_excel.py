@@ -6,6 +6,7 @@ from i18n import format_period, t
 from layouts.targets import grid_rows
 from reports.context import place_name
 from reports.exports import Column, ExportContext, add_notes_sheet, add_table_sheet, workbook_bytes
+from reports.mission_phase2 import parameters_sheet, selection_sheet
 from reports.mission_sections import completeness_lines
 from reports.tables import backlog_table, cycles_table, disbursement_table
 
@@ -14,11 +15,13 @@ def _headline_frame(data: dict, lang: str) -> tuple[pd.DataFrame, list[Column]]:
     now, before = data["headline"], data["headline_previous"]
 
     def value(figures: dict, key: str):
-        item = figures[key]
+        item = figures.get(key)
         if key == "stunting":
             return item["latest"]["value"] if item["latest"] else None
         if key == "convergence":
             return item["share"]
+        if key in ("delay_days", "n_open"):
+            return figures["payment_delay"][key]
         return item.get("value") if isinstance(item, dict) else item
 
     rows = []
@@ -26,8 +29,8 @@ def _headline_frame(data: dict, lang: str) -> tuple[pd.DataFrame, list[Column]]:
                              ("compliance", "overview.card_compliance", "percent"),
                              ("stunting", "overview.card_stunting", "percent"),
                              ("convergence", "overview.card_convergence", "percent"),
-                             ("median_delay_days", "overview.card_delay", "days"),
-                             ("n_cycles_unpaid", "report.cycles_unpaid", "integer")):
+                             ("delay_days", "overview.card_delay", "days"),
+                             ("n_open", "report.cycles_unpaid", "integer")):
         old, new = value(before, key), value(now, key)
         change = None if old is None or new is None or pd.isna(old) or pd.isna(new) else new - old
         rows.append({"indicator": t(label, lang), "previous": old, "now": new, "change": change, "kind": kind})
@@ -99,6 +102,8 @@ def mission_workbook(data: dict, lang: str) -> bytes:
         (t("report.section_pipeline", lang), cycles_table(data["pipeline"], lang)),
         (t("report.section_budget", lang), disbursement_table(data["management"], lang)),
         (t("export.note_completeness", lang), _completeness_frame(data, lang)),
+        (t("report.phase2_sheet", lang), selection_sheet(data["phase2"], lang)),
+        (t("report.phase2_parameters_sheet", lang), parameters_sheet(data["phase2"], lang)),
     ]
     for title, (frame, columns) in sheets:
         add_table_sheet(workbook, title, frame, columns)

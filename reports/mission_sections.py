@@ -92,7 +92,7 @@ def headline(data: dict, lang: str) -> str:
     """The Overview's cards as of the review month, and what changed since the previous review."""
     now, before = data["headline"], data["headline_previous"]
     place = place_name(data["place"], lang)
-    cards = render(headline_cards(now, place, lang))
+    cards = render(headline_cards(now, place, lang, data["as_of"]))
     points = " " + t("report.points", lang)
     rows = []
 
@@ -109,9 +109,10 @@ def headline(data: dict, lang: str) -> str:
         latest_new["value"] if latest_new else None, lambda v: format_value(v, "percent", lang), 1, points)
     add(t("overview.card_convergence", lang), before["convergence"]["share"], now["convergence"]["share"],
         lambda v: format_value(v, "percent", lang), 1, points)
-    add(t("overview.card_delay", lang), before["median_delay_days"], now["median_delay_days"],
+    # The Overview's one payment-delay definition (open and paid cycles): queries.payments.payment_delay.
+    add(t("overview.card_delay", lang), before["payment_delay"]["delay_days"], now["payment_delay"]["delay_days"],
         lambda v: format_value(v, "days", lang))
-    add(t("report.cycles_unpaid", lang), before["n_cycles_unpaid"], now["n_cycles_unpaid"],
+    add(t("report.cycles_unpaid", lang), before["payment_delay"]["n_open"], now["payment_delay"]["n_open"],
         lambda v: format_number(v, lang))
     headers = [t("common.indicator", lang), format_period(data["previous"], lang), format_period(data["as_of"], lang),
                t("report.change", lang)]
@@ -164,8 +165,8 @@ def pipeline(data: dict, images: dict, lang: str) -> str:
     """The Trends page's waiting facts and open-cycle table, and the delays of paid cycles per district."""
     result = data["pipeline"]
     parts = [f'<section class="break"><h2>{escape(t("report.section_pipeline", lang))}</h2>',
-             render(pipeline_summary(result["overall"], result["backlog_by_district"], result["paid_window"],
-                                     result["as_of_date"], lang)),
+             render(pipeline_summary(result["overall"], result["backlog_by_district"], result["delay"],
+                                     result["as_of_date"], data["as_of"], lang)),
              f'<h3>{escape(t("trends.backlog_card", lang))}</h3>']
     waiting = render(backlog_table(result["backlog"], lang, limit=20))
     parts.append(waiting or f'<p class="muted">{escape(t("report.nobody_waiting", lang))}</p>')
