@@ -141,13 +141,17 @@ def method_panel(proposal: dict, inputs_frame: pd.DataFrame, settings: pd.DataFr
             continue
         sources.append(html.Li([t(f"phase2.setting_{key}", lang) + ": "
                                 + format_number(row["value"], lang, 2 if key.startswith("lak") else 0) + " — ",
-                                source_text(row["source"]) if row["source"] else t("common.no_data", lang),
+                                t("common.no_data", lang) if _blank(row["source"]) else source_text(row["source"]),
                                 f" ({int(row['year'])})" if not pd.isna(row["year"]) else ""]))
     sources.append(html.Li(rate_sentence(params, lang)))
     items += [html.P(t("phase2.method_inputs", lang), className="fw-semibold mb-1"), html.Ul(sources)]
     if demo:
         items.append(html.P(t("phase2.demo_note", lang), className="text-danger mb-0"))
     return items
+
+
+def _blank(value) -> bool:
+    return value is None or (isinstance(value, float) and pd.isna(value)) or not str(value).strip()
 
 
 def source_text(text) -> html.Span:
@@ -195,7 +199,7 @@ def settings_table(settings: pd.DataFrame, lang: str) -> dbc.Table:
         body.append(html.Tr([html.Td(t(f"phase2.setting_{key}", lang)),
                              html.Td(format_number(row["value"], lang, 2 if key.startswith("lak") else 0)
                                      if not pd.isna(row["value"]) else t("phase2.not_set", lang)),
-                             html.Td(source_text(row["source"]) if row["source"] else ""),
+                             html.Td("" if _blank(row["source"]) else source_text(row["source"])),
                              html.Td("" if pd.isna(row["year"]) else str(int(row["year"]))),
                              html.Td(updated)]))
     return dbc.Table([head, html.Tbody(body)], size="sm", bordered=True, className="mb-0")
