@@ -303,6 +303,19 @@ def make_upload(database_url: str, out: Path, megabytes: float, indicator: str =
     return {"file": str(out), "rows": rows, "bytes": size}
 
 
+def _run_in_own_loop(coroutine):
+    """asyncio.run, also when the calling thread already runs an event loop (a test process
+    that drives Playwright's sync API has one): the load then runs in a thread of its own."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return asyncio.run(coroutine)
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(asyncio.run, coroutine).result()
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="scripts/load.py", description=__doc__.splitlines()[0])
     sub = parser.add_subparsers(dest="command", required=True)
@@ -338,7 +351,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "record":
         print(json.dumps(record(args.url, args.out, args.chromium)))
         return 0
-    summary = asyncio.run(run(args))
+    summary = _run_in_own_loop(run(args))
     text = json.dumps(summary, indent=2, ensure_ascii=False)
     print(text)
     if args.out:

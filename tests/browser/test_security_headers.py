@@ -65,6 +65,8 @@ def test_the_policy_is_enforced_not_only_sent(browser, live_server):
 
 
 def test_toolbar_has_no_share_button_and_speaks_lao(page):
+    # Trends charts download as images made on the server (their own PNG/SVG buttons), so
+    # their toolbar has no camera; the rest of it speaks Lao and nothing leaves the host.
     _open(page, "/trends?lang=lo")
     page.wait_for_selector(".js-plotly-plot .modebar-btn", state="attached", timeout=60_000)
     graph = page.locator(".js-plotly-plot").first
@@ -72,15 +74,21 @@ def test_toolbar_has_no_share_button_and_speaks_lao(page):
     graph.hover()
     page.wait_for_timeout(300)
     titles = set(page.evaluate(TITLES))
-    assert "ດາວໂຫຼດແຜນພູມເປັນຮູບ PNG" in titles and "ປັບຂະໜາດອັດຕະໂນມັດ" in titles
+    assert "ປັບຂະໜາດອັດຕະໂນມັດ" in titles and "ຂະຫຍາຍເຂົ້າ" in titles
     assert all(re.search("[\u0e80-\u0eff]", title) for title in titles), titles
     assert page.locator('.modebar-btn[data-title*="Share"]').count() == 0
     assert page.locator(".modebar-btn--logo").count() == 0
     screenshot(page, "toolbar-lo")
 
-    # The download button works under the policy (plotly renders the PNG through data: images).
+    # Where the camera remains (the Phase II score chart), it works under the policy
+    # (plotly renders the PNG through data: images) and its tooltip is Lao.
+    _open(page, "/phase2?lang=lo")
+    camera = page.locator('#phase2-breakdown .modebar-btn[data-title="ດາວໂຫຼດແຜນພູມເປັນຮູບ PNG"]')
+    camera.wait_for(state="attached", timeout=60_000)
+    page.locator("#phase2-breakdown .js-plotly-plot").hover()
+    page.wait_for_timeout(300)
     with page.expect_download() as download:
-        page.locator('.js-plotly-plot .modebar-btn[data-title="ດາວໂຫຼດແຜນພູມເປັນຮູບ PNG"]').first.click()
+        camera.click()
     assert download.value.suggested_filename.endswith(".png")
     assert _violations(page) == []
 
