@@ -9,19 +9,20 @@ def export_ids(table: str) -> tuple[str, str, str]:
     return f"{table}-export-xlsx", f"{table}-export-csv", f"{table}-export-download"
 
 
+def _button_pair(ids: tuple[str, str, str], formats: tuple[str, str], kind: str, label_key: str,
+                 lang: str) -> html.Div:
+    """Two download buttons and their dcc.Download, as a small group hidden when printing."""
+    first_id, second_id, download_id = ids
+    buttons = [html.Button(t(f"export.{name}", lang), id=button_id, type="button", n_clicks=0,
+                           className="btn btn-outline-secondary btn-sm py-0", title=t(f"export.{name}_title", lang))
+               for button_id, name in zip((first_id, second_id), formats)]
+    return html.Div(buttons + [dcc.Download(id=download_id)],
+                    className=f"btn-group {kind} no-print", role="group", **{"aria-label": t(label_key, lang)})
+
+
 def export_buttons(table: str, lang: str) -> html.Div:
     """A small Excel / CSV button pair (hidden when printing) that downloads the table as shown."""
-    xlsx_id, csv_id, download_id = export_ids(table)
-    return html.Div(
-        [
-            html.Button(t("export.excel", lang), id=xlsx_id, type="button", n_clicks=0,
-                        className="btn btn-outline-secondary btn-sm py-0", title=t("export.excel_title", lang)),
-            html.Button(t("export.csv", lang), id=csv_id, type="button", n_clicks=0,
-                        className="btn btn-outline-secondary btn-sm py-0", title=t("export.csv_title", lang)),
-            dcc.Download(id=download_id),
-        ],
-        className="btn-group export-buttons no-print", role="group", **{"aria-label": t("export.buttons_label", lang)},
-    )
+    return _button_pair(export_ids(table), ("excel", "csv"), "export-buttons", "export.buttons_label", lang)
 
 
 def image_ids(graph: str) -> tuple[str, str, str]:
@@ -31,14 +32,4 @@ def image_ids(graph: str) -> tuple[str, str, str]:
 
 def image_buttons(graph: str, lang: str) -> html.Div:
     """PNG / SVG buttons that download the graph as shown, with its title, place, period, source and demo label."""
-    png_id, svg_id, download_id = image_ids(graph)
-    return html.Div(
-        [
-            html.Button(t("export.png", lang), id=png_id, type="button", n_clicks=0,
-                        className="btn btn-outline-secondary btn-sm py-0", title=t("export.png_title", lang)),
-            html.Button(t("export.svg", lang), id=svg_id, type="button", n_clicks=0,
-                        className="btn btn-outline-secondary btn-sm py-0", title=t("export.svg_title", lang)),
-            dcc.Download(id=download_id),
-        ],
-        className="btn-group image-buttons no-print", role="group", **{"aria-label": t("export.image_label", lang)},
-    )
+    return _button_pair(image_ids(graph), ("png", "svg"), "image-buttons", "export.image_label", lang)
