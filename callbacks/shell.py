@@ -1,12 +1,15 @@
 """Shell callbacks: district choices follow the province; filters go into the shared store."""
+import dataclasses
+
 from dash import Input, Output, State
 
 from data_access.queries.alerts import alerts_for
-from data_access.queries.catalogue import admin_units
+from data_access.periods import period_window
+from data_access.queries.catalogue import admin_units, months_with_data
 from i18n import t
 from layouts.alerts import BADGE as ALERT_BADGE, badge_props
 from layouts.common import FILTERS_STORE, LANGUAGE_STORE
-from layouts.shell import DISTRICT, ERROR_BANNER, LOCATION, PERIOD, PROVINCE
+from layouts.shell import DISTRICT, ERROR_BANNER, LOCATION, PERIOD, PERIOD_RULE, PROVINCE, period_rule
 
 
 def register(app, store, config) -> None:
@@ -33,7 +36,17 @@ def register(app, store, config) -> None:
         Input(PERIOD, "value"),
     )
     def share_filters(province, district, period):
-        return {"province": province or None, "district": district or None, "period": period}
+        # "period" stays the as-of month every page reads; a quarter or semester (review_period)
+        # becomes its as-of month by data_access.periods.period_window, and its months go along.
+        window = period_window(period, store.read(months_with_data)) if period else None
+        return {"province": province or None, "district": district or None,
+                "period": window.as_of if window else period, "review_period": period,
+                "period_start": window.start if window else None}
+
+    @app.callback(Output(PERIOD_RULE, "children"), Input(PERIOD, "value"), State(LANGUAGE_STORE, "data"))
+    def explain_period(period, lang):
+        window = period_window(period, store.read(months_with_data)) if period else None
+        return period_rule(dataclasses.asdict(window) if window else None, lang)
 
     # A failure message belongs to the page it happened on: moving to another page clears it
     # (in the browser, no request), so a recovered database is not announced as still gone.

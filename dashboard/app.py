@@ -12,6 +12,7 @@ from dashboard.config import load_config
 from dashboard.jobs import background_manager
 from dashboard.pages import register_callbacks, register_pages
 from data_access.database import database_is_reachable, dataset_info, init_db, is_initialised, make_engine
+from data_access.periods import filter_choices
 from data_access.queries.catalogue import admin_units, months_with_data
 from data_access.store import DataStore
 from i18n import t
@@ -84,7 +85,7 @@ def create_app(config: dict | None = None) -> dash.Dash:
                 dataset = dataset_info(conn)
         except Exception as error:
             return shell.unavailable_layout(lang, errors.message_for(error, lang))
-        return shell.layout(lang, provinces, months, dataset)
+        return shell.layout(lang, provinces, months, dataset, filter_choices(months))
 
     app.layout = serve_layout
     register_callbacks(app, store, settings)

@@ -34,18 +34,19 @@ SUMMARY_COLUMNS = [
 ]
 
 
-def days_waiting(cycles: pd.DataFrame, as_of: dt.date) -> pd.DataFrame:
+def days_waiting(cycles: pd.DataFrame, as_of: dt.date, first_day: dt.date | None = None) -> pd.DataFrame:
     """The cycles that count for the month ending on as_of, with their days waiting.
 
     cycles: one row per cycle with verified_on and paid_on (dates, text or None) and
     beneficiaries. Kept: cycles open at as_of (verified by then, not paid by then) and
     cycles paid in as_of's month. Adds as_of, is_open and days_waiting (NaN when the dates
-    run backwards).
+    run backwards). first_day (a review period's first day) widens "paid in the month" to
+    "paid from first_day to as_of": the same rule over a quarter or semester.
     """
-    return waits_by_month(cycles, [as_of])
+    return waits_by_month(cycles, [as_of], first_day)
 
 
-def waits_by_month(cycles: pd.DataFrame, month_ends: list[dt.date]) -> pd.DataFrame:
+def waits_by_month(cycles: pd.DataFrame, month_ends: list[dt.date], first_day: dt.date | None = None) -> pd.DataFrame:
     """days_waiting for several months at once: one row per month (as_of) and cycle that counts."""
     frame = cycles.copy()
     for column in ("verified_on", "paid_on"):
@@ -55,7 +56,8 @@ def waits_by_month(cycles: pd.DataFrame, month_ends: list[dt.date]) -> pd.DataFr
     # A cycle verified after the as-of date did not exist yet; a payment after it had not happened.
     grid = grid[grid["verified_on"] <= grid["as_of"]].copy()
     paid = grid["paid_on"].where(grid["paid_on"] <= grid["as_of"])
-    month_start = grid["as_of"].dt.to_period("M").dt.start_time
+    month_start = (grid["as_of"].dt.to_period("M").dt.start_time if first_day is None
+                   else pd.Timestamp(first_day))
     keep = paid.isna() | (paid >= month_start)
     grid, paid = grid[keep].copy(), paid[keep]
     grid["paid_on"] = paid

@@ -121,12 +121,17 @@ def format_value(value, unit: str, lang: str) -> str:
 
 
 def format_period(period: str | None, lang: str, short: bool = False) -> str:
-    """"2023-05" -> "May 2023" / "ພຶດສະພາ 2023"; "2023-Q2" -> "Q2 2023" / "ໄຕມາດ 2/2023"."""
+    """"2023-05" -> "May 2023" / "ພຶດສະພາ 2023"; "2023-Q2" -> "Q2 2023" / "ໄຕມາດ 2/2023";
+    "2022-S2" -> "Jul–Dec 2022"."""
     if not period:
         return translate("common.no_data", lang)
     if "-Q" in period:
         year, quarter = period.split("-Q")
         return translate("period.quarter", lang, quarter=quarter, year=year)
+    if "-S" in period:
+        # A semester (a review period of the shared filter): "Jul–Dec 2022".
+        year, half = period.split("-S")
+        return translate(f"period.semester_{half}", lang, year=year)
     if len(period) == 4:
         return period
     year, month = period.split("-")

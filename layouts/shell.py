@@ -14,6 +14,8 @@ LANG_EN = "shell-lang-en"
 PROVINCE = "shell-province"
 DISTRICT = "shell-district"
 PERIOD = "shell-period"
+# Under the period filter: the rule that turns a quarter or semester into the "as of" month.
+PERIOD_RULE = "shell-period-rule"
 LOCATION = "shell-location"
 FILTER_BAR = "shell-filter-bar"
 # Where a failed callback says so (dashboard/errors.py writes it with set_props).
@@ -85,8 +87,20 @@ def auth_banner(account: dict, lang: str):
     return dbc.Alert(t(key, lang), color="warning", className="py-1 px-3 mb-0 rounded-0 small", id=AUTH_BANNER)
 
 
-def period_options(months: list[str], lang: str) -> list[dict]:
-    return [{"label": format_period(month, lang), "value": month} for month in months]
+def period_options(months: list[str], lang: str, periods: list[str] | None = None) -> list[dict]:
+    """The period filter's choices: `periods` (data_access.periods.filter_choices: months, quarters
+    and semesters, newest first), or the months alone. Values are plain codes (2022-11, 2022-Q4,
+    2022-S2) that data_access.periods.period_window reads."""
+    return [{"label": format_period(code, lang), "value": code} for code in (periods or months)]
+
+
+def period_rule(window: dict | None, lang: str) -> str:
+    """The sentence under the period filter: the month pages read "as of" for a quarter or semester.
+    window: data_access.periods.PeriodWindow fields."""
+    if not window or window["kind"] == "month":
+        return ""
+    key = "review.as_of_latest" if window["as_of_rule"] == "latest_data" else "review.as_of_no_data"
+    return t(key, lang, period=format_period(window["code"], lang), month=format_period(window["as_of"], lang))
 
 
 def default_as_of(months: list[str]) -> str | None:
@@ -96,8 +110,9 @@ def default_as_of(months: list[str]) -> str | None:
     return months[0] if months else None
 
 
-def layout(lang: str, provinces, months: list[str], dataset: dict) -> html.Div:
-    """provinces: DataFrame(code, name_en, name_lo); months: newest first; dataset: dataset_info."""
+def layout(lang: str, provinces, months: list[str], dataset: dict, periods: list[str] | None = None) -> html.Div:
+    """provinces: DataFrame(code, name_en, name_lo); months: newest first; dataset: dataset_info;
+    periods: the period filter's choices (months, quarters, semesters), default the months."""
     is_demo = dataset.get("is_demo") == "1"
     account = current_account()
     visible = account["visible_provinces"]
@@ -138,10 +153,11 @@ def layout(lang: str, provinces, months: list[str], dataset: dict) -> html.Div:
                          dcc.Dropdown(id=DISTRICT, options=[{"label": t("common.all_districts", lang), "value": ""}],
                                       value="", clearable=False, persistence=True, persistence_type="session",
                                       labels=dropdown_labels(lang))], md=3),
-                dbc.Col([html.Label(t("shell.as_of", lang), htmlFor=PERIOD),
-                         dcc.Dropdown(id=PERIOD, options=period_options(months, lang), value=latest,
+                dbc.Col([html.Label(t("review.filter_label", lang), htmlFor=PERIOD),
+                         dcc.Dropdown(id=PERIOD, options=period_options(months, lang, periods), value=latest,
                                       clearable=False, persistence=True, persistence_type="session",
-                                      labels=dropdown_labels(lang))], md=3),
+                                      labels=dropdown_labels(lang)),
+                         html.Small(id=PERIOD_RULE, className="text-muted d-block")], md=3),
             ],
             className="g-2 py-2",
         ),

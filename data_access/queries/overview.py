@@ -65,8 +65,14 @@ def _expected_reporters(conn: Connection, indicator_code: str, scope_code: str |
     return _reporters(conn, indicator_code, scope_code, as_of)[1]
 
 
-def headline_figures(conn: Connection, scope_code: str | None, as_of: str) -> dict:
+def headline_figures(conn: Connection, scope_code: str | None, as_of: str, first_month: str | None = None) -> dict:
     """Everything the Overview cards show, for a place (None = national) as of a month.
+
+    first_month (the review page: a quarter's or semester's first month; None = as_of alone):
+    the flows and ratios cover the months first_month to as_of (compliance from the numerators
+    and denominators summed over them, payment delay over the cycles paid in them and those
+    waiting at the end); the stocks and states stay those of as_of, the period's end
+    (registered to date, convergence, the latest survey round known by then).
 
     Keys: registered (value, period, carried_value, carried_units, oldest_carried_period: the
     registration stock carries each village's latest report, see data_access.stocks),
@@ -81,7 +87,7 @@ def headline_figures(conn: Connection, scope_code: str | None, as_of: str) -> di
     # A stock as of the month: carried reports count up to the cap; older ones leave it missing.
     registered = scope_value(conn, "CCT_REGISTERED", scope_code, as_of, as_of)
     registered_reporting, registered_expected = _reporters(conn, "CCT_REGISTERED", scope_code, as_of)
-    compliance = scope_value(conn, "CCT_COMPLY_ALL", scope_code, as_of, as_of)
+    compliance = scope_value(conn, "CCT_COMPLY_ALL", scope_code, first_month or as_of, as_of)
     return {
         "registered": registered,
         "registered_expected": registered_expected,
@@ -92,7 +98,7 @@ def headline_figures(conn: Connection, scope_code: str | None, as_of: str) -> di
         "compliance": compliance,
         "stunting": survey_latest_and_baseline(conn, "STUNTING", scope_code, as_of),
         "convergence": target_village_share_all_projects(conn, as_of, scope_code),
-        "payment_delay": payment_delay(conn, scope_code, as_of),
+        "payment_delay": payment_delay(conn, scope_code, as_of, first_month),
     }
 
 

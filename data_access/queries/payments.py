@@ -36,7 +36,7 @@ def payment_cycles(conn: Connection, within: str | None = None) -> pd.DataFrame:
     return frame
 
 
-def payment_delay(conn: Connection, scope_code: str | None, as_of: str) -> dict:
+def payment_delay(conn: Connection, scope_code: str | None, as_of: str, first_month: str | None = None) -> dict:
     """The payment delay of a place (None = national) in the month as_of, with its two parts.
 
     One query reads the place's cycles that count for the month (verified by its end, and
@@ -44,9 +44,12 @@ def payment_delay(conn: Connection, scope_code: str | None, as_of: str) -> dict:
     {"delay_days" (the headline: median days waiting over open and paid cycles, None when
     no cycle counts), "n_cycles", "n_open", "beneficiaries_waiting", "longest_open_days",
     "median_open_days", "n_paid", "median_paid_days", "n_inconsistent", "as_of_date"}.
+    first_month (a review period's first month): the same rule over the months first_month to
+    as_of: the cycles paid in them and those still waiting at the end of as_of.
     """
     last = period_end(as_of)
-    summary = summarise(days_waiting(_cycles_of_the_month(conn, scope_code, as_of), last))
+    first = period_start(first_month) if first_month else None
+    summary = summarise(days_waiting(_cycles_of_the_month(conn, scope_code, as_of, first_month), last, first))
     return summary | {"as_of_date": last}
 
 
@@ -62,10 +65,12 @@ def payment_delay_by_unit(conn: Connection, level: str, as_of: str, within: str 
     return summary.rename(columns={column: "admin_code"})
 
 
-def _cycles_of_the_month(conn: Connection, scope_code: str | None, as_of: str) -> pd.DataFrame:
-    """The place's cycles that can count for the month: verified by its end, open then or paid during it."""
+def _cycles_of_the_month(conn: Connection, scope_code: str | None, as_of: str,
+                         first_month: str | None = None) -> pd.DataFrame:
+    """The place's cycles that can count for the month (or the months from first_month): verified
+    by its end, open then or paid during it."""
     sql = CYCLE_SQL + " AND c.verified_on <= :last AND (c.paid_on IS NULL OR c.paid_on >= :first)"
-    params: dict = {"first": period_start(as_of), "last": period_end(as_of)}
+    params: dict = {"first": period_start(first_month or as_of), "last": period_end(as_of)}
     if scope_code and scope_code != "00":
         sql += " AND c.district_code LIKE :prefix"
         params["prefix"] = scope_code + "%"
