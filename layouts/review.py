@@ -107,16 +107,23 @@ def change_text(change, unit: str, lang: str) -> str:
     return sign + format_number(amount, lang, 0)
 
 
+def text_or_none(value) -> str | None:
+    """A frame's text cell, None when missing (pandas gives NaN, not None, in text columns)."""
+    return value if isinstance(value, str) and value else None
+
+
 def verdict_text(verdict: str | None, lang: str) -> str:
+    verdict = text_or_none(verdict)
     return t(f"review.verdict_{verdict}", lang) if verdict else ""
 
 
 def status_text(status: str | None, lang: str) -> str:
+    status = text_or_none(status)
     return t(f"targets.status_{status}", lang) if status else t("review.status_none", lang)
 
 
 def _status_cell(status: str | None, column: str, lang: str) -> html.Td:
-    tone = TONES.get(status)
+    tone = TONES.get(text_or_none(status))
     return html.Td(status_text(status, lang), className=f"review-{column}" + (f" tone-text-{tone}" if tone else ""))
 
 
@@ -131,12 +138,12 @@ def _header(window: dict, previous: dict, lang: str, first: str) -> html.Thead:
 
 def _cells(row: dict, unit: str, lang: str, survey: bool) -> list:
     return [
-        html.Td(value_text(row["value_then"], unit, lang, row.get("period_then") if survey else None),
+        html.Td(value_text(row["value_then"], unit, lang, text_or_none(row.get("period_then")) if survey else None),
                 className="review-then"),
-        html.Td(value_text(row["value_now"], unit, lang, row.get("period_now") if survey else None),
+        html.Td(value_text(row["value_now"], unit, lang, text_or_none(row.get("period_now")) if survey else None),
                 className="review-now"),
         html.Td(change_text(row["change"], unit, lang), className="review-change"),
-        html.Td(verdict_text(row["verdict"], lang), className=f"review-verdict change-{row['verdict']}"),
+        html.Td(verdict_text(row["verdict"], lang), className=f"review-verdict change-{text_or_none(row['verdict'])}"),
         _status_cell(row["status_then"], "status-then", lang),
         _status_cell(row["status_now"], "status-now", lang),
     ]
@@ -155,7 +162,7 @@ def headline_table(review: dict, lang: str) -> dbc.Table:
 def framework_table(review: dict, lang: str) -> dbc.Table:
     body = []
     for row in review["framework"].to_dict("records"):
-        project = (row["project_name_lo"] if lang == "lo" else row["project_name_en"]) or ""
+        project = text_or_none(row["project_name_lo"] if lang == "lo" else row["project_name_en"]) or ""
         name = html.Div([html.Span(localized(row, lang)), html.Small(" " + project, className="text-muted")])
         body.append(html.Tr([html.Th(name, scope="row"),
                              html.Td(t(f"review.rule_{row['rule']}", lang), className="review-rule small"),
