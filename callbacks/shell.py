@@ -4,12 +4,22 @@ import dataclasses
 from dash import Input, Output, State
 
 from data_access.queries.alerts import alerts_for
-from data_access.periods import period_window
+from data_access.periods import PeriodError, period_window
 from data_access.queries.catalogue import admin_units, months_with_data
 from i18n import t
 from layouts.alerts import BADGE as ALERT_BADGE, badge_props
 from layouts.common import FILTERS_STORE, LANGUAGE_STORE
 from layouts.shell import DISTRICT, ERROR_BANNER, LOCATION, PERIOD, PERIOD_RULE, PROVINCE, period_rule
+
+
+def _window(store, period: str | None):
+    """The filter value as months (data_access.periods.period_window); None for no or a malformed value."""
+    if not period:
+        return None
+    try:
+        return period_window(period, store.read(months_with_data))
+    except PeriodError:
+        return None
 
 
 def register(app, store, config) -> None:
@@ -38,14 +48,14 @@ def register(app, store, config) -> None:
     def share_filters(province, district, period):
         # "period" stays the as-of month every page reads; a quarter or semester (review_period)
         # becomes its as-of month by data_access.periods.period_window, and its months go along.
-        window = period_window(period, store.read(months_with_data)) if period else None
+        window = _window(store, period)
         return {"province": province or None, "district": district or None,
-                "period": window.as_of if window else period, "review_period": period,
+                "period": window.as_of if window else None, "review_period": period if window else None,
                 "period_start": window.start if window else None}
 
     @app.callback(Output(PERIOD_RULE, "children"), Input(PERIOD, "value"), State(LANGUAGE_STORE, "data"))
     def explain_period(period, lang):
-        window = period_window(period, store.read(months_with_data)) if period else None
+        window = _window(store, period)
         return period_rule(dataclasses.asdict(window) if window else None, lang)
 
     # A failure message belongs to the page it happened on: moving to another page clears it

@@ -170,3 +170,21 @@ def test_a_period_after_project_close_is_judged_against_the_target_date(demo_eng
     stunting = framework.loc["STUNTING"]
     if stunting["period_now"] == stunting["period_then"]:
         assert stunting["verdict"] == "same_round"
+
+
+def test_a_new_survey_round_is_judged_against_both_standard_errors(demo_engine):
+    from data_access import significance
+
+    semesters = [f"{year}-S{half}" for year in range(2020, 2026) for half in (1, 2)]
+    found = []
+    with demo_engine.connect() as conn:
+        for semester in semesters:
+            row = review_figures(conn, None, semester)["framework"].set_index("indicator_code").loc["STUNTING"]
+            if row["period_now"] != row["period_then"] and not _missing(row["value_then"]):
+                found.append((semester, row))
+    assert found, "the demo has a new stunting round in some semester"
+    for semester, row in found:
+        expected = significance.change_verdict(row["value_now"], row["std_error_now"], row["value_then"],
+                                               row["std_error_then"], "lower")
+        assert row["verdict"] == expected, semester
+        assert row["verdict"] in {"better", "worse", "no_change", "untested"}
