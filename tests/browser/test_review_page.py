@@ -45,13 +45,13 @@ def _settled(page) -> None:
 
 def test_semester_review_reads_a_figure_and_its_change_in_english_and_lao(page, expected):
     page.goto(page.base_url + "/review?lang=en")
-    expect(page.locator("#review-hl-registered")).to_be_visible(timeout=30000)
+    expect(page.locator("#review-hl-registered")).to_be_visible(timeout=120000)
     _choose(page, "shell-period", "Jul–Dec 2022")
     previous = expected["review"]["previous_window"]["code"]
     assert previous == "2022-S1"
     expect(page.locator("#review-title")).to_have_text(
         t("review.title", "en", place=t("common.national", "en"), period="Jul–Dec 2022", previous="Jan–Jun 2022"),
-        timeout=60000)
+        timeout=120000)
     # The filter says which month stands for the semester on the other pages.
     expect(page.locator("#shell-period-rule")).to_contain_text(format_period(expected["window"].as_of, "en"))
 
@@ -89,9 +89,9 @@ def test_semester_review_reads_a_figure_and_its_change_in_english_and_lao(page, 
 
 def test_review_table_downloads_as_excel_with_the_semester_in_its_name(page, expected, tmp_path):
     page.goto(page.base_url + "/review?lang=en")
-    expect(page.locator("#review-hl-registered")).to_be_visible(timeout=30000)
+    expect(page.locator("#review-hl-registered")).to_be_visible(timeout=120000)
     _choose(page, "shell-period", "Jul–Dec 2022")
-    expect(page.locator("#review-title")).to_contain_text("Jul–Dec 2022", timeout=60000)
+    expect(page.locator("#review-title")).to_contain_text("Jul–Dec 2022", timeout=120000)
     _settled(page)
     with page.expect_download() as download_info:
         page.click("#review-rf-export-xlsx")
@@ -116,7 +116,7 @@ def test_overview_still_works_with_a_semester_chosen(page, expected):
     # The Overview reads the semester's as-of month, and says so under the filter.
     page.wait_for_function(
         "(period) => document.querySelector('#overview-title').innerText.includes(period)",
-        arg=format_period(as_of, "en"), timeout=60000,
+        arg=format_period(as_of, "en"), timeout=120000,
     )
     expect(page.locator("#shell-period-rule")).to_have_text(
         t("review.as_of_latest", "en", period="Jul–Dec 2022", month=format_period(as_of, "en")))
