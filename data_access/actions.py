@@ -75,6 +75,11 @@ def _frame(rows, columns: list[str]) -> pd.DataFrame:
     for column in DATE_FIELDS:
         if column in frame:
             frame[column] = frame[column].map(_as_date)
+    for column in ("created_at", "updated_at", "changed_at"):
+        if column in frame:
+            # SQLite hands a text() query's timestamps back as text.
+            frame[column] = frame[column].map(
+                lambda value: dt.datetime.fromisoformat(value) if isinstance(value, str) else value)
     if "is_demo" in frame:
         frame["is_demo"] = frame["is_demo"].map(bool)
     return frame.where(frame.notna(), None)
