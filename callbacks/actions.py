@@ -12,7 +12,7 @@ from access.roles import action_fields_for
 from callbacks.exporting import register_export
 from data_access.actions import ActionError, action, action_history, filter_options, update_action
 from data_access.importers.actions import import_actions
-from data_access.queries.actions import action_register
+from data_access.queries.actions import action_register, latest_value
 from data_access.queries.alerts import action_day
 from i18n import format_day, format_period, t
 from layouts.actions import (
@@ -117,13 +117,18 @@ def register(app, store, config) -> None:
     @app.callback(Output(DETAIL, "children"), Output(EDIT_STATUS, "value"), Output(EDIT_EVIDENCE, "value"),
                   Output(EDIT_STATUS, "disabled"), Output(EDIT_EVIDENCE, "disabled"), Output(SAVE, "disabled"),
                   Output(HISTORY, "children"),
-                  Input(PICK, "value"), Input(VERSION, "data"), State(LANGUAGE_STORE, "data"))
-    def show_action(action_id, _version, lang):
+                  Input(PICK, "value"), Input(VERSION, "data"), Input(FILTERS_STORE, "data"),
+                  State(LANGUAGE_STORE, "data"))
+    def show_action(action_id, _version, filters, lang):
         if not action_id:
             return "", None, "", True, True, True, html.P(t("actions.pick_first", lang), className="small text-muted")
         row = store.read(action, int(action_id))
         if row is None:
             return t("actions.error_unknown_action", lang), None, "", True, True, True, ""
+        _scope_code, period = _scope(filters)
+        if row["indicator_code"] and period:
+            value, when = store.read(latest_value, row["indicator_code"], row["admin_code"], period)
+            row = row | {"latest_value": value, "latest_period": when}
         fields = editable_fields(row["admin_code"])
         may_status = fields is None or "status" in fields
         may_evidence = fields is None or "evidence" in fields

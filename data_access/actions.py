@@ -241,7 +241,7 @@ def apply_changes(conn: Connection, action_id: int, changes: dict, by: str | Non
     clean = checked_fields(conn, changes, creating=False)
     permitted = set(EDITABLE_FIELDS if allowed is None else allowed)
     changed = []
-    for name, value in clean.items():
+    for name, value in sorted(clean.items(), key=lambda item: EDITABLE_FIELDS.index(item[0])):
         old = _as_date(current[name]) if name in DATE_FIELDS else current[name]
         if old == value:
             continue

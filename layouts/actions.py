@@ -125,17 +125,17 @@ def layout(lang: str | None = None, view: str | None = None, status: str | None 
 
 def grid_columns(lang: str) -> list[dict]:
     return [
-        {"field": "mission", "headerName": t("actions.col_mission", lang), "minWidth": 130},
+        {"field": "mission", "headerName": t("actions.col_mission", lang), "minWidth": 110},
         {"field": "text", "headerName": t("actions.col_text", lang), "minWidth": 280, "flex": 3},
         {"field": "responsible_unit", "headerName": t("actions.col_responsible_unit", lang), "minWidth": 120},
         {"field": "due_date", "headerName": t("actions.col_due_date", lang), "minWidth": 105},
         {"field": "status_text", "headerName": t("actions.col_status", lang), "minWidth": 100},
         {"field": "due_text", "headerName": t("actions.col_due_state", lang), "minWidth": 120,
          "cellClassRules": {"text-danger fw-semibold": "params.data.due_state === 'overdue'"}},
-        {"field": "indicator", "headerName": t("actions.col_indicator_name", lang), "minWidth": 150},
+        {"field": "indicator", "headerName": t("actions.col_indicator_name", lang), "minWidth": 130},
         {"field": "latest", "headerName": t("actions.col_latest_value", lang), "minWidth": 130},
-        {"field": "place", "headerName": t("actions.col_place_name", lang), "minWidth": 100},
-        {"field": "evidence", "headerName": t("actions.col_evidence", lang), "minWidth": 160, "flex": 2},
+        {"field": "place", "headerName": t("actions.col_place_name", lang), "minWidth": 90},
+        {"field": "evidence", "headerName": t("actions.col_evidence", lang), "minWidth": 140, "flex": 2},
     ]
 
 
