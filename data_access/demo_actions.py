@@ -70,6 +70,8 @@ def add_demo_actions(conn: Connection, data_end: dt.date) -> int:
     """Write the demo actions with their history (status changes up to data_end) in the caller's transaction."""
     count = 0
     for fields, changes in DEMO_ACTIONS:
+        if fields["mission_date"] > data_end:
+            continue  # a dataset ending before the mission has none of its actions
         created = dt.datetime.combine(fields["mission_date"], dt.time(17, 0))
         action_id = insert_action(conn, fields, BY, at=created, is_demo=True)
         for day, status, evidence in changes:

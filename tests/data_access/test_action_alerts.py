@@ -8,6 +8,7 @@ import pytest
 
 from data_access import alerts
 from data_access.alerts import ACTION_DUE_SOON, ACTION_OVERDUE, DEFAULT_RULES, action_alerts, action_due_state, rank
+from data_access.actions import list_actions
 from data_access.queries.alerts import action_day, alert_rules, alerts_for
 
 DAY = dt.date(2022, 11, 30)
@@ -99,6 +100,9 @@ def test_demo_nov_2022_alerts_name_the_overdue_and_due_soon_actions(demo_engine)
         national = alerts_for(conn, None, "2022-11", "en")
         houaphan = alerts_for(conn, "07", "2022-11", "en")
         later = alerts_for(conn, None, "2023-03", "en")
+        demo_actions = list_actions(conn)
+    assert len(demo_actions) == 7 and demo_actions["is_demo"].all()
+    assert set(demo_actions["mission"]) == {"2022-05 mid-term review mission", "2022-11 supervision mission"}
     overdue = national[national["rule"] == ACTION_OVERDUE].iloc[0]
     # The mid-term review's PMT survey (due 30 Sep 2022, in progress then): 61 days late, serious.
     assert (overdue["severity"], overdue["value"]) == ("serious", 61)
@@ -111,3 +115,14 @@ def test_demo_nov_2022_alerts_name_the_overdue_and_due_soon_actions(demo_engine)
     # By March 2023 the PMT survey and the grievance training are done: they are no longer overdue.
     late = later[later["rule"] == ACTION_OVERDUE].iloc[0]
     assert late["params"]["text_en"].startswith("Fix urgently the shortcomings")
+
+
+def test_the_alerts_command_prints_the_action_alerts(sqlite_demo_url, monkeypatch, capsys):
+    from dashboard.cli import main
+
+    monkeypatch.setenv("DATABASE_URL", sqlite_demo_url)
+    assert main(["alerts", "--as-of", "2022-11", "--lang", "en"]) == 0
+    out = capsys.readouterr().out
+    assert "[Serious] Agreed actions overdue: 2; the longest by 61 days, due 30 Sept 2022" in out
+    assert "/actions?period=2022-11&view=overdue" in out
+    assert "[Warning] Agreed actions due within 30 days: 1; the first on 15 Dec 2022" in out
