@@ -99,3 +99,31 @@ def test_overdue_alert_leads_to_the_actions_and_an_admin_updates_one(page, resto
     expect(history).to_contain_text("local (accounts off)")
     expect(_rows(page).first).to_contain_text("In progress")
     screenshot(page, "agreed-actions-updated-en")
+
+
+def test_lao_register_and_its_excel_export(page):
+    import io
+
+    from openpyxl import load_workbook
+
+    from i18n import t
+
+    page.set_default_timeout(90000)
+    expect.set_options(timeout=60000)
+    page.goto(page.base_url + "/actions?lang=lo")
+    expect(page.locator("#actions-title")).to_have_text(t("actions.title", "lo"))
+    expect(_rows(page)).to_have_count(7)
+    expect(page.locator("#actions-grid")).to_contain_text("ແກ້ໄຂຂໍ້ບົກຜ່ອງ")
+    expect(page.locator("#actions-grid")).to_contain_text(t("actions.status_done", "lo"))
+    with page.expect_download() as download_info:
+        page.locator("#actions-table-export-xlsx").click()
+    download = download_info.value
+    assert download.suggested_filename.endswith("_agreed-actions.xlsx")
+    book = load_workbook(io.BytesIO(open(download.path(), "rb").read()))
+    sheet = book.worksheets[0]
+    headers = [cell.value for cell in sheet[1]]
+    assert headers[:3] == [t("actions.col_id", "lo"), t("actions.col_mission", "lo"), t("actions.col_mission_date", "lo")]
+    places = [row[headers.index(t("actions.col_admin_code", "lo"))] for row in sheet.iter_rows(min_row=2)]
+    assert {cell.value for cell in places if cell.value} == {"02", "04", "07", "09"}
+    assert book.sheetnames[-1] == t("export.notes_sheet", "lo")[:31]
+    screenshot(page, "agreed-actions-lo")
