@@ -16,7 +16,7 @@ from data_access.queries.actions import action_register, latest_value
 from data_access.queries.alerts import action_day
 from i18n import format_day, format_period, t
 from layouts.actions import (
-    ANY, DAY_NOTE, DETAIL, EDIT_EVIDENCE, EDIT_STATUS, GRID, HISTORY, IMPORT_MESSAGE, MESSAGE, MISSION, PICK, RIGHTS,
+    ANY, DAY_NOTE, DETAIL, EDIT_DUE, EDIT_EVIDENCE, EDIT_STATUS, EDIT_UNIT, GRID, HISTORY, IMPORT_MESSAGE, MESSAGE, MISSION, PICK, RIGHTS,
     SAVE, STATUS, TABLE, TEMPLATE, TEMPLATE_DOWNLOAD, UNIT, UPLOAD, VERSION, VIEW, action_detail, grid_rows,
     history_table, pick_options,
 )
@@ -116,15 +116,17 @@ def register(app, store, config) -> None:
 
     @app.callback(Output(DETAIL, "children"), Output(EDIT_STATUS, "value"), Output(EDIT_EVIDENCE, "value"),
                   Output(EDIT_STATUS, "disabled"), Output(EDIT_EVIDENCE, "disabled"), Output(SAVE, "disabled"),
-                  Output(HISTORY, "children"),
+                  Output(HISTORY, "children"), Output(EDIT_DUE, "value"), Output(EDIT_UNIT, "value"),
+                  Output(EDIT_DUE, "disabled"), Output(EDIT_UNIT, "disabled"),
                   Input(PICK, "value"), Input(VERSION, "data"), Input(FILTERS_STORE, "data"),
                   State(LANGUAGE_STORE, "data"))
     def show_action(action_id, _version, filters, lang):
         if not action_id:
-            return "", None, "", True, True, True, html.P(t("actions.pick_first", lang), className="small text-muted")
+            return ("", None, "", True, True, True, html.P(t("actions.pick_first", lang), className="small text-muted"),
+                    None, "", True, True)
         row = store.read(action, int(action_id))
         if row is None:
-            return t("actions.error_unknown_action", lang), None, "", True, True, True, ""
+            return t("actions.error_unknown_action", lang), None, "", True, True, True, "", None, "", True, True
         _scope_code, period = _scope(filters)
         if row["indicator_code"] and period:
             value, when = store.read(latest_value, row["indicator_code"], row["admin_code"], period)
@@ -133,13 +135,14 @@ def register(app, store, config) -> None:
         may_status = fields is None or "status" in fields
         may_evidence = fields is None or "evidence" in fields
         return (action_detail(row, lang), row["status"], row["evidence"] or "", not may_status, not may_evidence,
-                not (may_status or may_evidence), history_table(store.read(action_history, int(action_id)), lang))
+                not (may_status or may_evidence), history_table(store.read(action_history, int(action_id)), lang),
+                row["due_date"].isoformat(), row["responsible_unit"], fields is not None, fields is not None)
 
     @app.callback(Output(MESSAGE, "children"), Output(VERSION, "data", allow_duplicate=True),
                   Input(SAVE, "n_clicks"), State(PICK, "value"), State(EDIT_STATUS, "value"),
-                  State(EDIT_EVIDENCE, "value"), State(VERSION, "data"), State(LANGUAGE_STORE, "data"),
-                  prevent_initial_call=True)
-    def save(n_clicks, action_id, status, evidence, version, lang):
+                  State(EDIT_EVIDENCE, "value"), State(EDIT_DUE, "value"), State(EDIT_UNIT, "value"),
+                  State(VERSION, "data"), State(LANGUAGE_STORE, "data"), prevent_initial_call=True)
+    def save(n_clicks, action_id, status, evidence, due, unit, version, lang):
         if not n_clicks or not action_id:
             return no_update, no_update
         # The action's place is read from the database, never from what the browser sent.
@@ -149,7 +152,10 @@ def register(app, store, config) -> None:
         fields = editable_fields(row["admin_code"])
         if fields is not None and not fields:
             return t("actions.forbidden", lang), no_update
-        changes = {"evidence": evidence} | ({"status": status} if status else {})
+        # Unchanged fields are skipped; a changed field this person may not change refuses the whole save.
+        changes = {"evidence": evidence} | {name: value for name, value in
+                                            (("status", status), ("due_date", due), ("responsible_unit", unit))
+                                            if value}
         try:
             changed = update_action(store.engine, int(action_id), changes, _who(), allowed=fields)
         except ActionError as error:

@@ -25,6 +25,8 @@ PICK = "actions-pick"
 DETAIL = "actions-detail"
 EDIT_STATUS = "actions-edit-status"
 EDIT_EVIDENCE = "actions-edit-evidence"
+EDIT_DUE = "actions-edit-due"
+EDIT_UNIT = "actions-edit-unit"
 SAVE = "actions-save"
 MESSAGE = "actions-message"
 HISTORY = "actions-history"
@@ -106,6 +108,14 @@ def layout(lang: str | None = None, view: str | None = None, status: str | None 
                     dbc.Col(dbc.Button(t("actions.save", lang), id=SAVE, color="primary", disabled=True,
                                        className="mt-md-4"), md=2),
                 ], className="g-2"),
+                # Administrators only: the coordinator of a province changes status and evidence.
+                dbc.Row([
+                    dbc.Col([html.Label(t("actions.col_due_date", lang), htmlFor=EDIT_DUE, className="small text-muted"),
+                             dbc.Input(id=EDIT_DUE, type="date", value=None, disabled=True)], md=3),
+                    dbc.Col([html.Label(t("actions.col_responsible_unit", lang), htmlFor=EDIT_UNIT,
+                                        className="small text-muted"),
+                             dbc.Input(id=EDIT_UNIT, type="text", value="", disabled=True, maxLength=200)], md=7),
+                ], className="g-2 mt-1"),
                 html.Div(id=MESSAGE, className="mt-2", role="status"),
                 html.H3(t("actions.history_title", lang), className="h6 mt-3"),
                 html.Div(id=HISTORY),

@@ -72,10 +72,11 @@ def _action_of(engine, where: str) -> int:
         return conn.execute(text(f"SELECT MIN(id) FROM agreed_action WHERE {where}")).scalar_one()
 
 
-def _save_body(app, action_id: int, status: str = "done", evidence: str = "forged"):
+def _save_body(app, action_id: int, status: str = "done", evidence: str = "forged", due: str | None = None):
     return payload(app, "actions-message.children",
                    {"actions-save.n_clicks": 1, "actions-pick.value": action_id, "actions-edit-status.value": status,
-                    "actions-edit-evidence.value": evidence, "actions-version.data": 0, "app-language.data": "en"},
+                    "actions-edit-evidence.value": evidence, "actions-edit-due.value": due,
+                    "actions-version.data": 0, "app-language.data": "en"},
                    "actions-save.n_clicks", input_id="actions-save")
 
 
@@ -117,6 +118,8 @@ def test_forged_saves_and_imports_write_nothing_and_the_right_person_writes(acco
     kham = _client(app, "kham")
     for action_id in (phongsaly, national):
         assert "You may not change this action" in _text(post(kham, _save_body(app, action_id)))
+    # Houaphan's coordinator moving the due date of a Houaphan action: refused whole (status and evidence too).
+    assert "You may not change this action" in _text(post(kham, _save_body(app, houaphan, due="2030-01-31")))
     # Nobody but an admin imports.
     for who in ("vic", "kham"):
         assert "Only an administrator" in _text(post(_client(app, who), _import_body(app)))
@@ -130,5 +133,8 @@ def test_forged_saves_and_imports_write_nothing_and_the_right_person_writes(acco
                             {"id": houaphan}).fetchall()
     assert [tuple(row) for row in rows] == [("evidence", None, "Verification plan sent", "kham"),
                                            ("status", "open", "in_progress", "kham")]
+    # An admin moves the due date.
+    assert "Saved: Due date" in _text(post(_client(app, "ana"), _save_body(
+        app, houaphan, "in_progress", "Verification plan sent", due="2023-01-31")))
     # And an admin imports.
     assert "1 actions added" in _text(post(_client(app, "ana"), _import_body(app)))
