@@ -47,7 +47,7 @@ def action_register(conn: Connection, scope_code: str | None, as_of: str, missio
     frame = list_actions(conn, scope_code, mission, status, responsible_unit)
     if frame.empty:
         return pd.DataFrame(columns=REGISTER_COLUMNS)
-    then = actions_as_of(conn, scope_code, day).set_index("id")["status_then"] if not frame.empty else pd.Series()
+    then = actions_as_of(conn, scope_code, day).set_index("id")["status_then"]
     rule = alert_rules(conn)[alerts.ACTION_DUE_SOON]
     window = rule.warning if rule.enabled else None
     records = []

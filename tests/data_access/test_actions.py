@@ -273,3 +273,19 @@ def test_the_template_has_the_importers_headers_and_a_help_sheet(engine):
     assert [cell.value for cell in book["data"][1]] == [header(name, "lo") for name in COLUMNS]
     assert book.worksheets[1].max_row == len(COLUMNS) + 1
     assert not pd.isna(book.worksheets[1].cell(row=2, column=3).value)
+
+
+def test_migration_0009_adds_the_tables_and_the_two_rules_to_a_database_at_0008(empty_engine):
+    from data_access.database import init_db, migration_head
+
+    with empty_engine.begin() as conn:
+        conn.execute(text("DROP TABLE agreed_action_history"))
+        conn.execute(text("DROP TABLE agreed_action"))
+        conn.execute(text("DELETE FROM alert_rule WHERE code IN ('action_overdue', 'action_due_soon')"))
+        conn.execute(text("UPDATE alembic_version SET version_num = '0008'"))
+    init_db(empty_engine)
+    with empty_engine.connect() as conn:
+        assert conn.execute(text("SELECT version_num FROM alembic_version")).scalar_one() == migration_head()
+        assert list_actions(conn).empty
+        codes = {row[0] for row in conn.execute(text("SELECT code FROM alert_rule"))}
+    assert {"action_overdue", "action_due_soon"} <= codes
