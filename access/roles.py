@@ -87,3 +87,22 @@ def may_open(page_role: str | None, account: Account | None, auth_on: bool) -> b
     if page_role == COORDINATOR:
         return account.role in (COORDINATOR, ADMIN)
     return account.role == ADMIN
+
+
+# Agreed actions: admins manage every field of every action; a province coordinator updates the
+# status and evidence note of the actions scoped inside their provinces; viewers change nothing.
+COORDINATOR_ACTION_FIELDS = frozenset({"status", "evidence"})
+
+
+def action_fields_for(account: Account | None, admin_code: str | None) -> frozenset[str] | None:
+    """The fields of an action (scoped to admin_code, None = no place) the account may change:
+    None means every field (an admin), an empty set nothing. An action without a place, or the
+    national one, belongs to no province and so only to admins."""
+    if account is None or not account.active:
+        return frozenset()
+    if account.role == ADMIN:
+        return None
+    if (account.role == COORDINATOR and admin_code and str(admin_code) != NATIONAL_CODE
+            and province_of(admin_code) in account.provinces):
+        return COORDINATOR_ACTION_FIELDS
+    return frozenset()

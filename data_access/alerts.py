@@ -12,6 +12,7 @@ projection that misses the end target even at its upper bound) have no number to
 a fixed severity. The defaults live here; the alert_rule table overrides them per rule (an
 admin edits it), and a database without that table uses these defaults.
 """
+import datetime as dt
 import math
 from dataclasses import dataclass, replace
 from urllib.parse import urlencode
@@ -20,7 +21,7 @@ import pandas as pd
 
 from data_access import progress
 from data_access.analytics import periods_between, report_status
-from i18n import format_number, format_period, format_value, t
+from i18n import format_day, format_number, format_period, format_value, t
 
 WARNING, SERIOUS, CRITICAL = "warning", "serious", "critical"
 SEVERITIES = (CRITICAL, SERIOUS, WARNING)
@@ -32,7 +33,11 @@ DISTRICT_SILENT = "district_silent"
 COMPLIANCE_GAP = "compliance_gap"
 OFF_TRACK = "off_track"
 PROJECTION_SHORT = "projection_short"
+ACTION_OVERDUE = "action_overdue"
+ACTION_DUE_SOON = "action_due_soon"
 COMPLIANCE_INDICATOR = "CCT_COMPLY_ALL"
+# Agreed actions that no longer need doing are never overdue (data_access.actions.CLOSED_STATUSES).
+CLOSED_ACTION_STATUSES = frozenset({"done", "dropped"})
 
 ALERT_COLUMNS = ["severity", "rule", "scope_code", "value", "size", "sentence", "link", "indicator_code",
                  "params"]
@@ -50,6 +55,9 @@ class Rule:
     enabled: bool = True
     inclusive: bool = False
     fixed_severity: str | None = None  # status rules: no number to grade
+    # "within" rules fire when their number is at most the warning threshold ("due within 30 days");
+    # they have no serious or critical level.
+    within: bool = False
 
     @property
     def graded(self) -> bool:
@@ -71,6 +79,9 @@ DEFAULT_RULES: dict[str, Rule] = {
         Rule(COMPLIANCE_GAP, 10, 20),
         Rule(OFF_TRACK, fixed_severity=SERIOUS),
         Rule(PROJECTION_SHORT, fixed_severity=WARNING),
+        # Overdue by at least a day is a warning; a month, serious; a quarter, critical.
+        Rule(ACTION_OVERDUE, 0, 30, 90),
+        Rule(ACTION_DUE_SOON, 30, within=True),
     )
 }
 RULE_ORDER = list(DEFAULT_RULES)
@@ -88,7 +99,9 @@ def merge_rules(rows: list[dict] | None) -> dict[str, Rule]:
         if default is None:
             continue
         changes = {"enabled": bool(row["enabled"])}
-        if default.graded:
+        if default.within:
+            changes |= {WARNING: _number(row.get(WARNING))}
+        elif default.graded:
             changes |= {name: _number(row.get(name)) for name in (WARNING, SERIOUS, CRITICAL)}
         rules[row["code"]] = replace(default, **changes)
     return rules
@@ -234,6 +247,48 @@ def _base(rule: Rule) -> float:
     return min(thresholds) if thresholds else 1.0
 
 
+def action_due_state(status: str | None, due_date, day) -> tuple[str, int] | None:
+    """("overdue", days past due) for an open or in-progress action whose due date is before `day`,
+    ("due", days left, 0 = due that day) for one due on or after it; None for a closed action.
+    An action due today is not overdue: it still has the day."""
+    if status in CLOSED_ACTION_STATUSES or due_date is None:
+        return None
+    days = (day - due_date).days
+    return ("overdue", days) if days > 0 else ("due", -days)
+
+
+def action_alerts(actions: pd.DataFrame, scope_code: str, as_of: str, day, rules: dict[str, Rule]) -> list[dict]:
+    """From queries: the actions agreed by `day` (data_access.actions.actions_as_of: due_date,
+    status_then, text_en, text_lo). One alert for those overdue (graded by the longest overdue),
+    one for those due within the due-soon window (a warning), each linking to /actions so filtered."""
+    overdue, soon = [], []
+    soon_rule = rules[ACTION_DUE_SOON]
+    window = soon_rule.warning if soon_rule.enabled else None
+    for row in actions.to_dict("records"):
+        state = action_due_state(row.get("status_then"), row.get("due_date"), day)
+        if state and state[0] == "overdue":
+            overdue.append((state[1], row))
+        elif state and window is not None and state[1] <= window:
+            soon.append((state[1], row))
+    alerts = []
+    rule = rules[ACTION_OVERDUE]
+    if overdue:
+        days, worst = max(overdue, key=lambda item: (item[0], -int(item[1].get("id") or 0)))
+        severity = grade(days, rule)
+        if severity:
+            alerts.append(_alert(ACTION_OVERDUE, severity, scope_code, days, days / _base(rule),
+                                 link("/actions", scope_code, as_of, view="overdue"),
+                                 {"n": len(overdue), "days": days, "due": worst["due_date"].isoformat(),
+                                  "text_en": worst.get("text_en"), "text_lo": worst.get("text_lo")}))
+    if soon:
+        days, first = min(soon, key=lambda item: (item[0], int(item[1].get("id") or 0)))
+        alerts.append(_alert(ACTION_DUE_SOON, WARNING, scope_code, len(soon), len(soon) / max(len(actions), 1),
+                             link("/actions", scope_code, as_of, view="due_soon"),
+                             {"n": len(soon), "days": days, "window": window, "due": first["due_date"].isoformat(),
+                              "text_en": first.get("text_en"), "text_lo": first.get("text_lo")}))
+    return alerts
+
+
 # ------------------------------------------------------------------ ranking and sentences
 
 
@@ -274,5 +329,15 @@ def sentence(alert: dict, lang: str) -> str:
         return t("alerts.sentence_projection_short", lang, indicator=name,
                  high=format_value(p["high"], p["unit"], lang), target=format_value(p["target"], p["unit"], lang),
                  short=format_value(p["short"], p["unit"], lang))
+    if rule in (ACTION_OVERDUE, ACTION_DUE_SOON):
+        action = p.get("text_lo" if lang == "lo" else "text_en") or p.get("text_en") or ""
+        due = format_day(dt.date.fromisoformat(p["due"]), lang)
+        return t(f"alerts.sentence_{rule}", lang, n=format_number(p["n"], lang), due=due, action=_short(action),
+                 days=format_value(p["days"], "days", lang), window=format_value(p.get("window") or 0, "days", lang))
     raise ValueError(f"no sentence for rule {rule!r}")
+
+
+def _short(text: str, limit: int = 90) -> str:
+    text = " ".join(str(text).split())
+    return text if len(text) <= limit else text[:limit - 1].rstrip() + "…"
 

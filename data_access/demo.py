@@ -15,6 +15,7 @@ from sqlalchemy import Connection, Engine, ForeignKeyConstraint, UniqueConstrain
 from sqlalchemy.schema import AddConstraint, DropConstraint
 
 from data_access.database import drop_db, init_db
+from data_access.demo_actions import add_demo_actions
 from data_access.demo_base import (  # noqa: F401  (STALE_MONTHS: part of this module's interface)
     MISSING_REPORT_SHARE,
     STALE_MONTHS,
@@ -767,6 +768,7 @@ def generate_demo(engine: Engine, scale: str = "demo", seed: int = DEMO_SEED,
             "hansa_silent_district": hansa_silent_district,
             "stop_reporting": dict(sorted((stop_reporting or {}).items())),
         }
+        report["agreed_actions"] = add_demo_actions(conn, world.data_end)
         conn.execute(
             ImportBatch.__table__.update().where(ImportBatch.id == batch_id).values(
                 rows_total=sink.total, rows_inserted=sink.total,

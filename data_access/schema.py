@@ -386,6 +386,50 @@ class AlertRule(Base):
     updated_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
 
 
+ACTION_STATUSES = ("open", "in_progress", "done", "dropped")
+
+
+class AgreedAction(Base):
+    """An action a supervision mission agreed with the program (its aide-memoire's actions table).
+
+    indicator_code and admin_code are optional: an action may be followed by an indicator at a
+    place (its latest value is shown beside it). is_demo marks the demo generator's rows.
+    """
+
+    __tablename__ = "agreed_action"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    mission: Mapped[str] = mapped_column(String(120), index=True)
+    mission_date: Mapped[dt.date] = mapped_column(Date)
+    text_en: Mapped[str] = mapped_column(Text)
+    text_lo: Mapped[str] = mapped_column(Text)
+    responsible_unit: Mapped[str] = mapped_column(String(200))
+    due_date: Mapped[dt.date] = mapped_column(Date)
+    status: Mapped[str] = mapped_column(String(20), default="open")
+    evidence: Mapped[str | None] = mapped_column(Text)
+    indicator_code: Mapped[str | None] = mapped_column(ForeignKey("indicator.code"))
+    admin_code: Mapped[str | None] = mapped_column(ForeignKey("admin_unit.code"))
+    is_demo: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_by: Mapped[str | None] = mapped_column(String(64))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    updated_by: Mapped[str | None] = mapped_column(String(64))
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    __table_args__ = (CheckConstraint(f"status IN {ACTION_STATUSES}", name="action_status"),)
+
+
+class AgreedActionHistory(Base):
+    """Every change of an agreed action: who, when, which field, old and new value (text)."""
+
+    __tablename__ = "agreed_action_history"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    action_id: Mapped[int] = mapped_column(ForeignKey("agreed_action.id", ondelete="CASCADE"), index=True)
+    # A name, not a foreign key: the record outlives a removed account.
+    changed_by: Mapped[str | None] = mapped_column(String(64))
+    changed_at: Mapped[dt.datetime] = mapped_column(DateTime, index=True)
+    field: Mapped[str] = mapped_column(String(40))
+    old_value: Mapped[str | None] = mapped_column(Text)
+    new_value: Mapped[str | None] = mapped_column(Text)
+
+
 @event.listens_for(AdminUnit.__table__, "after_create")
 def _spatial_index(table, connection, **_kw) -> None:
     # A GiST index makes PostGIS point-in-polygon and bbox queries (and QGIS) fast.

@@ -38,11 +38,14 @@ def rules_form(rules, lang: str) -> dbc.Table:
         graded = not isinstance(rule.get("fixed_severity"), str)
         cells = [html.Td(t(f"alerts.rule_{rule['code']}", lang), className="small")]
         for level in LEVELS:
-            if graded:
+            if graded and (level == "warning" or rule.get("within") is not True):
                 cells.append(html.Td(dcc.Input(
                     id={"type": INPUT, "code": rule["code"], "field": level}, type="number", min=0, step="any",
                     value=rule.get(level), debounce=True, className="form-control form-control-sm",
                     style={"maxWidth": "7rem"})))
+            elif graded:
+                # "due within N days" has one window, not three rising thresholds.
+                cells.append(html.Td("", className="small text-muted"))
             else:
                 cells.append(html.Td(t(f"alerts.severity_{rule['fixed_severity']}", lang) if level == rule["fixed_severity"]
                                      else "", className="small text-muted"))

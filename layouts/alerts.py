@@ -14,7 +14,7 @@ BADGE = "shell-alert-badge"
 
 SEVERITY_COLOURS = {"critical": "danger", "serious": "warning", "warning": "secondary"}
 RULE_UNITS = {"payment_wait": "days", "beneficiaries_waiting": "people", "district_silent": "months",
-              "compliance_gap": "points"}
+              "compliance_gap": "points", "action_overdue": "days", "action_due_soon": "days"}
 
 
 def alert_list(frame: pd.DataFrame, lang: str) -> html.Div:
@@ -74,6 +74,9 @@ def thresholds_text(rule: dict, lang: str) -> str:
     if isinstance(fixed, str):
         return t("alerts.fixed_severity", lang, severity=t(f"alerts.severity_{fixed}", lang))
     unit = RULE_UNITS[rule["code"]]
+    if rule.get("within") is True:
+        return t("alerts.thresholds_within", lang, severity=t("alerts.severity_warning", lang),
+                 value=format_number(rule.get("warning") or 0, lang))
     parts = []
     for severity in ("warning", "serious", "critical"):
         value = rule.get(severity)

@@ -9,6 +9,7 @@ from data_access.queries.quality import reporting_completeness
 from data_access.queries.targets import cumulative_projection, progress_table, projectable_indicators, target_projects
 from data_access.queries.trends import compliance_trends, management_trends, payment_pipeline, survey_trends
 from reports.context import is_demo, place_names, source_lines
+from reports.mission_actions import collect_actions
 from reports.mission_phase2 import collect_phase2
 
 # A supervision mission reviews the six months since the previous one.
@@ -69,4 +70,5 @@ def collect(read: Callable, scope: str | None, as_of: str, lang: str,
     codes, _province = compared_districts(read, scope)
     data["comparison"] = read(district_comparison, codes, as_of)
     data["phase2"] = collect_phase2(read, as_of, phase2, data["is_demo"])
+    data["actions"] = collect_actions(read, scope, as_of)
     return data

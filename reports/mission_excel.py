@@ -6,6 +6,7 @@ from i18n import format_period, t
 from layouts.targets import grid_rows
 from reports.context import place_name
 from reports.exports import Column, ExportContext, add_notes_sheet, add_table_sheet, workbook_bytes
+from reports.mission_actions import actions_sheet
 from reports.mission_phase2 import parameters_sheet, selection_sheet
 from reports.mission_sections import completeness_lines
 from reports.tables import backlog_table, cycles_table, disbursement_table
@@ -104,6 +105,7 @@ def mission_workbook(data: dict, lang: str) -> bytes:
         (t("export.note_completeness", lang), _completeness_frame(data, lang)),
         (t("report.phase2_sheet", lang), selection_sheet(data["phase2"], lang)),
         (t("report.phase2_parameters_sheet", lang), parameters_sheet(data["phase2"], lang)),
+        (t("actions.report_section", lang), actions_sheet(data["actions"], lang)),
     ]
     for title, (frame, columns) in sheets:
         add_table_sheet(workbook, title, frame, columns)

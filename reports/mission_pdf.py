@@ -9,6 +9,7 @@ from layouts.districts import stale_flags
 from layouts.figures.targets import projection_chart
 from layouts.figures.trends import compliance_figure, disbursement_figure, pipeline_steps_figure, survey_trend_figure
 from reports import mission_sections as sections
+from reports.mission_actions import section as actions_section
 from reports.mission_phase2 import section as phase2_section
 from reports.context import place_name
 from reports.exports import LAO_TIME
@@ -77,6 +78,7 @@ def report_html(data: dict, lang: str, images: dict[str, bytes], exported_at: dt
         sections.budget(data, images, lang),
         sections.completeness(data, lang, render(stale_flags(data["comparison"], lang))),
         phase2_section(data["phase2"], lang),
+        actions_section(data["actions"], lang),
     ])
     css = STYLESHEET.read_text(encoding="utf-8").replace("FONT_DIR", FONT_DIR.as_uri())
     css = css.replace("RUNNING_HEADER", _css_string(header)).replace("DEMO_LABEL", _css_string(demo)) \

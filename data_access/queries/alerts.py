@@ -2,13 +2,16 @@
 import pandas as pd
 from sqlalchemy import Connection, inspect, text
 
+import datetime as dt
+
 from data_access import alerts
+from data_access.actions import actions_as_of, has_actions_table
 from data_access.payment_delay import INDICATOR as PAYMENT_DELAY
 from data_access.periods import period_end
 from data_access.queries.payments import payment_delay
 from data_access.queries.targets import progress_table
 
-RULE_COLUMNS = ["code", "warning", "serious", "critical", "enabled", "inclusive", "fixed_severity"]
+RULE_COLUMNS = ["code", "warning", "serious", "critical", "enabled", "inclusive", "fixed_severity", "within"]
 
 
 def alert_rules(conn: Connection) -> dict[str, alerts.Rule]:
@@ -66,4 +69,13 @@ def alerts_for(conn: Connection, scope_code: str | None, as_of: str, lang: str =
     if rules[alerts.DISTRICT_SILENT].enabled:
         found += alerts.silent_district_alerts(last_district_reports(conn, scope_code, as_of), as_of, rules)
     found += alerts.progress_alerts(progress_table(conn, scope_code, as_of), scope, as_of, rules)
+    if has_actions_table(conn):
+        day = action_day(as_of)
+        found += alerts.action_alerts(actions_as_of(conn, scope_code, day), scope, as_of, day, rules)
     return alerts.rank(found, lang)
+
+
+def action_day(as_of: str, today: dt.date | None = None) -> dt.date:
+    """The day agreed actions are judged on for an as-of month: its last day, or today while it runs
+    (an action due later this month is not overdue yet)."""
+    return min(period_end(as_of), today or dt.date.today())
