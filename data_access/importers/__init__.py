@@ -11,7 +11,7 @@ from sqlalchemy import Engine
 from sqlalchemy.exc import DBAPIError
 
 from data_access.importers import dhis2, history, indicators, plausibility, survey_rounds, targets, villages
-from data_access.importers import locking, staging
+from data_access.importers import indicator_stream, locking, staging
 from data_access.importers.lookup import Lookup
 from data_access.importers.readers import JsonProblem, extension, header_key, load_json, open_table
 from data_access.importers.report import ImportReport, Problem
@@ -287,7 +287,7 @@ def _read_indicator_source(source: Source, options: ImportOptions, lookup: Looku
     if source.folder is not None:
         report.add("unsupported_format", value=source.name, extension="/")
         return []
-    return indicators.stream_indicator_file(source.data, source.name, lookup, report)
+    return indicator_stream.stream_indicator_file(source.data, source.name, lookup, report)
 
 
 def _read_dhis2_source(source: Source, options: ImportOptions, lookup: Lookup, report: ImportReport) -> list[dict]:

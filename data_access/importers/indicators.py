@@ -3,7 +3,7 @@ from dataclasses import dataclass, field
 
 from data_access.importers import fields, survey_rounds
 from data_access.importers.lookup import Lookup
-from data_access.importers.readers import Table, match_columns, open_table, read_table
+from data_access.importers.readers import Table, match_columns, read_table
 from data_access.importers.report import ImportReport, quantity, translatable
 from data_access.periods import period_start
 from data_access.schema import NATIONAL_CODE
@@ -87,29 +87,6 @@ def _checked_headers(table: Table, report: ImportReport, columns, required) -> d
     return {column: table.headers[position] for column, position in matched.positions.items()}
 
 
-def stream_candidates(table: Table, report: ImportReport, columns=COLUMNS, required=REQUIRED):
-    """candidates_from_table for open_table's stream: one Candidate at a time.
-
-    A problem with the file found on the way (a quote never closed at row 900,000) ends
-    the stream; as when the whole file was read first, the report then holds the file's
-    problems only, not those of the rows before it.
-    """
-    problems_before = len(report.problems)
-    headers = _checked_headers(table, report, columns, required)
-    if headers is None:
-        return
-    positions = list(match_columns(table.headers, columns).positions.items())
-    count = 0
-    for number, cells in table.stream:
-        count += 1
-        yield Candidate(number, table.file_name, {column: cells[position] for column, position in positions}, headers)
-    if table.problems:
-        del report.problems[problems_before:]
-        report.extend(table.problems)
-    elif not count:
-        report.add("empty_file")
-
-
 def _formulas(candidate: Candidate, report: ImportReport) -> bool:
     found = False
     for column, raw in candidate.cells.items():
@@ -156,17 +133,6 @@ def validate_observations(candidates: list[Candidate], lookup: Lookup, report: I
         valid.append(record)
     return [record for record in valid
             if (record["indicator_code"], record["admin_code"], record["period"]) not in duplicated_keys]
-
-
-def stream_valid_observations(candidates, lookup: Lookup, report: ImportReport):
-    """validate_observations one row at a time, without the duplicate-key rule (the staging
-    table checks it, data_access.importers.staging). report.rows_total counts the rows read."""
-    memo: dict = {}
-    for candidate in candidates:
-        report.rows_total += 1
-        record = _validate_one(candidate, lookup, report, memo)
-        if record is not None:
-            yield record
 
 
 def _validate_one(candidate: Candidate, lookup: Lookup, report: ImportReport, memo: dict | None = None) -> dict | None:
@@ -429,13 +395,6 @@ def check_mixed_levels(records: list[dict], existing: dict[tuple[str, str], set[
                    column=record.get("admin_column") or "admin_code", value=code, other=clash,
                    indicator=record["indicator_code"], period=record["period"])
     return kept
-
-
-def stream_indicator_file(data: bytes, file_name: str, lookup: Lookup, report: ImportReport):
-    """The valid observation rows of a long-format file, one at a time (duplicate keys and
-    release dates are checked afterwards, on the staging table)."""
-    table = open_table(data, file_name)
-    yield from stream_valid_observations(stream_candidates(table, report), lookup, report)
 
 
 def read_indicator_file(data: bytes, file_name: str, lookup: Lookup, report: ImportReport) -> list[dict]:
