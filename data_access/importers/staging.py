@@ -17,6 +17,7 @@ from data_access.importers.report import ImportReport
 
 TABLE = "import_staging"
 CHUNK = 20_000
+SQLITE_CACHE_KB = 256 * 1024
 _COLUMNS = ("row_no", "label", "indicator_code", "admin_code", "period", "period_start", "value", "numerator",
             "denominator", "std_error", "source", "released_on", "n_rows")
 _KEY = "s.indicator_code = o.indicator_code AND s.admin_code = o.admin_code AND s.period = o.period"
@@ -38,6 +39,12 @@ class Staging:
         self._label_ids: dict[tuple, int] = {}
         self._buffer: list[tuple] = []
         self.rows = 0
+        self._cache_size = None
+        if not self.postgres:
+            # SQLite's default page cache (2 MB) makes the merge into observation's three indexes re-read
+            # pages endlessly; a larger one for this connection while it imports (restored in close()).
+            self._cache_size = conn.exec_driver_sql("PRAGMA cache_size").scalar()
+            conn.exec_driver_sql(f"PRAGMA cache_size = -{SQLITE_CACHE_KB}")
         conn.exec_driver_sql(f"DROP TABLE IF EXISTS {TABLE}")
         real = "DOUBLE PRECISION" if self.postgres else "REAL"
         conn.exec_driver_sql(
@@ -94,6 +101,8 @@ class Staging:
         if not self.postgres:
             try:
                 self.conn.exec_driver_sql(f"DROP TABLE IF EXISTS {TABLE}")
+                if self._cache_size is not None:
+                    self.conn.exec_driver_sql(f"PRAGMA cache_size = {int(self._cache_size)}")
             except Exception:  # noqa: BLE001 - a failed transaction: the connection is reset anyway
                 pass
 
