@@ -122,7 +122,10 @@ def _child(url: str, file: str) -> dict:
     """One import in a fresh process, so that its peak RSS is its own."""
     output = subprocess.run([sys.executable, "-m", "dashboard.cli_bench_import", url, file],
                             check=True, capture_output=True, text=True).stdout
-    return json.loads(output.strip().splitlines()[-1])
+    figures = json.loads(output.strip().splitlines()[-1])
+    # Each result as soon as it is known: a long run interrupted later still leaves its figures.
+    print(f"{url.rsplit('/', 1)[-1]} {Path(file).name}: {json.dumps(figures)}", file=sys.stderr, flush=True)
+    return figures
 
 
 def measure(url: str, file: str) -> dict:
