@@ -12,6 +12,8 @@ def _arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--repeat", type=int, default=5, help="runs per query (median reported)")
     parser.add_argument("--rollup", action="store_true", help="also time a full rollup rebuild (rolled back)")
     parser.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    parser.add_argument("--import", dest="import_", action="store_true",
+                        help="instead: the import benchmark with its defaults (see bench-import --help)")
 
 
 def _time(engine, repeat: int, query, *args) -> dict:
@@ -28,6 +30,12 @@ def _time(engine, repeat: int, query, *args) -> dict:
 
 @command("bench", "time the dashboard's queries on the configured database (use a --scale national demo)")(_arguments)
 def bench(args: argparse.Namespace) -> int:
+    if getattr(args, "import_", False):
+        from dashboard import cli_bench_import
+
+        options = argparse.ArgumentParser()
+        cli_bench_import.arguments(options)
+        return cli_bench_import.bench_import(options.parse_args(["--json"] if args.json else []))
     from sqlalchemy import text
 
     from data_access.database import make_engine

@@ -34,7 +34,7 @@ def _plus(column: str) -> str:
 
 
 def rebuild_rollups(conn: Connection, indicator_codes: list[str] | None = None,
-                    carry_forward_months: int | None = None) -> int:
+                    carry_forward_months: int | None = None, periods=None) -> int:
     """Recompute rollups (all, or only the given indicators) inside the caller's transaction.
 
     Flows (sum) and ratios are summed over space per period, over the units that reported
@@ -48,6 +48,9 @@ def rebuild_rollups(conn: Connection, indicator_codes: list[str] | None = None,
     carry_forward_months: None keeps the cap the database was built with; a different cap
     is recorded in dataset_info and rebuilds every indicator, so no two stocks disagree.
     Payment delay comes from the payment cycles when there are any (data_access.payment_delay).
+    periods: (indicator, period) pairs an import changed: only their rollup rows are rebuilt
+    (data_access.rollup_scope), and for a stock every month from the first pair on, since
+    its reports carry forward; indicator_codes is then ignored.
     Returns the number of rollup rows written.
     """
     previous = stored_cap(conn)
@@ -55,10 +58,24 @@ def rebuild_rollups(conn: Connection, indicator_codes: list[str] | None = None,
     if cap != previous or carry_forward_months is not None:
         store_cap(conn, cap)
     if cap != previous:
-        indicator_codes = None
+        indicator_codes = periods = None
     params: dict = {"cap": cap}
     indicator_filter = ""
-    if indicator_codes is not None:
+    scope_from = scope_where = carried_filter = ""
+    if periods is not None:
+        from data_access import rollup_scope
+
+        indicator_codes = rollup_scope.create(conn, periods)
+        if not indicator_codes:
+            return 0
+        names = [f"code_{i}" for i in range(len(indicator_codes))]
+        params |= dict(zip(names, indicator_codes))
+        # Stocks carry from reports before the scope: the carried values are computed from all of the
+        # indicator's reports and only the months in the scope kept (carried_filter).
+        indicator_filter = f" AND o.indicator_code IN ({', '.join(f':{name}' for name in names)})"
+        scope_from, scope_where, carried_filter = rollup_scope.FROM, rollup_scope.WHERE, rollup_scope.CARRIED_FILTER
+        conn.execute(text(rollup_scope.DELETE))
+    elif indicator_codes is not None:
         if not indicator_codes:
             return 0
         names = [f"code_{i}" for i in range(len(indicator_codes))]
@@ -92,10 +109,10 @@ def rebuild_rollups(conn: Connection, indicator_codes: list[str] | None = None,
                        SUM(CASE WHEN o.numerator IS NOT NULL THEN o.denominator END),
                        NULL,
                        SUM(CASE WHEN {_REPORTED} THEN 1 ELSE 0 END), NULL, 0, NULL
-                FROM observation o
+                FROM {scope_from}observation o
                 JOIN admin_unit a ON a.code = o.admin_code
                 JOIN indicator i ON i.code = o.indicator_code
-                WHERE i.aggregation <> 'survey' AND a.level IN ({levels_sql}){not_null}{indicator_filter}
+                WHERE i.aggregation <> 'survey' AND a.level IN ({levels_sql}){not_null}{indicator_filter}{scope_where}
                 GROUP BY o.indicator_code, {group_code}o.period
                 """
             ),
@@ -111,7 +128,7 @@ def rebuild_rollups(conn: Connection, indicator_codes: list[str] | None = None,
                            MIN(h.period_start), SUM(h.value), SUM(h.numerator), SUM(h.denominator), NULL,
                            0, SUM(h.value), COUNT(*), MIN(h.carried_from)
                     FROM {_CARRIED} h
-                    WHERE h.unit_level IN ({levels_sql}){not_null.replace("a.", "h.")}
+                    WHERE h.unit_level IN ({levels_sql}){not_null.replace("a.", "h.")}{carried_filter}
                     GROUP BY h.indicator_code, {group_code.replace("a.", "h.")}h.period
                     ON CONFLICT (indicator_code, level, admin_code, period) DO UPDATE SET
                         {_plus("value_sum")}, {_plus("numerator")}, {_plus("denominator")},
@@ -127,10 +144,10 @@ def rebuild_rollups(conn: Connection, indicator_codes: list[str] | None = None,
                 SELECT o.indicator_code, '{level}', o.admin_code, o.period, o.period_start,
                        o.value, o.numerator, o.denominator, o.std_error,
                        CASE WHEN {_REPORTED} THEN 1 ELSE 0 END, NULL, 0, NULL
-                FROM observation o
+                FROM {scope_from}observation o
                 JOIN admin_unit a ON a.code = o.admin_code
                 JOIN indicator i ON i.code = o.indicator_code
-                WHERE i.aggregation = 'survey' AND a.level = '{level}'{indicator_filter}
+                WHERE i.aggregation = 'survey' AND a.level = '{level}'{indicator_filter}{scope_where}
                 """
             ),
             params,
@@ -139,8 +156,11 @@ def rebuild_rollups(conn: Connection, indicator_codes: list[str] | None = None,
         conn.execute(text(f"DROP TABLE {_CARRIED}"))
         # An upsert's rowcount counts updated rows too: count the rows the rebuild left instead.
         written = conn.execute(
-            text(f"SELECT COUNT(*) FROM observation_rollup o WHERE 1 = 1{indicator_filter}"), params
+            text(f"SELECT COUNT(*) FROM {scope_from}observation_rollup o WHERE 1 = 1{indicator_filter}{scope_where}"),
+            params
         ).scalar_one()
+    if periods is not None:
+        conn.execute(text(rollup_scope.DROP))
     # Payment delay is derived from the payment cycles (one rule, data_access.payment_delay),
     # not summed from observations: a median of waits cannot be added up over places.
     if indicator_codes is None or PAY_DELAY_INDICATOR in indicator_codes:

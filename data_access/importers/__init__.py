@@ -11,9 +11,9 @@ from sqlalchemy import Engine
 from sqlalchemy.exc import DBAPIError
 
 from data_access.importers import dhis2, history, indicators, plausibility, survey_rounds, targets, villages
-from data_access.importers import locking
+from data_access.importers import indicator_stream, locking, staging
 from data_access.importers.lookup import Lookup
-from data_access.importers.readers import JsonProblem, extension, header_key, load_json, read_table
+from data_access.importers.readers import JsonProblem, extension, header_key, load_json, open_table
 from data_access.importers.report import ImportReport, Problem
 from data_access.rollup import rebuild_rollups
 from data_access.store import bump_data_version
@@ -92,7 +92,8 @@ def detect_kind(source: Source, options: ImportOptions) -> str:
         return "dhis2"
     if options.mapping_data is not None:
         return "dhis2"
-    table = read_table(source.data, source.name)
+    # The headers decide: a CSV is read up to its first data row only.
+    table = open_table(source.data, source.name)
     keys = {header_key(header) for header in table.headers}
     if dhis2.looks_like_dhis2_csv(keys):
         return "dhis2"
@@ -210,62 +211,83 @@ def _import_source(engine: Engine, source: Source, options: ImportOptions) -> Im
             return report
         lookup = Lookup.load(conn)
         prepared = handler.prepare(conn, source, options, lookup, report)
-        report.sort_problems()
-        if options.dry_run:
-            report.status = "dry_run"
-            return report
-        if report.has_file_errors or report.rows_valid == 0 or (report.errors and not options.accept_valid_rows):
-            report.status = "rejected"
-            return report
-        batch_id = history.start_batch(conn, kind, source.name, report.checksum, options.imported_by)
-        report.batch_id = batch_id
-        undo = handler.write(conn, batch_id, prepared, report)
-        if not report.rows_inserted and not report.rows_replaced and not (undo or {}).get("survey_rounds"):
-            # Same data under another checksum (re-saved file, another mapping): no batch to list.
-            history.forget_batch(conn, batch_id)
-            report.batch_id = None
-            report.status = "unchanged"
-            return report
-        if report.indicators:
-            rebuild_rollups(conn, report.indicators)
-        bump_data_version(conn)
-        report.status = "applied"
-        history.finish_batch(conn, batch_id, report, undo)
+        try:
+            return _decide_and_write(conn, handler, prepared, source, options, kind, report)
+        finally:
+            if isinstance(prepared, staging.Staging):
+                prepared.close()
+
+
+def _decide_and_write(conn, handler, prepared, source: Source, options: ImportOptions, kind: str,
+                      report: ImportReport) -> ImportReport:
+    """The second half of _import_source, inside its transaction: reject, or write the batch."""
+    report.sort_problems()
+    if options.dry_run:
+        report.status = "dry_run"
+        return report
+    if report.has_file_errors or report.rows_valid == 0 or (report.errors and not options.accept_valid_rows):
+        report.status = "rejected"
+        return report
+    batch_id = history.start_batch(conn, kind, source.name, report.checksum, options.imported_by)
+    report.batch_id = batch_id
+    undo = handler.write(conn, batch_id, prepared, report) or {}
+    changed = undo.pop("_changed_pairs", None)
+    if not report.rows_inserted and not report.rows_replaced and not undo.get("survey_rounds"):
+        # Same data under another checksum (re-saved file, another mapping): no batch to list.
+        history.forget_batch(conn, batch_id)
+        report.batch_id = None
+        report.status = "unchanged"
+        return report
+    if changed is not None:
+        # Observations: only the periods the import changed (data_access.rollup_scope).
+        rebuild_rollups(conn, periods=changed)
+    elif report.indicators:
+        rebuild_rollups(conn, report.indicators)
+    bump_data_version(conn)
+    report.status = "applied"
+    history.finish_batch(conn, batch_id, report, undo)
     return report
 
 
 class _ObservationFile:
-    """Indicator files and DHIS2 exports: both end as observation rows."""
+    """Indicator files and DHIS2 exports: both end as observation rows, checked and merged on a staging table."""
 
     def __init__(self, read):
         self.read = read
 
-    def prepare(self, conn, source: Source, options: ImportOptions, lookup: Lookup, report: ImportReport) -> list[dict]:
-        records = self.read(source, options, lookup, report)
-        pairs = {(r["indicator_code"], r["period"]) for r in records}
-        records = indicators.check_mixed_levels(records, history.observations_at(conn, pairs), lookup, report)
-        plausibility.check_history(conn, records, lookup, report)
-        plausibility.list_replacements(conn, records, report)
+    def prepare(self, conn, source: Source, options: ImportOptions, lookup: Lookup, report: ImportReport):
+        stage = staging.Staging(conn)
+        try:
+            stage.add_all(self.read(source, options, lookup, report))
+            if not report.has_file_errors:
+                # A file that cannot be read to its end is refused whole: its rows are not checked further.
+                stage.check(lookup, report)
+        except BaseException:
+            stage.close()
+            raise
+        observations, values, codes = stage.totals()
         # A DHIS2 observation may add up several data values: count the values, as rows_total does.
-        report.rows_valid = sum(r.get("n_rows", 1) for r in records)
-        report.summary["observations"] = len(records)
-        report.indicators = sorted({r["indicator_code"] for r in records})
-        return records
+        report.rows_valid = values
+        report.summary["observations"] = observations
+        report.indicators = codes
+        return stage
 
-    def write(self, conn, batch_id: int, records: list[dict], report: ImportReport) -> dict:
-        report.rows_inserted, report.rows_replaced, report.rows_unchanged = history.write_observations(
-            conn, batch_id, records)
-        rounds = survey_rounds.write(conn, batch_id, records)
+    def write(self, conn, batch_id: int, stage: "staging.Staging", report: ImportReport) -> dict:
+        report.rows_inserted, report.rows_replaced, report.rows_unchanged, changed = stage.write(batch_id)
+        rounds = survey_rounds.write(conn, batch_id, stage.release_dates())
         if rounds:
             report.summary["release_dates"] = len(rounds)
-        return {"survey_rounds": rounds} if rounds else {}
+        undo = {"survey_rounds": rounds} if rounds else {}
+        # A new release date changes which round is the latest, not the rollup: its pair is rebuilt anyway.
+        changed |= {tuple(entry["key"]) for entry in rounds}
+        return undo | {"_changed_pairs": changed}
 
 
 def _read_indicator_source(source: Source, options: ImportOptions, lookup: Lookup, report: ImportReport) -> list[dict]:
     if source.folder is not None:
         report.add("unsupported_format", value=source.name, extension="/")
         return []
-    return indicators.read_indicator_file(source.data, source.name, lookup, report)
+    return indicator_stream.stream_indicator_file(source.data, source.name, lookup, report)
 
 
 def _read_dhis2_source(source: Source, options: ImportOptions, lookup: Lookup, report: ImportReport) -> list[dict]:

@@ -26,6 +26,9 @@ class Formula:
 def is_blank(value) -> bool:
     if value is None:
         return True
+    if type(value) is str:
+        # The common case, a million times per large file: ASCII needs no normalising.
+        return not (value.strip() if value.isascii() else clean_text(value))
     if isinstance(value, float) and value != value:  # NaN from a spreadsheet library
         return True
     return isinstance(value, str) and not clean_text(value)
@@ -33,6 +36,9 @@ def is_blank(value) -> bool:
 
 def clean_text(value) -> str:
     """Text in NFC without zero-width characters, no-break spaces or surrounding blanks."""
+    if type(value) is str and value.isascii():
+        # NFC leaves ASCII alone and every invisible character removed below is not ASCII.
+        return value.strip()
     return unicodedata.normalize("NFC", str(value)).translate(_INVISIBLE).strip()
 
 

@@ -51,13 +51,26 @@ class Candidate:
 
 def candidates_from_table(table: Table, report: ImportReport, columns=COLUMNS, required=REQUIRED) -> list[Candidate]:
     """Rows of the table keyed by canonical column; file-level problems go to the report."""
+    headers = _checked_headers(table, report, columns, required)
+    if headers is None:
+        return []
+    if not table.rows:
+        report.add("empty_file")
+        return []
+    positions = list(match_columns(table.headers, columns).positions.items())
+    return [Candidate(number, table.file_name, {column: cells[position] for column, position in positions}, headers)
+            for number, cells in table.rows]
+
+
+def _checked_headers(table: Table, report: ImportReport, columns, required) -> dict[str, str] | None:
+    """Canonical column -> header as written; None (after reporting why) when no row can be read."""
     report.extend(table.problems)
     report.sheet = table.sheet
     if table.problems:
-        return []
+        return None
     if not table.headers:
         report.add("empty_file")
-        return []
+        return None
     matched = match_columns(table.headers, columns)
     for position in matched.duplicates:
         report.add("duplicate_column", row=table.header_row, column=table.headers[position],
@@ -69,19 +82,9 @@ def candidates_from_table(table: Table, report: ImportReport, columns=COLUMNS, r
     for column in required:
         if column not in matched.positions:
             report.add("missing_column", column=column, alternatives=list(columns[column][:4]))
-    if any(problem.rule == "duplicate_column" for problem in report.problems):
-        return []
-    if any(problem.rule == "missing_column" for problem in report.problems):
-        return []
-    if not table.rows:
-        report.add("empty_file")
-        return []
-    headers = {column: table.headers[position] for column, position in matched.positions.items()}
-    return [
-        Candidate(number, table.file_name, {column: cells[position] for column, position in matched.positions.items()},
-                  headers)
-        for number, cells in table.rows
-    ]
+    if any(problem.rule in ("duplicate_column", "missing_column") for problem in report.problems):
+        return None
+    return {column: table.headers[position] for column, position in matched.positions.items()}
 
 
 def _formulas(candidate: Candidate, report: ImportReport) -> bool:
@@ -132,7 +135,7 @@ def validate_observations(candidates: list[Candidate], lookup: Lookup, report: I
             if (record["indicator_code"], record["admin_code"], record["period"]) not in duplicated_keys]
 
 
-def _validate_one(candidate: Candidate, lookup: Lookup, report: ImportReport) -> dict | None:
+def _validate_one(candidate: Candidate, lookup: Lookup, report: ImportReport, memo: dict | None = None) -> dict | None:
     problems_before = len(report.problems)
     row, file = candidate.row, candidate.file
     _formulas(candidate, report)
@@ -157,7 +160,7 @@ def _validate_one(candidate: Candidate, lookup: Lookup, report: ImportReport) ->
     period = None
     if not fields.is_blank(cells.get("period")):
         try:
-            period = fields.period(cells["period"], meta["period_type"] if meta else None)
+            period = _period(cells["period"], meta["period_type"] if meta else None, memo)
         except fields.PeriodProblem as problem:
             params = dict(problem.params)
             if problem.rule == "period_type_mismatch":
@@ -204,11 +207,28 @@ def _validate_one(candidate: Candidate, lookup: Lookup, report: ImportReport) ->
     extra = {"released_on": released_on, "released_on_column": candidate.header("released_on")} if released_on else {}
     return {
         "indicator_code": meta["code"], "admin_code": admin, "period": period,
-        "period_start": period_start(period), "source": source, "row": row, "file": file,
-        "admin_column": candidate.header("admin_code"),
+        "period_start": period_start(period) if memo is None else _start(period, memo), "source": source, "row": row, "file": file,
+        "admin_column": candidate.header("admin_code"), "indicator_column": candidate.header("indicator_code"),
         "value_column": candidate.header("value" if candidate.cells.get("value") is not None else "numerator"),
         **record, **extra,
     }
+
+
+def _period(raw, period_type: str | None, memo: dict | None) -> str:
+    """fields.period, remembered per cell text within one file (a million rows name a few hundred periods)."""
+    if memo is None:
+        return fields.period(raw, period_type)
+    key = ("period", type(raw), raw, period_type)
+    found = memo.get(key)
+    if found is None:
+        try:
+            found = fields.period(raw, period_type)
+        except fields.PeriodProblem as problem:
+            found = problem
+        memo[key] = found
+    if isinstance(found, fields.PeriodProblem):
+        raise found
+    return found
 
 
 def _released_on(candidate: Candidate, cells: dict, meta: dict | None, period: str | None, report: ImportReport):
@@ -228,6 +248,13 @@ def _released_on(candidate: Candidate, cells: dict, meta: dict | None, period: s
         report.add("release_date_before_period", file=file, row=row, column=column, value=raw, period=period)
         return None
     return day
+
+
+def _start(period: str, memo: dict):
+    key = ("start", period)
+    if key not in memo:
+        memo[key] = period_start(period)
+    return memo[key]
 
 
 def check_admin_code(raw, candidate: Candidate, lookup: Lookup, report: ImportReport) -> str | None:

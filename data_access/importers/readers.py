@@ -1,9 +1,12 @@
 """Reading CSV and Excel files into rows of cells, without evaluating anything in them."""
+import codecs
 import csv
+import itertools
 import json
 import io
 import re
 import zipfile
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from data_access.importers.fields import Formula, clean_text, is_blank
@@ -19,6 +22,9 @@ MAX_INFLATION = 100
 # large is far beyond one upload of program data; a declared dimension beyond them is refused
 # at once, because openpyxl would pad every declared row and column with empty cells.
 MAX_ROWS = 300_000
+# A CSV is read one row at a time (open_table), so its rows are bounded by MAX_UPLOAD_MB and
+# by this: Excel's own sheet limit, the most any spreadsheet program hands a person.
+MAX_CSV_ROWS = 1_048_576
 MAX_COLUMNS = 64
 # What the parts of an .xlsx may inflate to: openpyxl holds the shared strings (and styles) in
 # memory, and streams the sheets.
@@ -41,6 +47,9 @@ class Table:
     problems: list[Problem] = field(default_factory=list)
     # CSV: the line of the file each row starts on (a quoted cell can span lines).
     lines: dict[int, int] = field(default_factory=dict)
+    current_line: int = 0
+    # open_table: the data rows, one at a time (problems found on the way go to .problems).
+    stream: Iterator | None = field(default=None, repr=False)
 
 
 def extension(file_name: str) -> str:
@@ -59,6 +68,72 @@ def read_table(data: bytes, file_name: str) -> Table:
     table.problems.append(Problem("unsupported_format", file_name, value=ext or file_name,
                                   params={"extension": ext or "?"}))
     return table
+
+
+def open_table(data: bytes, file_name: str) -> Table:
+    """Like read_table, with the headers read and the data rows left in table.stream.
+
+    A CSV is parsed as the stream is consumed (one row in memory at a time, never the
+    whole decoded text); an .xlsx is read whole as before (MAX_ROWS bounds it). A problem
+    found in the middle (a quote never closed, a NUL) ends the stream and is in
+    table.problems when the stream is exhausted.
+    """
+    if extension(file_name) not in (".csv", ".txt", ".tsv"):
+        table = read_table(data, file_name)
+        table.stream, table.rows = iter(table.rows), []
+        return table
+    table = Table(file_name)
+    position = _utf8_error(data)
+    if position is not None:
+        table.problems.append(Problem("not_utf8", file_name, params={"position": position}))
+        table.stream = iter(())
+        return table
+    # The sniffer sees the first 8192 characters, as read_table's does (4 bytes a character at most).
+    sample = data[:4 * 8192].decode("utf-8-sig", errors="ignore")[:8192]
+    try:
+        delimiter = csv.Sniffer().sniff(sample, delimiters=",;\t").delimiter
+    except csv.Error:
+        delimiter = ","
+    text = io.TextIOWrapper(io.BytesIO(data), encoding="utf-8-sig", newline="")
+    rows = _streamed_rows(table, _csv_rows(text, delimiter, table, keep_lines=False), delimiter)
+    first = next(rows, None)
+    table.stream = iter(()) if first is None else itertools.chain([first], rows)
+    return table
+
+
+def _utf8_error(data: bytes) -> int | None:
+    """The offset of the first byte that is not UTF-8, checked in slices (no decoded copy of the file)."""
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    step = 1 << 22
+    for offset in range(0, max(len(data), 1), step):
+        try:
+            decoder.decode(data[offset:offset + step], final=offset + step >= len(data))
+        except UnicodeDecodeError as error:
+            # The decoder keeps an incomplete character from the previous slice in its buffer; the
+            # position is counted after a BOM, as read_table's decode("utf-8-sig") counts it.
+            bom = len(codecs.BOM_UTF8) if data.startswith(codecs.BOM_UTF8) else 0
+            return max(offset + error.start - len(decoder.getstate()[0]) - bom, 0)
+    return None
+
+
+def _streamed_rows(table: Table, numbered_rows, delimiter: str):
+    """_fill for a stream: headers set on the way, data rows yielded, the swallowed-row check per row."""
+    width = 0
+    for number, cells in _filled(table, numbered_rows, MAX_CSV_ROWS):
+        if not width:
+            width = len(table.headers)
+        if width >= 2 and _swallowed(cells, delimiter, width):
+            position = next(i for i, cell in enumerate(cells) if isinstance(cell, str) and "\n" in cell)
+            table.problems.append(Problem("unclosed_quote", table.file_name, row=number,
+                                          column=table.headers[position] if position < width else None,
+                                          params={"line": table.current_line}))
+            return
+        yield number, cells
+
+
+def _swallowed(cells: list, delimiter: str, width: int) -> bool:
+    return any(isinstance(cell, str) and "\n" in cell and any(
+        line.count(delimiter) >= width - 1 for line in cell.split("\n")[1:]) for cell in cells)
 
 
 def _read_csv(data: bytes, file_name: str) -> Table:
@@ -80,13 +155,14 @@ def _read_csv(data: bytes, file_name: str) -> Table:
     return table
 
 
-def _csv_rows(text: str, delimiter: str, table: Table):
+def _csv_rows(text, delimiter: str, table: Table, keep_lines: bool = True):
     """Records of the text, numbered as rows; a broken quote or an oversized cell ends the file with a problem.
 
     strict=True makes an unclosed quote an error at the end of the data instead of one
     huge last field that silently holds every following row.
     """
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
+    source = io.StringIO(text, newline="") if isinstance(text, str) else text
+    reader = csv.reader(source, delimiter=delimiter, strict=True)
     number = 0
     while True:
         start_line = reader.line_num + 1
@@ -103,7 +179,9 @@ def _csv_rows(text: str, delimiter: str, table: Table):
                                               params={"line": start_line}))
             return
         number += 1
-        table.lines[number] = start_line
+        if keep_lines:
+            table.lines[number] = start_line
+        table.current_line = start_line
         yield number, row
 
 
@@ -218,9 +296,14 @@ def _cell(cell):
 
 def _fill(table: Table, numbered_rows) -> None:
     """First non-blank row = headers; blank rows are skipped; cells padded to the header width."""
+    table.rows.extend(_filled(table, numbered_rows, MAX_ROWS))
+
+
+def _filled(table: Table, numbered_rows, max_rows: int):
+    """The data rows of _fill, one at a time (headers set on the way)."""
     for number, cells in numbered_rows:
-        if number > MAX_ROWS:
-            table.problems.append(Problem("too_many_rows", table.file_name, row=number, params={"max_rows": quantity(MAX_ROWS)}))
+        if number > max_rows:
+            table.problems.append(Problem("too_many_rows", table.file_name, row=number, params={"max_rows": quantity(max_rows)}))
             return
         if all(is_blank(cell) and not isinstance(cell, Formula) for cell in cells):
             continue
@@ -239,7 +322,7 @@ def _fill(table: Table, numbered_rows) -> None:
             continue
         width = len(table.headers)
         cells = list(cells[:width]) + [None] * (width - len(cells))
-        table.rows.append((number, cells))
+        yield number, cells
 
 
 # ---------------------------------------------------------------- headers

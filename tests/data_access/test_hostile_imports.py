@@ -215,16 +215,17 @@ VILLAGE_ROWS = b"indicator_code,admin_code,period,value\nCCT_PAID,0703001,2027-0
 
 def _slow_writes(monkeypatch, seconds: float) -> None:
     """Each import holds its transaction open `seconds` after writing, so the two overlap for sure."""
-    from data_access.importers import history
+    from data_access.importers import staging
 
-    original = history.write_observations
+    original = staging.Staging.write
 
-    def slow(conn, batch_id, records):
-        result = original(conn, batch_id, records)
+    def slow(self, batch_id):
+        result = original(self, batch_id)
         time.sleep(seconds)
         return result
 
-    monkeypatch.setattr(history, "write_observations", slow)
+    # Observation files are merged from the staging table (data_access.importers.staging).
+    monkeypatch.setattr(staging.Staging, "write", slow)
 
 
 def _at_once(engine, files):

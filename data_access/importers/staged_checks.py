@@ -1,0 +1,77 @@
+"""The plausibility rules (data_access.importers.plausibility) run on the staging table.
+
+Same rules and messages as plausibility.check_history / list_replacements; the rows are
+read from import_staging a few hundred places at a time, so memory stays flat whatever
+the size of the file.
+"""
+import bisect
+import statistics
+
+from sqlalchemy import text
+
+from data_access.importers import plausibility as rules
+from data_access.importers.plausibility import _CHUNK, _MONTHS_PER_PERIOD, _history, _shown
+from data_access.importers.report import ImportReport, quantity
+from data_access.importers.staging import _DIFFERS, _KEY, TABLE
+from data_access.periods import add_months
+
+
+def check_history(staging, lookup, report: ImportReport) -> None:
+    """Warn (implausible_change) about values far outside their place's own history."""
+    conn = staging.conn
+    ranges = conn.execute(text(
+        f"SELECT indicator_code, MIN(period_start), MAX(period_start) FROM {TABLE} "
+        f"WHERE value IS NOT NULL GROUP BY indicator_code ORDER BY indicator_code")).all()
+    for indicator, first_start, last_start in ranges:
+        meta = lookup.indicators[indicator]
+        if meta["aggregation"] == "survey":
+            continue
+        months = _MONTHS_PER_PERIOD[meta["period_type"]]
+        first_start, last_start = str(first_start)[:10], str(last_start)[:10]
+        first = add_months(first_start[:7], -2 * rules.HISTORY_REPORTS * months) + "-01"
+        admins = [admin for (admin,) in conn.execute(text(
+            f"SELECT DISTINCT admin_code FROM {TABLE} WHERE indicator_code = :indicator AND value IS NOT NULL "
+            f"ORDER BY admin_code"), {"indicator": indicator})]
+        for offset in range(0, len(admins), _CHUNK):
+            chunk = admins[offset:offset + _CHUNK]
+            history = _history(conn, indicator, chunk, first, last_start)
+            if not history:
+                continue
+            rows = conn.execute(text(
+                f"SELECT row_no, label, admin_code, period_start, value FROM {TABLE} "
+                f"WHERE indicator_code = :indicator AND value IS NOT NULL AND admin_code >= :low AND admin_code <= :high"),
+                {"indicator": indicator, "low": chunk[0], "high": chunk[-1]})
+            for row, label, admin, start, value in rows:
+                entries = history.get(admin)
+                if not entries:
+                    continue
+                before = entries[:bisect.bisect_left(entries, (str(start)[:10],))][-rules.HISTORY_REPORTS:]
+                if len(before) < rules.MIN_REPORTS:
+                    continue
+                median = statistics.median(number for _, _, number in before)
+                value = float(value)
+                far = value > rules.RATIO * median or value < median / rules.RATIO
+                if far and abs(value - median) > rules.FLOOR:
+                    file, _, _, value_column, _ = staging.labels[label]
+                    _, previous_period, previous = before[-1]
+                    report.add("implausible_change", file=file, row=row, column=value_column, value=value,
+                               median=quantity(round(median, 2)), reports=len(before),
+                               previous=quantity(previous), previous_period=previous_period)
+
+
+def list_replacements(staging, report: ImportReport) -> None:
+    """report.summary["replacements"]: the first REPLACEMENTS_LISTED stored values the file changes (old -> new),
+    and ["replacements_total"]: how many it changes in all."""
+    conn = staging.conn
+    where = f"FROM {TABLE} s JOIN observation o ON {_KEY} WHERE {_DIFFERS}"
+    total = conn.execute(text(f"SELECT COUNT(*) {where}")).scalar_one()
+    rows = conn.execute(text(
+        f"SELECT s.indicator_code, s.admin_code, s.period, o.value, o.numerator, o.denominator, "
+        f"s.value, s.numerator, s.denominator {where} ORDER BY s.indicator_code, s.admin_code, s.period "
+        f"LIMIT {rules.REPLACEMENTS_LISTED}")).all()
+    report.summary["replacements"] = [
+        {"indicator": indicator, "place": admin, "period": period,
+         "old": _shown({"value": old_value, "numerator": old_numerator, "denominator": old_denominator}),
+         "new": _shown({"value": value, "numerator": numerator, "denominator": denominator})}
+        for indicator, admin, period, old_value, old_numerator, old_denominator, value, numerator, denominator in rows]
+    report.summary["replacements_total"] = int(total)
