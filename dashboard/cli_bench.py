@@ -12,6 +12,9 @@ def _arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--repeat", type=int, default=5, help="runs per query (median reported)")
     parser.add_argument("--rollup", action="store_true", help="also time a full rollup rebuild (rolled back)")
     parser.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    from dashboard.cli_bench_interactions import add_arguments
+
+    add_arguments(parser)
 
 
 def _time(engine, repeat: int, query, *args) -> dict:
@@ -28,6 +31,10 @@ def _time(engine, repeat: int, query, *args) -> dict:
 
 @command("bench", "time the dashboard's queries on the configured database (use a --scale national demo)")(_arguments)
 def bench(args: argparse.Namespace) -> int:
+    if args.interactions:
+        from dashboard.cli_bench_interactions import run
+
+        return run(args)
     from sqlalchemy import text
 
     from data_access.database import make_engine
