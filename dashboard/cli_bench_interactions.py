@@ -36,6 +36,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     group.add_argument("--users-seconds", type=float, default=60, help="length of the concurrency run")
     group.add_argument("--redis-url", default=os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/13"),
                        help="Redis database the concurrency run's server caches in (emptied first)")
+    group.add_argument("--copies-dir", default=str(REPO_ROOT / "var"),
+                       help="folder for the SQLite copy with twice the months (never next to a shared file)")
     group.add_argument("--write-docs", action="store_true", help="write the results into docs/benchmarks.md")
     group.add_argument("--out", help="also write the whole report as JSON here")
 
@@ -48,7 +50,7 @@ def run(args: argparse.Namespace) -> int:
     report = {"when": dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
               "machine": f"{os.cpu_count()} cores, {platform.machine()}, Python {platform.python_version()}",
               "load_before": load_average(), "cold": args.cold, "warm": args.warm,
-              "command": " ".join(["python -m dashboard"] + [shlex.quote(a) for a in sys.argv[1:]]),
+              "command": " ".join(["python -m dashboard"] + [shlex.quote(a) for a in getattr(args, "argv", sys.argv[1:])]),
               "runs": [], "history": {}, "concurrency": [], "notes": []}
     for url in urls:
         datasets.ensure_dataset(url, args.scale)
@@ -56,7 +58,7 @@ def run(args: argparse.Namespace) -> int:
         base = run_database(url, args.cold, args.warm, not args.no_naive, args.only)
         report["runs"].append(base)
         if not args.no_history:
-            doubled_url = datasets.ensure_doubled(url)
+            doubled_url = datasets.ensure_doubled(url, args.copies_dir, args.scale)
             print(f"{url.split('://')[0]}: twice the months ({doubled_url.split('/')[-1]})", flush=True)
             doubled = run_database(doubled_url, args.cold, args.warm, False, args.only)
             report["history"][base["database"]] = history_ratios(base, doubled)

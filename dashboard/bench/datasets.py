@@ -6,7 +6,6 @@ It is a copy (a file next to the source, or a PostgreSQL database made from it):
 national datasets are never written to.
 """
 import os
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -67,11 +66,12 @@ def _create_pg_database(url: str, template: str | None = None) -> None:
     engine.dispose()
 
 
-def doubled_url(url: str) -> str:
-    """Where the doubled copy of `url` lives (built by `ensure_doubled`)."""
+def doubled_url(url: str, copies_dir: Path | None = None) -> str:
+    """Where the doubled copy of `url` lives (built by `ensure_doubled`): a SQLite file in
+    `copies_dir` (default var/ of the repository), a PostgreSQL database named <db>_history2x."""
     path = sqlite_path(url)
     if path is not None:
-        return f"sqlite:///{REPO_ROOT / 'var' / (path.stem + '-history2x.sqlite')}"
+        return f"sqlite:///{Path(copies_dir or REPO_ROOT / 'var') / (path.stem + '-history2x.sqlite')}"
     parsed = make_url(url)
     return parsed.set(database=f"{parsed.database}_history2x").render_as_string(hide_password=False)
 
@@ -87,9 +87,9 @@ def is_doubled(url: str) -> bool:
         engine.dispose()
 
 
-def ensure_doubled(url: str) -> str:
+def ensure_doubled(url: str, copies_dir: Path | None = None, scale: str = "national") -> str:
     """A copy of `url` with twice the months (reused when it exists); returns its URL."""
-    target = doubled_url(url)
+    target = doubled_url(url, copies_dir)
     if is_doubled(target):
         return target
     path = sqlite_path(url)
@@ -111,7 +111,7 @@ def ensure_doubled(url: str) -> str:
             _create_pg_database(target, template=make_url(url).database)
         except Exception:  # noqa: BLE001 - the template is in use: build the demo afresh instead
             _create_pg_database(target)
-            demo_command(target)
+            demo_command(target, scale)
     shift_history(target)
     return target
 
@@ -151,9 +151,7 @@ def shift_history(url: str) -> None:
         with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
             conn.execute(text("ANALYZE observation"))
             conn.execute(text("ANALYZE observation_rollup"))
-    else:
-        with engine.begin() as conn:
-            conn.execute(text("ANALYZE"))
+    # SQLite: no ANALYZE, the copy keeps the planner statistics the source has (none, as built).
     engine.dispose()
 
 
@@ -169,5 +167,3 @@ def drop_copy(url: str) -> None:
     engine.dispose()
 
 
-def copy_file(source: Path, destination: Path) -> None:
-    shutil.copyfile(source, destination)
