@@ -19,7 +19,8 @@ def _mark(ok: bool) -> str:
 def database_table(run: dict, history: dict | None) -> list[str]:
     size = run["size"]
     lines = [f"**{run['database']}** — {size['observations']:,} observations, {size['villages']:,} villages, "
-             f"{size['months']} months ({size['first_month']} … {size['last_month']}), as of {run['as_of']}", "",
+             f"{size['months']} months ({size['first_month']} … {size['last_month']}), as of {run['as_of']}, "
+             f"schema {size.get('schema') or 'unknown'}", "",
              "| interaction | callbacks | cold p50 / p95 ms | warm p50 / p95 ms | response bytes | naive ms | "
              "naive ÷ cold p50 | naive ÷ warm p50 | p95 with 2× history (cold / warm) |",
              "|---|---|---|---|---|---|---|---|---|"]

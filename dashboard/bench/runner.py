@@ -24,7 +24,11 @@ def dataset_size(engine) -> dict:
             "SELECT MIN(period), MAX(period), COUNT(DISTINCT period) FROM observation "
             "WHERE substr(period, 5, 1) = '-' AND substr(period, 6, 1) <> 'Q'"
         )).one()
-        return {"observations": conn.execute(text("SELECT COUNT(*) FROM observation")).scalar_one(),
+        try:
+            revision = conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
+        except Exception:  # noqa: BLE001 - not stamped
+            revision = None
+        return {"schema": revision, "observations": conn.execute(text("SELECT COUNT(*) FROM observation")).scalar_one(),
                 "villages": conn.execute(text("SELECT COUNT(*) FROM admin_unit WHERE level = 'village'")).scalar_one(),
                 "months": months[2], "first_month": months[0], "last_month": months[1]}
 
