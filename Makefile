@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: run serve-prod test venv system-test-deps demo-national bench bench-load lint-imports clean
+.PHONY: run serve-prod test venv system-test-deps demo-national bench bench-queries bench-load lint-imports clean
 
 $(BIN)/python:
 	@$(PYTHON) -m venv $(VENV) 2>/dev/null || { \
@@ -42,7 +42,14 @@ test: $(VENV)/.test-installed system-test-deps
 demo-national: $(VENV)/.runtime-installed
 	DATABASE_URL=sqlite:///var/national.sqlite $(BIN)/python -m dashboard demo --scale national
 
-bench: $(VENV)/.runtime-installed
+## make bench: every user action replayed through the app on SQLite (var/national.sqlite, built when
+## missing) and PostgreSQL (BENCH_PG_URL, when set), with 2x history and 20 users; writes docs/benchmarks.md
+BENCH_ARGS ?=
+bench: $(VENV)/.test-installed
+	$(BIN)/python -m dashboard bench --interactions --write-docs $(BENCH_ARGS)
+
+## make bench-queries: the queries pages run, one by one, on DATABASE_URL
+bench-queries: $(VENV)/.runtime-installed
 	$(BIN)/python -m dashboard bench
 
 ## make bench-load: 50 visitors for 60 s against a running server (LOAD_URL; docs/benchmarks.md)

@@ -1,6 +1,8 @@
 """Overview callbacks: the filters decide the place and month; cards and map follow."""
 from dash import Input, Output, State
 
+from callbacks.map import as_patch
+
 from data_access.card_changes import compare
 from data_access.periods import add_months
 from data_access.queries.alerts import alerts_for, rules_in_force
@@ -13,7 +15,7 @@ from layouts.common import FILTERS_STORE, LANGUAGE_STORE
 from layouts.alerts import alerts_card
 from layouts.card_change import card_statuses
 from layouts.figures.maps import indicator_choropleth
-from layouts.overview import ALERTS, CARDS, MAP, MAP_TITLE, TITLE, headline_cards
+from layouts.overview import ALERTS, CARDS, MAP, MAP_KEY, MAP_TITLE, TITLE, headline_cards
 
 MAP_INDICATOR = "CCT_COMPLY_ALL"
 
@@ -31,15 +33,17 @@ def register(app, store, config) -> None:
         Output(CARDS, "children"),
         Output(MAP, "figure"),
         Output(MAP_TITLE, "children"),
+        Output(MAP_KEY, "data"),
         Input(FILTERS_STORE, "data"),
         State(LANGUAGE_STORE, "data"),
+        State(MAP_KEY, "data"),
     )
-    def update_overview(filters, lang):
+    def update_overview(filters, lang, previous_key=None):
         scope = scope_of(filters)
         period = (filters or {}).get("period")
         if not period:
             message = t("common.no_data", lang)
-            return message, "", message, {}, ""
+            return message, "", message, {}, "", None
         unit = store.read(admin_unit, scope or "00")
         place = localized(unit, lang) if unit else t("common.national", lang)
         figures = store.read(headline_figures, scope, period)
@@ -52,6 +56,10 @@ def register(app, store, config) -> None:
         geojson = layer_geojson("district", "province" if scope else "national", scope[:2] if scope else None)
         figure = indicator_choropleth(map_data["values"], map_data["units"], geojson,
                                       map_data["indicator"], lang, map_style=config["MAP_STYLE"])
+        # Same districts drawn (country or one province) in the same language: only values change.
+        key = f"district|{scope[:2] if scope else '00'}|{lang}"
+        if key == previous_key:
+            figure = as_patch(figure)
         title = t("overview.scope_title", lang, place=place, period=format_period(period, lang))
         return (title, alerts, headline_cards(figures, place, lang, period, changes, statuses, previous_period), figure,
-                t("overview.map_title", lang, period=format_period(period, lang)))
+                t("overview.map_title", lang, period=format_period(period, lang)), key)

@@ -220,6 +220,8 @@ def main(argv: list[str] | None = None) -> int:
     name = args.command or "serve"
     if args.command is None:
         args = parser.parse_args(["serve", *(argv or [])])
+    # What was asked for, as typed (reports such as `bench` quote their command).
+    args.argv = list(sys.argv[1:] if argv is None else argv)
     return COMMANDS[name][2](args) or 0
 
 

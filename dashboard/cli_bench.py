@@ -14,6 +14,9 @@ def _arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--json", action="store_true", help="print JSON instead of a table")
     parser.add_argument("--import", dest="import_", action="store_true",
                         help="instead: the import benchmark with its defaults (see bench-import --help)")
+    from dashboard.cli_bench_interactions import add_arguments
+
+    add_arguments(parser)
 
 
 def _time(engine, repeat: int, query, *args) -> dict:
@@ -36,6 +39,10 @@ def bench(args: argparse.Namespace) -> int:
         options = argparse.ArgumentParser()
         cli_bench_import.arguments(options)
         return cli_bench_import.bench_import(options.parse_args(["--json"] if args.json else []))
+    if args.interactions:
+        from dashboard.cli_bench_interactions import run
+
+        return run(args)
     from sqlalchemy import text
 
     from data_access.database import make_engine

@@ -187,7 +187,10 @@ class Observation(Base):
     batch_id: Mapped[int | None] = mapped_column(ForeignKey("import_batch.id"), index=True)
     __table_args__ = (
         UniqueConstraint("indicator_code", "admin_code", "period", name="uq_observation_key"),
-        Index("ix_observation_indicator_period", "indicator_code", "period_start", "admin_code"),
+        # value and numerator ride in the index so that a window of months (the convergence
+        # analytic) is read from the index alone (migration 0010).
+        Index("ix_observation_indicator_period_values", "indicator_code", "period_start", "admin_code", "value",
+              "numerator"),
         Index("ix_observation_admin", "admin_code", "indicator_code"),
     )
 

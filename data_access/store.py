@@ -1,5 +1,6 @@
 """The one door callbacks use to read data: a connection per query, cached per data version."""
 import logging
+import threading
 from collections.abc import Callable
 
 from sqlalchemy import Connection, Engine, select, text, update
@@ -17,10 +18,18 @@ class DataStore:
     cache to clear by hand and no restart.
     """
 
+    # A follower waits at most this long for the thread already reading the same key.
+    WAIT_SECONDS = 60
+
     def __init__(self, engine: Engine, cache=None, timeout: int = 3600):
         self.engine = engine
         self.cache = cache
         self.timeout = timeout
+        # Keys being read now in this process: the browser fires a page's callbacks in parallel
+        # and several read the same query (the Overview and the navbar both read the alerts);
+        # the second waits for the first instead of running the query again.
+        self._reading: dict[str, _Reading] = {}
+        self._reading_lock = threading.Lock()
 
     def data_version(self) -> str:
         with self.engine.connect() as conn:
@@ -40,12 +49,35 @@ class DataStore:
                 cached = None
             if cached is not None:
                 return cached
-            result = query(conn, *args, **kwargs)
-        try:
-            self.cache.set(key, result, timeout=self.timeout)
-        except Exception:  # a full or unreachable cache must not break a page
-            log.warning("could not cache %s", query.__qualname__, exc_info=True)
+            with self._reading_lock:
+                reading = self._reading.get(key)
+                if reading is None:
+                    mine = self._reading[key] = _Reading()
+            if reading is not None:
+                if reading.done.wait(self.WAIT_SECONDS) and reading.ok:
+                    return reading.result
+                return query(conn, *args, **kwargs)  # the first reader failed or is stuck: read it here
+            try:
+                result = mine.result = query(conn, *args, **kwargs)
+                mine.ok = True
+                try:
+                    self.cache.set(key, result, timeout=self.timeout)
+                except Exception:  # a full or unreachable cache must not break a page
+                    log.warning("could not cache %s", query.__qualname__, exc_info=True)
+            finally:
+                with self._reading_lock:
+                    self._reading.pop(key, None)
+                mine.done.set()
         return result
+
+
+class _Reading:
+    """A query being read by one thread; the others wait for `done` and share `result`."""
+
+    def __init__(self):
+        self.done = threading.Event()
+        self.ok = False
+        self.result = None
 
 
 def current_data_version(conn: Connection) -> str:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import threading
+from collections import OrderedDict
 from functools import lru_cache
 from typing import Any, Literal
 
@@ -130,8 +132,40 @@ def geojson_size(collection: dict) -> int:
     return len(json.dumps(collection, separators=(",", ":"), ensure_ascii=False).encode("utf-8"))
 
 
+_DERIVED: OrderedDict = OrderedDict()
+_DERIVED_LOCK = threading.Lock()
+_DERIVED_SIZE = 256
+
+
+def _derived(kind: str, collection: dict, key, compute):
+    """`compute()` remembered per collection object and key.
+
+    The layers come from layer_geojson's cache, so a page asks again and again for the hatching
+    and bounds of the same object with the same places: 0.2-3 s of shapely work each time at
+    national scale. The entry holds the collection itself, so its id() cannot be reused by
+    another object while the entry lives. Callers must not modify what is returned.
+    """
+    entry_key = (kind, id(collection), key)
+    with _DERIVED_LOCK:
+        entry = _DERIVED.get(entry_key)
+        if entry is not None and entry[0] is collection:
+            _DERIVED.move_to_end(entry_key)
+            return entry[1]
+    value = compute()
+    with _DERIVED_LOCK:
+        _DERIVED[entry_key] = (collection, value)
+        while len(_DERIVED) > _DERIVED_SIZE:
+            _DERIVED.popitem(last=False)
+    return value
+
+
 def bounds(collection: dict, codes=None) -> tuple[float, float, float, float] | None:
     """(min_lon, min_lat, max_lon, max_lat) of the features (only `codes` if given), or None."""
+    key = None if codes is None else tuple(sorted(set(codes)))
+    return _derived("bounds", collection, key, lambda: _bounds(collection, codes))
+
+
+def _bounds(collection: dict, codes=None) -> tuple[float, float, float, float] | None:
     wanted = None if codes is None else set(codes)
     boxes = [shapely.bounds(shapely.geometry.shape(feature["geometry"]))
              for feature in collection["features"] if wanted is None or feature["id"] in wanted]
@@ -148,6 +182,11 @@ def hatch_geojson(collection: dict, codes, spacing: float) -> dict:
     MapLibre fills cannot be patterned through plotly, so "no data" areas get these lines
     drawn over their grey fill, which reads as hatching in print and for colour-blind readers.
     """
+    key = (tuple(sorted(set(codes))), float(spacing))
+    return _derived("hatch", collection, key, lambda: _hatch_geojson(collection, codes, spacing))
+
+
+def _hatch_geojson(collection: dict, codes, spacing: float) -> dict:
     wanted = set(codes)
     shapes = [shapely.geometry.shape(feature["geometry"])
               for feature in collection["features"] if feature["id"] in wanted]

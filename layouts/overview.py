@@ -15,6 +15,9 @@ TITLE = "overview-title"
 CARDS = "overview-cards"
 MAP = "overview-map"
 MAP_TITLE = "overview-map-title"
+# Which geometry the browser's map holds ("district|00|en"): a new month over the same places
+# is answered with a Patch of colours and values, not the boundaries again.
+MAP_KEY = "overview-map-key"
 DELAY_RULE = "overview-delay-rule"
 REPORT_LINK = "overview-report-link"
 
@@ -34,6 +37,7 @@ def layout(lang: str | None = None, **_query) -> html.Div:
                 [
                     dbc.CardHeader(html.Span(id=MAP_TITLE)),
                     dbc.CardBody(dcc.Graph(id=MAP, config=graph_config(lang), style={"height": "460px"})),
+                    dcc.Store(id=MAP_KEY, storage_type="memory"),
                 ],
                 className="mt-3",
             ),

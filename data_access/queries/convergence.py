@@ -11,29 +11,55 @@ def _reach_window(as_of: str, months: int) -> tuple:
     return period_start(add_months(as_of, -(months - 1))), period_end(as_of)
 
 
-def _village_reach_sql(conn: Connection, as_of: str, within: str | None, months: int) -> tuple[str, dict]:
-    """SQL giving one row per village with its project flags and count (see village_reach)."""
-    project_codes = [code for (code,) in conn.execute(text("SELECT code FROM project ORDER BY sort_order, code"))]
+def _reach_cte(conn: Connection, as_of: str, within: str | None, months: int) -> tuple[str, dict, list[str]]:
+    """The `reach` CTE (one row per village and project that reached it in the window), its
+    parameters and the project codes.
+
+    The coverage indicators are named in the SQL (not joined from `project`), so that both
+    SQLite and PostgreSQL read the window through the (indicator_code, period_start, ...)
+    index: joined, SQLite read every month of each indicator and PostgreSQL scanned the whole
+    table, so the query grew with the history although it needs 12 months.
+    """
+    projects = conn.execute(text("SELECT code, coverage_indicator FROM project ORDER BY sort_order, code")).fetchall()
+    project_codes = [code for code, _indicator in projects]
+    indicators = sorted({indicator for _code, indicator in projects if indicator})
     first, last = _reach_window(as_of, months)
     params: dict = {"first": first, "last": last}
-    village_filter = reach_filter = ""
+    params |= {f"ci{i}": code for i, code in enumerate(indicators)}
+    in_list = ", ".join(f":ci{i}" for i in range(len(indicators))) or "NULL"
+    reach_filter = ""
     if within and within != "00":
-        village_filter = " AND a.code LIKE :prefix"
         # Filtering the observations too keeps a province's query from scanning the nation.
         reach_filter = " AND o.admin_code LIKE :prefix"
         params["prefix"] = within + "%"
+    cte = f"""
+        reached AS (
+            SELECT DISTINCT o.admin_code, o.indicator_code
+            FROM observation o
+            WHERE o.indicator_code IN ({in_list})
+              AND o.period_start BETWEEN :first AND :last
+              AND (o.value > 0 OR o.numerator > 0){reach_filter}
+        ),
+        reach AS (
+            SELECT DISTINCT r.admin_code, p.code AS project_code
+            FROM reached r JOIN project p ON p.coverage_indicator = r.indicator_code
+        )"""
+    return cte, params, project_codes
+
+
+def _village_reach_sql(conn: Connection, as_of: str, within: str | None, months: int) -> tuple[str, dict]:
+    """SQL giving one row per village with its project flags and count (see village_reach)."""
+    cte, params, project_codes = _reach_cte(conn, as_of, within, months)
+    village_filter = ""
+    if within and within != "00":
+        village_filter = " AND a.code LIKE :prefix"
     flags = ", ".join(
         f"MAX(CASE WHEN reach.project_code = :p{i} THEN 1 ELSE 0 END) AS \"{code}\""
         for i, code in enumerate(project_codes)
     )
     params |= {f"p{i}": code for i, code in enumerate(project_codes)}
     sql = f"""
-        WITH reach AS (
-            SELECT DISTINCT o.admin_code, p.code AS project_code
-            FROM observation o JOIN project p ON p.coverage_indicator = o.indicator_code
-            WHERE o.period_start BETWEEN :first AND :last
-              AND (o.value > 0 OR o.numerator > 0){reach_filter}
-        )
+        WITH {cte}
         SELECT a.code, a.name_en, a.name_lo, a.district_code, a.province_code, a.lon, a.lat,
                CASE WHEN t.admin_code IS NULL THEN 0 ELSE 1 END AS is_target,
                COUNT(reach.project_code) AS n_projects, {flags}
@@ -98,10 +124,24 @@ def target_village_share_all_projects(
 
     Returns {"n_target_villages", "n_all", "share"}; share is None when there are no target villages.
     """
-    villages = village_reach(conn, as_of, within, months)
-    n_projects_total = int(conn.execute(text("SELECT COUNT(*) FROM project")).scalar_one())
-    target = villages[villages["is_target"] == 1] if not villages.empty else villages
-    n_target = int(len(target))
-    n_all = int((target["n_projects"] >= n_projects_total).sum()) if n_target else 0
+    # Counted in SQL: two numbers come back, not a frame of 8,500 villages (the Overview asks
+    # for this month and the previous one on every visit).
+    cte, params, project_codes = _reach_cte(conn, as_of, within, months)
+    params["n_projects"] = len(project_codes)
+    village_filter = ""
+    if within and within != "00":
+        village_filter = " AND a.code LIKE :prefix"
+    row = conn.execute(text(f"""
+        WITH {cte},
+        per_village AS (SELECT admin_code, COUNT(*) AS n_projects FROM reach GROUP BY admin_code)
+        SELECT COUNT(*) AS n_target,
+               SUM(CASE WHEN v.n_projects >= :n_projects THEN 1 ELSE 0 END) AS n_all
+        FROM admin_unit a
+        JOIN target_area t ON t.admin_code = a.district_code AND t.project_code = 'RRPM'
+        LEFT JOIN per_village v ON v.admin_code = a.code
+        WHERE a.level = 'village'{village_filter}
+    """), params).one()
+    n_target = int(row.n_target or 0)
+    n_all = int(row.n_all or 0) if n_target else 0
     return {"n_target_villages": n_target, "n_all": n_all,
             "share": (100.0 * n_all / n_target) if n_target else None}

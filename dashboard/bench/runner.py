@@ -1,0 +1,85 @@
+"""Runs the interaction benchmark on one database and puts the results of several together."""
+import os
+import time
+
+from sqlalchemy import text
+
+from dashboard.bench import naive
+from dashboard.bench.replay import Replayer, interactions, load_recording
+
+# The issue's goals (issue 15): what a run is judged against.
+GOALS = {"warm_p95_ms": 50, "cold_p95_ms": 300, "naive_ratio": 100, "history_ratio": 1.2, "change_bytes": 50_000}
+
+
+def _app(database_url: str, cache_url: str = "simple"):
+    from dashboard.app import create_app
+
+    return create_app({"DATABASE_URL": database_url, "CACHE_URL": cache_url, "AUTH": "off",
+                       "DEFAULT_LANGUAGE": "en"})
+
+
+def dataset_size(engine) -> dict:
+    with engine.connect() as conn:
+        months = conn.execute(text(
+            "SELECT MIN(period), MAX(period), COUNT(DISTINCT period) FROM observation "
+            "WHERE substr(period, 5, 1) = '-' AND substr(period, 6, 1) <> 'Q'"
+        )).one()
+        try:
+            revision = conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
+        except Exception:  # noqa: BLE001 - not stamped
+            revision = None
+        return {"schema": revision, "observations": conn.execute(text("SELECT COUNT(*) FROM observation")).scalar_one(),
+                "villages": conn.execute(text("SELECT COUNT(*) FROM admin_unit WHERE level = 'village'")).scalar_one(),
+                "months": months[2], "first_month": months[0], "last_month": months[1]}
+
+
+def run_database(database_url: str, cold: int, warm: int, with_naive: bool = True, only=None,
+                 progress=print) -> dict:
+    """Every interaction on one database: cold and warm server time, bytes, and the naive ratio."""
+    from data_access.queries.catalogue import months_with_data
+
+    app = _app(database_url)
+    store = app.server.extensions["data_store"]
+    with store.engine.connect() as conn:
+        months = months_with_data(conn)
+    replayer = Replayer(app, load_recording())
+    filters = {"shell-province.value": None, "shell-district.value": None, "shell-period.value": months[0]}
+    results = {}
+    naive_cache: dict[str, float] = {}
+    for interaction in interactions(months):
+        if only and not any(word.lower() in interaction.name.lower() for word in only):
+            continue
+        started = time.perf_counter()
+        result = replayer.measure(interaction, filters, cold, warm)
+        if with_naive:
+            if interaction.indicator not in naive_cache:
+                naive_cache[interaction.indicator] = naive.naive_ms(store.engine, interaction.indicator, months[0])
+            result["naive_ms"] = naive_cache[interaction.indicator]
+            result["naive_ratio_cold"] = round(result["naive_ms"] / max(result["cold"]["p50"], 0.1), 1)
+            result["naive_ratio_warm"] = round(result["naive_ms"] / max(result["warm"]["p50"], 0.1), 1)
+        result["is_change"] = interaction.is_change
+        results[interaction.name] = result
+        progress(f"  {interaction.name:<32} cold p50/p95 {result['cold']['p50']:>7}/{result['cold']['p95']:>7} ms  "
+                 f"warm {result['warm']['p50']:>6}/{result['warm']['p95']:>6} ms  {result['bytes']:>8} B  "
+                 f"({time.perf_counter() - started:.0f} s)")
+    size = dataset_size(store.engine)
+    store.engine.dispose()
+    return {"database": store.engine.dialect.name, "size": size, "as_of": months[0], "results": results}
+
+
+def history_ratios(base: dict, doubled: dict) -> dict:
+    """p95 on twice the months over p95 as built, per interaction (cold and warm)."""
+    ratios = {}
+    for name, result in base["results"].items():
+        other = doubled["results"].get(name)
+        if not other:
+            continue
+        ratios[name] = {kind: round(other[kind]["p95"] / max(result[kind]["p95"], 0.1), 2) for kind in ("cold", "warm")}
+    return ratios
+
+
+def load_average() -> str:
+    try:
+        return " / ".join(f"{value:.1f}" for value in os.getloadavg())
+    except OSError:
+        return "unknown"

@@ -1,0 +1,54 @@
+"""DataStore.read: parallel callbacks asking for the same query read it once (issue 15)."""
+import threading
+import time
+
+import flask
+import pytest
+from flask_caching import Cache
+from sqlalchemy import create_engine, text
+
+from data_access.store import DataStore
+
+
+@pytest.fixture
+def engine(tmp_path):
+    engine = create_engine(f"sqlite:///{tmp_path / 'store.sqlite'}")
+    with engine.begin() as conn:
+        conn.execute(text("CREATE TABLE dataset_info (key TEXT PRIMARY KEY, value TEXT)"))
+        conn.execute(text("INSERT INTO dataset_info VALUES ('data_version', '1')"))
+    yield engine
+    engine.dispose()
+
+
+@pytest.mark.parametrize("cache_type", ["SimpleCache", "NullCache"])
+def test_four_parallel_reads_of_one_query_run_it_once(engine, cache_type):
+    store = DataStore(engine, Cache(flask.Flask("t"), config={"CACHE_TYPE": cache_type}))
+    calls, answers = [], []
+
+    def slow_query(conn, code):
+        calls.append(code)
+        time.sleep(0.3)
+        return {"code": code}
+
+    threads = [threading.Thread(target=lambda: answers.append(store.read(slow_query, "07"))) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert calls == ["07"]
+    assert answers == [{"code": "07"}] * 4
+
+
+def test_a_failed_read_is_not_shared_and_the_next_caller_reads_again(engine):
+    store = DataStore(engine, Cache(flask.Flask("t"), config={"CACHE_TYPE": "SimpleCache"}))
+    attempts = []
+
+    def flaky(conn):
+        attempts.append(1)
+        if len(attempts) == 1:
+            raise RuntimeError("database went away")
+        return 42
+
+    with pytest.raises(RuntimeError):
+        store.read(flaky)
+    assert store.read(flaky) == 42 and len(attempts) == 2
