@@ -13,7 +13,7 @@ from layouts.common import FILTERS_STORE, LANGUAGE_STORE
 from layouts.alerts import alerts_card
 from layouts.card_change import card_statuses
 from layouts.figures.maps import indicator_choropleth
-from layouts.overview import ALERTS, CARDS, MAP, MAP_TITLE, TITLE, headline_cards
+from layouts.overview import ALERTS, CARDS, MAP, MAP_TITLE, TITLE, card_links, headline_cards
 
 MAP_INDICATOR = "CCT_COMPLY_ALL"
 
@@ -53,5 +53,6 @@ def register(app, store, config) -> None:
         figure = indicator_choropleth(map_data["values"], map_data["units"], geojson,
                                       map_data["indicator"], lang, map_style=config["MAP_STYLE"])
         title = t("overview.scope_title", lang, place=place, period=format_period(period, lang))
-        return (title, alerts, headline_cards(figures, place, lang, period, changes, statuses, previous_period), figure,
+        return (title, alerts, headline_cards(figures, place, lang, period, changes, statuses, previous_period,
+                                                     card_links(scope, period)), figure,
                 t("overview.map_title", lang, period=format_period(period, lang)))
