@@ -45,8 +45,8 @@ def _wait_for_map(page, prefix: str, at_least: int) -> None:
     page.wait_for_function(
         f"""() => {{ const codes = ({DRAWN_CODES})();
                     return codes.length >= {at_least} && codes.every(code => code.startsWith('{prefix}')); }}""",
-        timeout=20_000)
-    page.wait_for_function(MAP_READY, timeout=20_000)
+        timeout=60_000)
+    page.wait_for_function(MAP_READY, timeout=60_000)
 
 
 def _click_place(page, lon: float, lat: float) -> None:
@@ -66,12 +66,22 @@ def _query(page) -> dict[str, str]:
     return {key: values[0] for key, values in parse_qs(urlsplit(page.url).query).items()}
 
 
+def _wait_for_text(page, selector: str, text: str) -> None:
+    page.wait_for_function("([selector, text]) => { const node = document.querySelector(selector);"
+                           " return !!node && node.textContent.includes(text); }", arg=[selector, text], timeout=60_000)
+
+
+def _wait_for_class(page, selector: str, name: str) -> None:
+    page.wait_for_function("([selector, name]) => { const node = document.querySelector(selector);"
+                           " return !!node && node.classList.contains(name); }", arg=[selector, name], timeout=60_000)
+
+
 def _wait_for_query(page, **expected) -> None:
     """The address bar says each key=value (None: the key is absent)."""
     checks = " && ".join(
         f"q.get({key!r}) === {('null' if value is None else repr(value))}" for key, value in expected.items())
     page.wait_for_function(f"() => {{ const q = new URLSearchParams(window.location.search); return {checks}; }}",
-                           timeout=20_000)
+                           timeout=60_000)
 
 
 def test_deep_link_opens_the_lao_province_view_and_back_goes_up_one_level(page):
@@ -82,8 +92,7 @@ def test_deep_link_opens_the_lao_province_view_and_back_goes_up_one_level(page):
     assert page.locator("#shell-province-value").inner_text().strip() == "ຫົວພັນ"
     heading = page.locator("#map-heading").inner_text()
     assert "2025" in heading and "ເມືອງ" in heading
-    page.wait_for_function("() => document.querySelector('#map-indicator-value').textContent.includes('ANC')"
-                           " || document.querySelector('#map-indicator-value').textContent.includes('ຝາກທ້ອງ')")
+    assert "ການຝາກທ້ອງ" in heading   # the Lao name of CCT_COMPLY_ANC, the link's indicator
     _wait_for_query(page, scope="07", period="2025-11", indicator="CCT_COMPLY_ANC", lang="lo", drill=None)
     screenshot(page, "share_1_deep_link_lo_province")
 
@@ -136,7 +145,7 @@ def test_copied_link_reproduces_the_view_in_a_fresh_browser(browser, live_server
     page.get_by_role("option", name="Houaphan").click()
     _wait_for_map(page, "07", 10)
     page.get_by_text("Convergence: projects per village").click()
-    page.wait_for_function("() => document.querySelector('#map-heading').textContent.includes('Projects reaching')")
+    _wait_for_text(page, "#map-heading", "Projects reaching")
     _click_place(page, *_inside("district", "province", "0703"))
     _wait_for_map(page, "0703", 1)
     _wait_for_query(page, scope="07", view="convergence", drill="0703")
@@ -155,16 +164,14 @@ def test_copied_link_reproduces_the_view_in_a_fresh_browser(browser, live_server
 
 def test_overview_card_opens_its_trend_with_indicator_and_place(page):
     page.goto(page.base_url + "/?scope=07&period=2025-11&lang=en")
-    page.wait_for_function("() => document.querySelector('#overview-title').textContent.includes('Houaphan')",
-                           timeout=20_000)
+    _wait_for_text(page, "#overview-title", "Houaphan")
     assert "November 2025" in page.locator("#overview-title").inner_text()
     screenshot(page, "share_5_overview_deep_link")
     page.locator('[id*="overview-card-link"][id*="compliance"]').click()
-    page.wait_for_url(re.compile(r"/trends\?"), timeout=20_000)
+    page.wait_for_url(re.compile(r"/trends\?"), timeout=60_000)
     _wait_for_query(page, scope="07", period="2025-11", indicator="CCT_COMPLY_ALL")
-    page.wait_for_function("() => document.querySelector('#trends-title').textContent.includes('Houaphan')",
-                           timeout=20_000)
-    page.wait_for_function("() => document.querySelector('#trends-card-compliance').classList.contains('view-focus')")
+    _wait_for_text(page, "#trends-title", "Houaphan")
+    _wait_for_class(page, "#trends-card-compliance", "view-focus")
     assert page.locator("#shell-period-value").inner_text().strip() == "November 2025"
     screenshot(page, "share_6_trend_of_the_card")
 
@@ -173,7 +180,7 @@ def test_overview_card_opens_its_trend_with_indicator_and_place(page):
     page.locator('[id*="overview-card-link"][id*="stunting"]').click()
     _wait_for_query(page, indicator="STUNTING", scope="07")
     page.goto(page.base_url + "/trends?scope=07&period=2025-11&indicator=WASTING&lang=en")
-    page.wait_for_function("() => document.querySelector('#trends-card-survey').classList.contains('view-focus')")
+    _wait_for_class(page, "#trends-card-survey", "view-focus")
     assert page.locator("#trends-survey-indicator input[value='WASTING']").is_checked()
 
 
