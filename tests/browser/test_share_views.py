@@ -45,8 +45,8 @@ def _wait_for_map(page, prefix: str, at_least: int) -> None:
     page.wait_for_function(
         f"""() => {{ const codes = ({DRAWN_CODES})();
                     return codes.length >= {at_least} && codes.every(code => code.startsWith('{prefix}')); }}""",
-        timeout=60_000)
-    page.wait_for_function(MAP_READY, timeout=60_000)
+        timeout=90_000)
+    page.wait_for_function(MAP_READY, timeout=90_000)
 
 
 def _click_place(page, lon: float, lat: float) -> None:
@@ -68,12 +68,12 @@ def _query(page) -> dict[str, str]:
 
 def _wait_for_text(page, selector: str, text: str) -> None:
     page.wait_for_function("([selector, text]) => { const node = document.querySelector(selector);"
-                           " return !!node && node.textContent.includes(text); }", arg=[selector, text], timeout=60_000)
+                           " return !!node && node.textContent.includes(text); }", arg=[selector, text], timeout=90_000)
 
 
 def _wait_for_class(page, selector: str, name: str) -> None:
     page.wait_for_function("([selector, name]) => { const node = document.querySelector(selector);"
-                           " return !!node && node.classList.contains(name); }", arg=[selector, name], timeout=60_000)
+                           " return !!node && node.classList.contains(name); }", arg=[selector, name], timeout=90_000)
 
 
 def _wait_for_query(page, **expected) -> None:
@@ -81,7 +81,7 @@ def _wait_for_query(page, **expected) -> None:
     checks = " && ".join(
         f"q.get({key!r}) === {('null' if value is None else repr(value))}" for key, value in expected.items())
     page.wait_for_function(f"() => {{ const q = new URLSearchParams(window.location.search); return {checks}; }}",
-                           timeout=60_000)
+                           timeout=90_000)
 
 
 def test_deep_link_opens_the_lao_province_view_and_back_goes_up_one_level(page):
@@ -168,7 +168,7 @@ def test_overview_card_opens_its_trend_with_indicator_and_place(page):
     assert "November 2025" in page.locator("#overview-title").inner_text()
     screenshot(page, "share_5_overview_deep_link")
     page.locator('[id*="overview-card-link"][id*="compliance"]').click()
-    page.wait_for_url(re.compile(r"/trends\?"), timeout=60_000)
+    page.wait_for_url(re.compile(r"/trends\?"), timeout=90_000)
     _wait_for_query(page, scope="07", period="2025-11", indicator="CCT_COMPLY_ALL")
     _wait_for_text(page, "#trends-title", "Houaphan")
     _wait_for_class(page, "#trends-card-compliance", "view-focus")
