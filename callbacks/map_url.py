@@ -72,4 +72,4 @@ def register(app, store, config) -> None:
             return no_update
         # A step the reader took on the map is a history entry; a link's or a filter's is not.
         push = ctx.triggered_id == DRILL and (drill or {}).get("via") == "user"
-        return {"params": params, "push": push, "keys": MAP_KEYS}
+        return {"params": params, "push": push, "keys": MAP_KEYS, "path": "/map"}

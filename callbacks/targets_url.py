@@ -10,4 +10,4 @@ def register(app, store, config) -> None:
     @app.callback(Output(URL_STATE, "data"), Input(HISTORY_INDICATOR, "value"))
     def targets_address(indicator):
         return {"params": {"indicator": indicator if isinstance(indicator, str) else None}, "push": False,
-                "keys": TARGETS_KEYS}
+                "keys": TARGETS_KEYS, "path": "/targets"}

@@ -51,7 +51,8 @@ def register(app, store, config) -> None:
         # Choosing another survey moves a survey focus with it; a focus on another card stays.
         if ctx.triggered_id == SURVEY_INDICATOR and (focus is None or focus in SURVEY_CHOICES):
             focus = survey if focus else None
-        return {"params": trends_params(focus, survey, currency), "push": False, "keys": TRENDS_KEYS}
+        return {"params": trends_params(focus, survey, currency), "push": False, "keys": TRENDS_KEYS,
+                "path": "/trends"}
 
     # Bring the card the link is about into view and mark it (CSS .view-focus), once its page is drawn.
     app.clientside_callback(

@@ -93,12 +93,14 @@ def register(app, store, config) -> None:
         # Only a page's own step (a map drill) is a new history entry; filters replace the current one.
         push = bool(part.get("push")) and isinstance(ctx.triggered_id, dict)
         return {"query": serialise(filters, part.get("params"), lang), "push": push,
-                "owned": SHARED_KEYS + list(part.get("keys") or [])}
+                "owned": SHARED_KEYS + list(part.get("keys") or []), "path": part.get("path")}
 
     app.clientside_callback(
         """function(out) {
             const nothing = window.dash_clientside.no_update;
             if (!out || typeof out.query !== 'string') { return [nothing, nothing]; }
+            // A page's part that is still mounted while the next page loads must not write there.
+            if (out.path && out.path !== window.location.pathname) { return [nothing, nothing]; }
             const wanted = new URLSearchParams(out.query);
             const owned = new Set(out.owned || []);
             const next = new URLSearchParams();

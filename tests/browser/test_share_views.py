@@ -144,9 +144,10 @@ def test_copied_link_reproduces_the_view_in_a_fresh_browser(browser, live_server
     page.locator("#shell-province").click()
     page.get_by_role("option", name="Houaphan").click()
     _wait_for_map(page, "07", 10)
+    _click_place(page, *_inside("district", "province", "0703"))
+    _wait_for_map(page, "0703", 6)
     page.get_by_text("Convergence: projects per village").click()
     _wait_for_text(page, "#map-heading", "Projects reaching")
-    _click_place(page, *_inside("district", "province", "0703"))
     _wait_for_map(page, "0703", 1)
     _wait_for_query(page, scope="07", view="convergence", drill="0703")
     copied = page.url
