@@ -95,7 +95,9 @@ def register(app, store, config) -> None:
         codes, mode = resolve(picked, filters)
         result = store.read(district_comparison, codes, period, int(stale_periods or DEFAULT_STALE_PERIODS),
                             reference or "auto")
-        columns, rows = comparison_grid(result, lang, rank_by)
+        # Each district's name links to the map drilled to it, from the same place and month.
+        scope = (filters or {}).get("district") or (filters or {}).get("province")
+        columns, rows = comparison_grid(result, lang, rank_by, scope, period)
         if mode.startswith("province:"):
             unit = store.read(admin_unit, mode.split(":", 1)[1])
             note = t("districts.note_province", lang, province=localized(unit, lang) if unit else "")

@@ -18,7 +18,11 @@ from data_access.queries.maps import (
 from data_access.queries.quality import village_layer_problems, villages_without_location
 from geo import levels
 from i18n import format_number, format_period, localized, t
+from callbacks.map_url import drill_from_filters, drill_from_link, same_place
+from data_access.queries.catalogue import admin_units
 from layouts.common import FILTERS_STORE, LANGUAGE_STORE
+from layouts.shell import LOCATION
+from layouts.url_state import URL_IN, parse_choice, query_of
 from layouts.figures.convergence import convergence_map, district_convergence_chart
 from layouts.figures.maps import (
     class_scheme,
@@ -67,14 +71,6 @@ SELECTED_FILL = "#f2f2f2"
 # ------------------------------------------------------------------ drill state (pure)
 
 
-def drill_from_filters(filters: dict | None) -> dict:
-    """The drill state the shared province/district filter asks for."""
-    filters = filters or {}
-    district = filters.get("district") or None
-    province = (district[:2] if district else None) or filters.get("province") or None
-    return {"province": province, "district": district, "seen": [filters.get("province"), filters.get("district")]}
-
-
 def scope_of(drill: dict | None) -> str | None:
     """The place whose children the map shows: a district, a province, or None (the country)."""
     drill = drill or {}
@@ -92,19 +88,30 @@ def clicked_code(click: dict | None) -> str | None:
     return str(code) if code else None
 
 
-def next_drill(drill: dict | None, trigger: str | None, filters: dict | None, click: dict | None) -> dict | None:
+def next_drill(drill: dict | None, trigger: str | None, filters: dict | None, click: dict | None,
+               linked: dict | None = None) -> dict | None:
     """The new drill state after an event, or None when nothing changes.
 
     trigger: the id of what fired (FILTERS_STORE, GRAPH, CRUMB_NATIONAL, CRUMB_PROVINCE,
-    BACK) or None on page load. The shared filter wins whenever it changes; clicks and the
-    breadcrumb move freely in between.
+    BACK, URL_IN) or None on page load; linked: the drill state the address asks for
+    (callbacks/map_url.drill_from_link), on page load and on Back/Forward. The shared filter wins
+    whenever it changes; clicks and the breadcrumb move freely in between. A state made by the
+    reader's own step says via "user" (callbacks/map_url.py makes it a history entry).
     """
-    current = drill or drill_from_filters(filters)
     if trigger is None or drill is None:
-        return drill_from_filters(filters)
+        return (linked or drill_from_filters(filters)) | {"via": "link"}
+    current = drill
+    if trigger == URL_IN:
+        return None if linked is None or same_place(linked, current) else linked | {"via": "link"}
     if trigger == FILTERS_STORE:
         wanted = drill_from_filters(filters)
-        return wanted if wanted["seen"] != current.get("seen") else None
+        return wanted | {"via": "filter"} if wanted["seen"] != current.get("seen") else None
+    step = _step(current, trigger, click)
+    return None if step is None else step | {"via": "user"}
+
+
+def _step(current: dict, trigger: str | None, click: dict | None) -> dict | None:
+    """Where a click, the breadcrumb or the Back button takes the map from `current`."""
     seen = current.get("seen")
     if trigger == GRAPH:
         code = clicked_code(click)
@@ -302,8 +309,8 @@ def register(app, store, config) -> None:
     map_style = config.get("MAP_STYLE") or "white-bg"
 
     @app.callback(Output(INDICATOR, "options"), Output(INDICATOR, "value"), Input(LANGUAGE_STORE, "data"),
-                  State(INDICATOR, "value"))
-    def indicator_options(lang, chosen):
+                  Input(URL_IN, "data"), State(INDICATOR, "value"), State(LOCATION, "href"))
+    def indicator_options(lang, popped, chosen, href):
         catalogue = store.read(indicator_catalogue)
         projects = store.read(project_list).set_index("code")
         options = []
@@ -317,6 +324,9 @@ def register(app, store, config) -> None:
             options.append({"label": f"{group} · {localized(row, lang)}", "value": row["code"]})
         # A dropdown without options drops its value; give the remembered or default one back.
         codes = {option["value"] for option in options}
+        # The indicator a link (or Back/Forward) names comes first; an unknown code is ignored.
+        source = popped.get("href") if ctx.triggered_id == URL_IN and isinstance(popped, dict) else href
+        chosen = parse_choice(query_of(source), "indicator", codes) or chosen
         return options, chosen if chosen in codes else (DEFAULT_INDICATOR if DEFAULT_INDICATOR in codes else None)
 
     @app.callback(
@@ -327,10 +337,20 @@ def register(app, store, config) -> None:
         Input(CRUMB_NATIONAL, "n_clicks"),
         Input(CRUMB_PROVINCE, "n_clicks"),
         Input(BACK, "n_clicks"),
+        Input(URL_IN, "data"),
         State(DRILL, "data"),
+        State(LOCATION, "href"),
     )
-    def navigate(filters, click, _national, _province, _back, drill):
-        changed = next_drill(drill, ctx.triggered_id, filters, click)
+    def navigate(filters, click, _national, _province, _back, popped, drill, href):
+        trigger = ctx.triggered_id
+        linked = None
+        if drill is None or trigger == URL_IN:
+            source = popped.get("href") if trigger == URL_IN and isinstance(popped, dict) else href
+            query = query_of(source)
+            provinces = list(store.read(admin_units, "province")["code"])
+            districts = list(store.read(admin_units, "district")["code"])
+            linked = drill_from_link(query, filters, provinces, districts)
+        changed = next_drill(drill, trigger, filters, click, linked)
         # clickData is cleared so that clicking the same place again fires again.
         return (no_update if changed is None else changed), None
 

@@ -15,7 +15,7 @@ from layouts.common import FILTERS_STORE, LANGUAGE_STORE
 from layouts.alerts import alerts_card
 from layouts.card_change import card_statuses
 from layouts.figures.maps import indicator_choropleth
-from layouts.overview import ALERTS, CARDS, MAP, MAP_KEY, MAP_TITLE, TITLE, headline_cards
+from layouts.overview import ALERTS, CARDS, MAP, MAP_KEY, MAP_TITLE, TITLE, card_links, headline_cards
 
 MAP_INDICATOR = "CCT_COMPLY_ALL"
 
@@ -61,5 +61,6 @@ def register(app, store, config) -> None:
         if key == previous_key:
             figure = as_patch(figure)
         title = t("overview.scope_title", lang, place=place, period=format_period(period, lang))
-        return (title, alerts, headline_cards(figures, place, lang, period, changes, statuses, previous_period), figure,
+        return (title, alerts, headline_cards(figures, place, lang, period, changes, statuses, previous_period,
+                                              card_links(scope, period)), figure,
                 t("overview.map_title", lang, period=format_period(period, lang)), key)

@@ -1,7 +1,7 @@
 """Shell callbacks: district choices follow the province; filters go into the shared store."""
 import dataclasses
 
-from dash import Input, Output, State
+from dash import Input, Output, State, ctx
 
 from data_access.queries.alerts import alerts_for
 from data_access.periods import PeriodError, period_window
@@ -10,6 +10,7 @@ from i18n import t
 from layouts.alerts import BADGE as ALERT_BADGE, badge_props
 from layouts.common import FILTERS_STORE, LANGUAGE_STORE
 from layouts.shell import DISTRICT, ERROR_BANNER, LOCATION, PERIOD, PERIOD_RULE, PROVINCE, period_rule
+from layouts.url_state import URL_DISTRICT
 
 
 def _window(store, period: str | None):
@@ -27,15 +28,19 @@ def register(app, store, config) -> None:
         Output(DISTRICT, "options"),
         Output(DISTRICT, "value"),
         Input(PROVINCE, "value"),
+        # A link's district (callbacks/url_sync.py) waits here until its province's districts are the options.
+        Input(URL_DISTRICT, "data"),
         State(DISTRICT, "value"),
         State(LANGUAGE_STORE, "data"),
     )
-    def district_choices(province, district, lang):
+    def district_choices(province, wanted, district, lang):
         options = [{"label": t("common.all_districts", lang), "value": ""}]
         if province:
             districts = store.read(admin_units, "district", province)
             name = "name_lo" if lang == "lo" else "name_en"
             options += [{"label": getattr(row, name), "value": row.code} for row in districts.itertuples()]
+        if URL_DISTRICT in ctx.triggered_prop_ids.values() and isinstance(wanted, dict):
+            district = wanted.get("district") or ""
         keep = district if district and province and district.startswith(province) else ""
         return options, keep
 

@@ -1,5 +1,5 @@
 """Targets page callbacks: filters and project choice decide the table, charts, projection and download."""
-from dash import Input, Output, State, dcc, no_update
+from dash import Input, Output, State, ctx, dcc, no_update
 
 from data_access import progress
 from data_access.queries.catalogue import admin_unit, projects_closed_by
@@ -12,6 +12,8 @@ from data_access.queries.targets import (
 )
 from i18n import format_period, localized, t
 from layouts.common import DATASET_STORE, FILTERS_STORE, LANGUAGE_STORE
+from layouts.shell import LOCATION
+from layouts.url_state import query_of
 from layouts.figures.targets import actual_vs_target_chart, progress_chart, projection_chart, yearly_totals_chart
 from layouts.targets import (
     DOWNLOAD,
@@ -99,8 +101,9 @@ def register(app, store, config) -> None:
         State(PROJECTION_INDICATOR, "value"),
         State(HISTORY_INDICATOR, "value"),
         State(LANGUAGE_STORE, "data"),
+        State(LOCATION, "href"),
     )
-    def update_targets(filters, project, projection_choice, history_choice, lang):
+    def update_targets(filters, project, projection_choice, history_choice, lang, href):
         period = (filters or {}).get("period")
         rule = status_rule(lang, progress.ON_TRACK_MAX_GAP, progress.AT_RISK_MAX_GAP)
         if not period:
@@ -113,6 +116,14 @@ def register(app, store, config) -> None:
         projectable = store.read(projectable_indicators, project)
         projection_options = indicator_options(projectable, lang)
         history_options = indicator_options(frame, lang)
+        if ctx.triggered_id is None:
+            # A link's indicator= (an alert's, a shared view's) is the one the charts open on; an
+            # unknown one is no option and so is ignored.
+            linked = query_of(href).get("indicator")
+            if linked in {option["value"] for option in projection_options}:
+                projection_choice = linked
+            if linked in {option["value"] for option in history_options}:
+                history_choice = linked
         return (
             t("targets.scope_title", lang, place=place, period=format_period(period, lang)),
             status_summary(frame, lang),

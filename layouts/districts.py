@@ -1,4 +1,5 @@
 """District comparison page: districts x indicators coloured by performance, ranks, stale flags, small multiples."""
+import re
 from types import SimpleNamespace
 
 import dash_ag_grid as dag
@@ -9,6 +10,7 @@ from dash import dcc, html
 from i18n import format_number, format_period, format_value, localized, t
 from layouts.carried import CARRIED_MARK, carried_note
 from layouts.common import current_language, graph_config
+from layouts.url_state import link
 from layouts.exports import export_buttons, image_buttons
 from layouts.figures.districts import STALE_COLOUR, performance_colour, text_colour
 from layouts.figures.payment_delay import delay_parts
@@ -187,13 +189,28 @@ def _cell_tip(cell: SimpleNamespace, indicator: dict, district_name: str, lang: 
     return " · ".join(parts)
 
 
-def comparison_grid(result: dict, lang: str, rank_by: str | None = None) -> tuple[list[dict], list[dict]]:
+# The district's name as a Markdown link to its map (Markdown is made in Python, escaped so that a
+# bracket in a name stays text; the renderer shows no HTML). Sorting reads the name, which leads it.
+NAME_AS_LINK = {"cellRenderer": "markdown",
+                "valueGetter": {"function": "params.data.district_md || params.data.district"}}
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+!<>|~-])")
+
+
+def markdown_link(text: str, href: str) -> str:
+    escaped = _MARKDOWN_SPECIAL.sub(r"\\\1", text)
+    return f"[{escaped}]({href})"
+
+
+def comparison_grid(result: dict, lang: str, rank_by: str | None = None,
+                    scope: str | None = None, period: str | None = None) -> tuple[list[dict], list[dict]]:
     """(columnDefs, rowData) for the districts x indicators grid from district_comparison().
 
     Each indicator column holds the number (so that sorting is numeric) and hidden fields
     <code>__text (what is shown), __bg/__fg (performance colour), __mark (best/worst),
     __italic (a province estimate or a report older than the as-of period) and __tip.
     Rows come sorted by rank on `rank_by` (missing last), with that rank in a column.
+    With `period`, each district's name links to the map drilled to it (field map_href: the
+    shared filter `scope`, the month, the ranked indicator).
     """
     districts, indicators, cells = result["districts"], result["indicators"], result["cells"]
     present = [code for code in indicators["code"] if code in set(cells["indicator_code"])]
@@ -213,6 +230,9 @@ def comparison_grid(result: dict, lang: str, rank_by: str | None = None) -> tupl
                      f"{NAME_FIELD}__tip": t("districts.phase1_tip", lang) if district.is_target else ""}
         if district.is_target:
             row[NAME_FIELD] = name + " ●"
+        if period:
+            row["district_md"] = markdown_link(row[NAME_FIELD], link("/map", scope, period, drill=district.code,
+                                                                     indicator=rank_by))
         own = by_district.get(district.code)
         stale, never = [], 0
         for code in present:
@@ -276,7 +296,7 @@ def comparison_grid(result: dict, lang: str, rank_by: str | None = None) -> tupl
                                                            indicator=localized(indicators.loc[rank_by], lang))
          if rank_by else ""},
         {"field": NAME_FIELD, "headerName": t("common.district", lang), "pinned": "left", "minWidth": 130,
-         "tooltipField": f"{NAME_FIELD}__tip"},
+         "tooltipField": f"{NAME_FIELD}__tip", **(NAME_AS_LINK if period else {})},
         {"field": "province", "headerName": t("common.province", lang), "minWidth": 110},
         {"field": STATUS_FIELD, "headerName": t("districts.col_status", lang), "minWidth": 120,
          "tooltipField": f"{STATUS_FIELD}__tip",

@@ -28,6 +28,8 @@ CONVERGENCE_PANEL = "map-convergence-panel"
 CONVERGENCE_CHART = "map-convergence-chart"
 CONVERGENCE_TABLE = "map-convergence-table"
 QUALITY = "map-quality"
+# The map's own part of the address (callbacks/map_url.py; layouts/url_state.py URL_PART).
+URL_STATE = {"type": "url-part", "page": "map"}
 
 VIEW_INDICATOR = "indicator"
 VIEW_CONVERGENCE = "convergence"
@@ -120,6 +122,7 @@ def layout(lang: str | None = None, **_query) -> html.Div:
         [
             html.H1(t("map.title", lang), className="page-title", id=TITLE),
             dcc.Store(id=DRILL, storage_type="memory"),
+            dcc.Store(id=URL_STATE, storage_type="memory"),
             dcc.Store(id=FIGURE_KEY, storage_type="memory"),
             controls,
             breadcrumb,

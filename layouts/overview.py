@@ -4,10 +4,11 @@ from dash import dcc, html
 
 from i18n import format_number, format_period, format_value, t
 from layouts.alerts import LIST as ALERTS
-from layouts.card_change import change_line, status_label, stunting_change_line, tone_of
+from layouts.card_change import CARD_INDICATORS, change_line, status_label, stunting_change_line, tone_of
 from layouts.carried import carried_note, carried_rule
 from layouts.common import current_language, graph_config
 from layouts.payment_delay import delay_parts, delay_rule
+from layouts.url_state import link
 
 PAGE = {"path": "/", "title_key": "nav.overview", "order": 10}
 
@@ -45,13 +46,24 @@ def layout(lang: str | None = None, **_query) -> html.Div:
     )
 
 
+def card_links(scope: str | None, period: str) -> dict[str, str]:
+    """Where each card is explained: its indicator's trend on /trends (the convergence card: the
+    map's convergence view), for the same place and month."""
+    links = {card: link("/trends", scope, period, indicator=code) for card, code in CARD_INDICATORS.items()}
+    links["convergence"] = link("/map", scope, period, view="convergence")
+    return links
+
+
 def _card(card_id: str, title: str, value: str, details: list, tone: str | None = None,
-          target_tone: str | None = None) -> dbc.Col:
+          target_tone: str | None = None, href: str | None = None) -> dbc.Col:
+    # The title's link stretches over the whole card (Bootstrap .stretched-link): the card is the link.
+    heading = (dcc.Link(title, href=href, className="stretched-link card-title-link",
+                        id={"type": "overview-card-link", "card": card_id}) if href else title)
     return dbc.Col(
         dbc.Card(
             dbc.CardBody(
                 [
-                    html.Div(title, className="card-title"),
+                    html.Div(heading, className="card-title"),
                     html.Div(value, className="headline-value" + (f" status-{tone}" if tone else ""),
                              id={"type": "overview-card-value", "card": card_id}),
                     *[html.Div(detail, className="headline-detail") if isinstance(detail, str) else detail
@@ -66,13 +78,14 @@ def _card(card_id: str, title: str, value: str, details: list, tone: str | None 
 
 
 def headline_cards(figures: dict, scope_name: str, lang: str, period: str, changes: dict | None = None,
-                   statuses: dict | None = None, previous_period: str | None = None) -> dbc.Row:
+                   statuses: dict | None = None, previous_period: str | None = None,
+                   links: dict | None = None) -> dbc.Row:
     """Five cards from data_access.queries.overview.headline_figures(); missing shown as "no data".
 
     changes: data_access.card_changes.compare() against previous_period (the month before);
     statuses: layouts.card_change.card_statuses() of the Targets page's rows at this place,
-    which colour a card against its target."""
-    changes, statuses = changes or {}, statuses or {}
+    which colour a card against its target; links: card -> the address that explains it (card_links)."""
+    changes, statuses, links = changes or {}, statuses or {}, links or {}
 
     def extra(card: str) -> list:
         if card == "stunting":
@@ -125,18 +138,20 @@ def headline_cards(figures: dict, scope_name: str, lang: str, period: str, chang
             _card("registered", t("overview.card_registered", lang),
                   format_number(registered["value"], lang),
                   extra("registered") + [target_text, registered_period, registered_reporting, registered_carried,
-                                         registered_rule], target_tone=tone_of("registered", statuses)),
+                                         registered_rule], target_tone=tone_of("registered", statuses),
+                  href=links.get("registered")),
             _card("compliance", t("overview.card_compliance", lang),
                   format_value(compliance["value"], "percent", lang),
                   extra("compliance") + [compliance_detail,
                                          _reporting(compliance, figures.get("compliance_expected"), lang)],
-                  target_tone=tone_of("compliance", statuses)),
+                  target_tone=tone_of("compliance", statuses), href=links.get("compliance")),
             _card("stunting", t("overview.card_stunting", lang), stunting_value,
-                  extra("stunting") + stunting_details, tone, target_tone=tone_of("stunting", statuses)),
+                  extra("stunting") + stunting_details, tone, target_tone=tone_of("stunting", statuses),
+                  href=links.get("stunting")),
             _card("convergence", t("overview.card_convergence", lang), convergence_value,
-                  extra("convergence") + [convergence_detail]),
+                  extra("convergence") + [convergence_detail], href=links.get("convergence")),
             _card("delay", t("overview.card_delay", lang), delay_value, extra("delay") + delay_details,
-                  target_tone=tone_of("delay", statuses)),
+                  target_tone=tone_of("delay", statuses), href=links.get("delay")),
         ],
         className="g-2",
         id="overview-card-row",

@@ -6,6 +6,7 @@ from dash import dcc, html
 from i18n import format_period, t
 from layouts.alerts import BADGE as ALERT_BADGE
 from layouts.common import DATASET_STORE, FILTERS_STORE, LANGUAGE_STORE, current_account, dropdown_labels
+from layouts.url_state import URL_DISTRICT, URL_IN, URL_OUT
 
 NAVBAR = "shell-navbar"
 DEMO_BADGE = "shell-demo-badge"
@@ -166,6 +167,9 @@ def layout(lang: str, provinces, months: list[str], dataset: dict, periods: list
     return html.Div(
         [
             dcc.Location(id=LOCATION),
+            # The view in the address bar (callbacks/url_sync.py, assets/js/url_state.js): what a link
+            # asks for comes in, what the view has become goes out.
+            dcc.Store(id=URL_IN), dcc.Store(id=URL_OUT), dcc.Store(id=URL_DISTRICT),
             dcc.Store(id=LANGUAGE_STORE, data=lang),
             dcc.Store(id=FILTERS_STORE, storage_type="memory",
                       data={"province": visible[0] if visible else None, "district": None, "period": latest}),

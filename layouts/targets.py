@@ -42,6 +42,7 @@ PROJECTION_TEXT = "targets-projection-text"
 HISTORY_INDICATOR = "targets-history-indicator"
 HISTORY_GRAPH = "targets-history-graph"
 PROGRESS_GRAPH = "targets-progress-graph"
+URL_STATE = {"type": "url-part", "page": "targets"}   # the page's part of the address (callbacks/targets_url.py)
 
 ALL_PROJECTS = ""
 CONTEXT = "_context"  # the value data_access.queries.targets uses for indicators of no project
@@ -61,6 +62,7 @@ def layout(lang: str | None = None, **_query) -> html.Div:
     return html.Div(
         [
             html.H1(t("targets.title", lang), className="page-title mb-1", id=TITLE),
+            dcc.Store(id=URL_STATE),
             html.Div(id=SCOPE, className="text-muted mb-2"),
             dbc.Row(
                 [

@@ -47,6 +47,13 @@ GRAPH_TITLES = {
 }
 
 SURVEY_CHOICES = ("STUNTING", "WASTING", "UNDERWEIGHT")
+# /trends?indicator=<code> opens on the card that shows it (the Overview cards link here).
+FOCUS = "trends-focus"
+URL_STATE = {"type": "url-part", "page": "trends"}
+FOCUS_CARDS = {"STUNTING": "trends-card-survey", "WASTING": "trends-card-survey", "UNDERWEIGHT": "trends-card-survey",
+               "CCT_COMPLY_ALL": "trends-card-compliance", "CCT_REGISTERED": "trends-card-operations",
+               "CCT_PAY_DELAY": "trends-card-backlog"}
+CURRENCIES = ("USD", "LAK")
 # The camera button saves a bare "plot-image.png": the card's PNG/SVG buttons replace it.
 GRAPH_CONFIG = {"modeBarButtonsToRemove": ["lasso2d", "select2d", "toImage"]}
 
@@ -57,7 +64,7 @@ def _graph(graph_id: str, height: int | None = None) -> dcc.Graph:
 
 
 def _card(title: str, body: list, note_id: str | None = None, extra_header=None, export: tuple | None = None,
-          image: tuple | None = None) -> dbc.Card:
+          image: tuple | None = None, card_id: str | None = None) -> dbc.Card:
     """export: (table id, lang) adds the Excel/CSV download of the card's table to its header;
     image: (graph id, lang) the PNG/SVG download of its graph."""
     header = [html.Span(title, className="fw-semibold")]
@@ -70,7 +77,7 @@ def _card(title: str, body: list, note_id: str | None = None, extra_header=None,
                                className="" if extra_header is not None or export is not None else "ms-auto"))
     children = [dbc.CardHeader(html.Div(header, className="d-flex align-items-center flex-wrap gap-2")),
                 dbc.CardBody(body + ([html.Div(id=note_id, className="small text-muted mt-1")] if note_id else []))]
-    return dbc.Card(children, className="mb-3")
+    return dbc.Card(children, className="mb-3", **({"id": card_id} if card_id else {}))
 
 
 def layout(lang: str | None = None, **_query) -> html.Div:
@@ -85,6 +92,7 @@ def layout(lang: str | None = None, **_query) -> html.Div:
     )
     return html.Div(
         [
+            dcc.Store(id=URL_STATE), dcc.Store(id=FOCUS),
             html.Div(
                 [html.H1(t("trends.title", lang), className="page-title me-auto", id=TITLE),
                  html.Div([html.Span(t("trends.money_in", lang), className="small text-muted me-2"), currency],
@@ -94,16 +102,18 @@ def layout(lang: str | None = None, **_query) -> html.Div:
             html.H2(t("trends.section_nutrition", lang), className="h5 mt-3"),
             _card(t("trends.survey_card", lang), [dcc.Loading(_graph(SURVEY_GRAPH), type="dot")], SURVEY_NOTE,
                   extra_header=survey_choice, export=(TABLE_SURVEY, lang),
-                  image=(SURVEY_GRAPH, lang)),
+                  image=(SURVEY_GRAPH, lang), card_id="trends-card-survey"),
             html.H2(t("trends.section_compliance", lang), className="h5 mt-3"),
             _card(t("trends.compliance_card", lang), [dcc.Loading(_graph(COMPLIANCE_GRAPH), type="dot")],
-                  COMPLIANCE_NOTE, export=(TABLE_COMPLIANCE, lang), image=(COMPLIANCE_GRAPH, lang)),
+                  COMPLIANCE_NOTE, export=(TABLE_COMPLIANCE, lang), image=(COMPLIANCE_GRAPH, lang),
+                  card_id="trends-card-compliance"),
             html.H2(t("trends.section_operations", lang), className="h5 mt-3"),
             _card(t("trends.operations_card", lang), [dcc.Loading(_graph(OPERATIONS_GRAPH), type="dot")],
-                  image=(OPERATIONS_GRAPH, lang)),
+                  image=(OPERATIONS_GRAPH, lang), card_id="trends-card-operations"),
             _card(t("trends.backlog_card", lang),
                   [dcc.Loading([html.Div(id=PIPELINE_SUMMARY), _graph(BACKLOG_GRAPH), html.Div(id=BACKLOG_TABLE)],
-                               type="dot")], export=(TABLE_BACKLOG, lang), image=(BACKLOG_GRAPH, lang)),
+                               type="dot")], export=(TABLE_BACKLOG, lang), image=(BACKLOG_GRAPH, lang),
+                  card_id="trends-card-backlog"),
             _card(t("trends.pipeline_card", lang),
                   [html.P(t("trends.pipeline_explainer", lang), className="small text-muted mb-1"),
                    dcc.Loading(_graph(PIPELINE_HEATMAP), type="dot")], export=(TABLE_CYCLES, lang),

@@ -20,7 +20,8 @@ def _district_choices(province: str, lang: str = "en") -> dict:
     return {
         "output": "..shell-district.options...shell-district.value..",
         "outputs": [{"id": "shell-district", "property": "options"}, {"id": "shell-district", "property": "value"}],
-        "inputs": [{"id": "shell-province", "property": "value", "value": province}],
+        "inputs": [{"id": "shell-province", "property": "value", "value": province},
+                   {"id": "shell-url-district", "property": "data", "value": None}],
         "state": [{"id": "shell-district", "property": "value", "value": ""},
                   {"id": "app-language", "property": "data", "value": lang}],
         "changedPropIds": ["shell-province.value"],

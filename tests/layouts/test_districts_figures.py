@@ -152,3 +152,23 @@ def test_a_rank_shared_within_the_uncertainty_says_so(ranks, tips):
         assert by_code[code]["STUNTING__tip"].endswith(tip)
     lo_rows = {row["code"]: row for row in comparison_grid(result, "lo", rank_by="STUNTING")[1]}
     assert ("ຮ່ວມກັນ" in lo_rows["0702"]["STUNTING__tip"]) == (ranks == [1, 1])
+
+
+def test_district_names_link_to_the_map_drilled_to_them():
+    columns, rows = comparison_grid(_result(), "en", rank_by="STUNTING", scope="07", period="2025-12")
+    name_column = next(column for column in columns if column["field"] == "district")
+    assert name_column["cellRenderer"] == "markdown"
+    by_code = {row["code"]: row for row in rows}
+    text, href = by_code["0703"]["district_md"][1:-1].split("](")
+    assert text.rstrip(" ●") == by_code["0703"]["district"].rstrip(" ●")
+    assert href == "/map?scope=07&period=2025-12&drill=0703&indicator=STUNTING"
+    # Without a month (no data yet) the names stay plain text.
+    columns, rows = comparison_grid(_result(), "en", rank_by="STUNTING")
+    assert "cellRenderer" not in next(column for column in columns if column["field"] == "district")
+    assert "district_md" not in rows[0]
+
+
+def test_markdown_in_a_name_stays_text():
+    from layouts.districts import markdown_link
+
+    assert markdown_link("Ban [x](javascript:alert(1))", "/map") == "[Ban \\[x\\]\\(javascript:alert\\(1\\)\\)](/map)"
