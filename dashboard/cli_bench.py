@@ -5,6 +5,8 @@ import statistics
 import time
 
 from dashboard.cli import command
+from dashboard.cli_bench_first_visit import add_bench_arguments as _first_visit_arguments
+from dashboard.cli_bench_first_visit import run_from_bench as _first_visit
 from dashboard.config import load_config
 
 
@@ -12,6 +14,7 @@ def _arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--repeat", type=int, default=5, help="runs per query (median reported)")
     parser.add_argument("--rollup", action="store_true", help="also time a full rollup rebuild (rolled back)")
     parser.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    _first_visit_arguments(parser)
 
 
 def _time(engine, repeat: int, query, *args) -> dict:
@@ -28,6 +31,8 @@ def _time(engine, repeat: int, query, *args) -> dict:
 
 @command("bench", "time the dashboard's queries on the configured database (use a --scale national demo)")(_arguments)
 def bench(args: argparse.Namespace) -> int:
+    if args.first_visit:
+        return _first_visit(args)
     from sqlalchemy import text
 
     from data_access.database import make_engine
