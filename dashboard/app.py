@@ -7,7 +7,7 @@ from flask_caching import Cache
 from flask_compress import Compress
 
 import access
-from dashboard import errors, security
+from dashboard import errors, http_cache, plotly_bundle, security
 from dashboard.config import load_config
 from dashboard.jobs import background_manager
 from dashboard.pages import register_callbacks, register_pages
@@ -55,6 +55,9 @@ def create_app(config: dict | None = None) -> dash.Dash:
     )
     cache = Cache(server, config=_cache_config(settings["CACHE_URL"], int(settings["CACHE_TIMEOUT"])))
     Compress(server)
+    # After Compress: Flask runs after_request hooks last-registered first, so static files are
+    # compressed and tagged here before flask-compress would (it then leaves them alone).
+    http_cache.install(server)
     store = DataStore(engine, cache, timeout=int(settings["CACHE_TIMEOUT"]))
     server.extensions["data_store"] = store
 
@@ -92,6 +95,7 @@ def create_app(config: dict | None = None) -> dash.Dash:
     security.install(app)
     errors.install(app)
     access.init_app(app, store, settings)
+    plotly_bundle.install(app)
 
     @server.after_request
     def remember_language(response: flask.Response) -> flask.Response:

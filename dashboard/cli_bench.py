@@ -5,6 +5,8 @@ import statistics
 import time
 
 from dashboard.cli import command
+from dashboard.cli_bench_first_visit import add_bench_arguments as _first_visit_arguments
+from dashboard.cli_bench_first_visit import run_from_bench as _first_visit
 from dashboard.config import load_config
 
 
@@ -17,6 +19,7 @@ def _arguments(parser: argparse.ArgumentParser) -> None:
     from dashboard.cli_bench_interactions import add_arguments
 
     add_arguments(parser)
+    _first_visit_arguments(parser)
 
 
 def _time(engine, repeat: int, query, *args) -> dict:
@@ -43,6 +46,8 @@ def bench(args: argparse.Namespace) -> int:
         from dashboard.cli_bench_interactions import run
 
         return run(args)
+    if args.first_visit:
+        return _first_visit(args)
     from sqlalchemy import text
 
     from data_access.database import make_engine

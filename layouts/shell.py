@@ -1,4 +1,6 @@
 """The frame around every page: navbar, language switch, demo label, shared filters."""
+import json
+
 import dash
 import dash_bootstrap_components as dbc
 from dash import dcc, html
@@ -196,6 +198,8 @@ def layout(lang: str, provinces, months: list[str], dataset: dict, periods: list
             ),
         ],
         lang=lang,
+        # The label of every loading overlay (assets/css/30-loading.css), as a CSS string.
+        style={"--loading-label": json.dumps(t("loading.label", lang), ensure_ascii=False)},
     )
 
 

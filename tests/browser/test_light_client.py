@@ -1,0 +1,137 @@
+"""Light on a poor link: a repeat visit downloads almost nothing, and a graph that waits says so."""
+import time
+
+import pytest
+
+from conftest import LiveServer, PageWatch, screenshot
+from dashboard.cli_bench_first_visit import DRAWN, visit
+
+pytestmark = pytest.mark.browser
+
+REPEAT_VISIT_BUDGET = 100_000  # bytes, issue 15
+SLOW_SECONDS = 8.0  # long enough to be seen on a busy machine
+
+
+@pytest.mark.parametrize("path", ["/", "/targets"])
+def test_a_repeat_visit_downloads_under_100_kB(browser, live_server, path):
+    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    try:
+        first = visit(context, f"{live_server.url}{path}?lang=en", timeout=60)
+        repeat = visit(context, f"{live_server.url}{path}?lang=en", timeout=60)
+        page = context.new_page()
+        watch = PageWatch(page, live_server.url)
+        page.goto(f"{live_server.url}{path}?lang=en")
+        page.wait_for_function(DRAWN, timeout=60000)
+        screenshot(page, f"light-client-repeat-visit{path.replace('/', '-') or '-overview'}")
+        page.close()
+    finally:
+        context.close()
+    assert first["drawn_ms"] and repeat["drawn_ms"], (first, repeat)
+    assert not first["errors"] and not repeat["errors"], (first["errors"], repeat["errors"])
+    watch.assert_clean()
+    # The first visit really downloaded the scripts (plotly.js alone is ~800 kB), so the count works.
+    assert first["bytes"] > 1_000_000, first
+    assert repeat["bytes"] <= REPEAT_VISIT_BUDGET, repeat
+    # What was not downloaded again was answered by the cache or with a 304, not skipped.
+    assert repeat["from_cache"] + repeat["not_modified"] >= 10, repeat
+
+
+def test_the_partial_plotly_bundle_draws_the_map(page):
+    page.goto(page.base_url + "/?lang=en")
+    page.wait_for_function(DRAWN, timeout=60000)
+    loaded = page.evaluate("() => ({version: window.Plotly.version, traces: Object.keys(window.Plotly.PlotSchema.get().traces)})")
+    assert loaded["version"] == "4.1.1"
+    assert sorted(loaded["traces"]) == ["bar", "choroplethmap", "heatmap", "scatter", "scattermap"]
+    polygons = page.evaluate("""() => {
+        const gd = document.querySelector('#overview-map .js-plotly-plot');
+        return gd._fullLayout.map._subplot.map.queryRenderedFeatures().length;
+    }""")
+    assert polygons > 0
+
+
+@pytest.fixture(scope="module")
+def slow_overview_server(sqlite_demo_url):
+    """The dashboard with the Overview callback slowed down, as on a slow link or a busy server."""
+    from dashboard.app import create_app
+
+    from data_access.queries.overview import district_map_data
+
+    app = create_app({"DATABASE_URL": sqlite_demo_url, "CACHE_URL": "simple", "DEFAULT_LANGUAGE": "en"})
+    store = app.server.extensions["data_store"]
+    read = store.read
+
+    def slow_read(query, *args, **kwargs):
+        if query is district_map_data:  # the Overview callback's map query
+            time.sleep(SLOW_SECONDS)
+        return read(query, *args, **kwargs)
+
+    store.read = slow_read
+    with LiveServer(app) as server:
+        yield server
+
+
+def _poll(page, predicate: str, seconds: float = 60.0):
+    """The predicate's first truthy value, checked every 100 ms (the machine may be busy)."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        value = page.evaluate(predicate)
+        if value:
+            return value
+        page.wait_for_timeout(100)
+    raise AssertionError(f"never true within {seconds} s: {predicate}")
+
+
+def _overlay(page, selector: str) -> dict:
+    return page.evaluate("""(selector) => {
+        const element = document.querySelector(selector);
+        const after = getComputedStyle(element, '::after');
+        const ring = getComputedStyle(element, '::before');
+        const box = element.getBoundingClientRect();
+        return {content: after.content, visibility: after.visibility, ring: ring.visibility,
+                height: box.height, loading: element.getAttribute('data-dash-is-loading')};
+    }""", selector)
+
+
+@pytest.mark.parametrize("lang, label", [("en", "Loading…"), ("lo", "ກຳລັງໂຫຼດ…")])
+def test_a_graph_that_waits_shows_a_loading_state_in_the_page_language(browser, slow_overview_server, lang, label):
+    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    page = context.new_page()
+    watch = PageWatch(page, slow_overview_server.url)
+    try:
+        page.goto(f"{slow_overview_server.url}/?lang={lang}")
+        _poll(page, """() => !!document.querySelector('#overview-map[data-dash-is-loading="true"]')""")
+        page.wait_for_timeout(600)  # the overlay appears after 250 ms, so quick updates do not flash
+        waiting = _overlay(page, "#overview-map")
+        screenshot(page, f"light-client-map-loading-{lang}")
+        assert waiting["loading"] == "true"
+        assert waiting["content"] == f'"{label}"', waiting
+        assert waiting["visibility"] == "visible" and waiting["ring"] == "visible"
+        page.wait_for_function(DRAWN, timeout=60000)
+        done = _overlay(page, "#overview-map")
+        assert done["loading"] is None and done["content"] == "none", done
+        assert abs(done["height"] - waiting["height"]) < 1  # the overlay moved nothing
+        screenshot(page, f"light-client-map-drawn-{lang}")
+    finally:
+        context.close()
+    watch.assert_clean()
+
+
+def test_the_cards_show_dash_loading_while_they_wait(browser, slow_overview_server):
+    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    page = context.new_page()
+    watch = PageWatch(page, slow_overview_server.url)
+    try:
+        page.goto(f"{slow_overview_server.url}/?lang=en")
+        spinner = _poll(page, """() => {
+            const spinner = document.querySelector('div:has(> div > #overview-cards) .dash-spinner');
+            if (!spinner) return null;
+            const box = spinner.getBoundingClientRect();
+            return {visibility: getComputedStyle(spinner).visibility, width: box.width};
+        }""")
+        assert spinner and spinner["visibility"] == "visible" and spinner["width"] > 0, spinner
+        page.wait_for_function(DRAWN, timeout=60000)
+        assert page.locator(".dash-spinner").count() == 0
+        assert page.locator('[id*="overview-card-value"]').count() >= 4
+    finally:
+        context.close()
+    watch.assert_clean()
