@@ -16,8 +16,12 @@ from layouts.figures.print_map import flat_map, has_map
 # @font-face: "Noto Sans Lao" is the installed family (fonts-noto-core, VERIFIED.md).
 IMAGE_FONT = "'Noto Sans Lao', 'Noto Sans', 'DejaVu Sans', sans-serif"
 DEMO_COLOUR = "#b35900"
-# Two Chromium tabs: a batch of report charts draws two at a time (one per core here).
-TABS = 2
+# One Chromium tab: a second one cost more CPU (its own copy of plotly.js) than it saved here.
+TABS = 1
+# kaleido 1.5 reloads its tab after every image, parsing plotly.js (4.8 MB) again: about a second
+# of CPU per chart. Plotly.toImage draws each figure in an element of its own and removes it, so
+# a tab can draw many; it is reloaded after this many images to bound its memory.
+RELOAD_EVERY = 30
 _server_lock = threading.Lock()
 # The pid that started the server: a forked child (a background job) has no server thread.
 _server_pid: int | None = None
@@ -26,8 +30,12 @@ _server_pid: int | None = None
 def _reset_after_fork() -> None:
     # A lock held by another thread at fork time would stay locked forever in the child.
     global _server_lock
-    # Two Chromium tabs: a batch of report charts draws two at a time (one per core here).
-TABS = 2
+    # One Chromium tab: a second one cost more CPU (its own copy of plotly.js) than it saved here.
+TABS = 1
+# kaleido 1.5 reloads its tab after every image, parsing plotly.js (4.8 MB) again: about a second
+# of CPU per chart. Plotly.toImage draws each figure in an element of its own and removes it, so
+# a tab can draw many; it is reloaded after this many images to bound its memory.
+RELOAD_EVERY = 30
 _server_lock = threading.Lock()
 
 
@@ -46,6 +54,27 @@ class ImageContext:
     lang: str
 
 
+def _reuse_tabs() -> None:
+    """Patch kaleido (pinned 1.5.0, private API) to reload a tab every RELOAD_EVERY images, not after each."""
+    from kaleido.kaleido import Kaleido
+
+    if getattr(Kaleido, "_reload_every", None) == RELOAD_EVERY:
+        return
+    reload_and_return = Kaleido._return_kaleido_tab  # noqa: SLF001
+
+    async def return_tab(self, tab) -> None:
+        used = getattr(tab, "_images_drawn", 0) + 1
+        if used >= RELOAD_EVERY:
+            tab._images_drawn = 0
+            await reload_and_return(self, tab)
+            return
+        tab._images_drawn = used
+        await self.tabs_ready.put(tab)
+
+    Kaleido._return_kaleido_tab = return_tab  # noqa: SLF001
+    Kaleido._reload_every = RELOAD_EVERY
+
+
 def _ensure_server() -> None:
     # One Chromium for the process: the first image costs ~2.7 s, later ones ~0.2 s (VERIFIED.md).
     global _server_pid
@@ -61,7 +90,9 @@ def _ensure_server() -> None:
         instance = getattr(_sync_server.GlobalKaleidoServer, "_instance", None)
         if instance is not None:
             instance._initialized = False  # noqa: SLF001
-    kaleido.start_sync_server(n=TABS, silence_warnings=True)
+    _reuse_tabs()
+    # No MathJax: kaleido would fetch it from a CDN (nothing leaves the host; no chart uses LaTeX).
+    kaleido.start_sync_server(n=TABS, mathjax=False, silence_warnings=True)
     _server_pid = os.getpid()
 
 
@@ -147,10 +178,18 @@ def _escape(text: str) -> str:
 
 
 def warm_up() -> threading.Thread:
-    """Start Chromium for kaleido in the background (it takes seconds) while the caller reads data."""
+    """Start Chromium for kaleido and draw a first image in the background (seconds) while the caller reads data."""
     def start():
         with _server_lock:
             _ensure_server()
+            # One tiny image: the tab parses plotly.js and loads the fonts now, not at the first chart.
+            import kaleido
+
+            try:
+                kaleido.calc_fig_sync(go.Figure(layout=dict(title=dict(text="ເງື່ອນໄຂ"))),
+                                      opts=dict(format="png", width=60, height=40))
+            except Exception:  # a failed warm-up only costs the first chart the time it did not save
+                pass
 
     thread = threading.Thread(target=start, daemon=True, name="kaleido-warm-up")
     thread.start()
