@@ -44,8 +44,14 @@ def register_export(app, table: str, build: Callable, states: list | None = None
         return send_table("xlsx" if ctx.triggered_id == xlsx_id else "csv", frame, columns, context)
 
 
-def register_image_download(app, store, graph: str, title_key: str) -> None:
-    """PNG / SVG of the graph as the page shows it now (its current figure), with its context drawn in."""
+def register_image_download(app, store, graph: str, title_key: str, title_state: State | None = None,
+                            place_state: State | None = None, place_of: Callable | None = None,
+                            topic: str | None = None) -> None:
+    """PNG / SVG of the graph as the page shows it now (its current figure), with its context drawn in.
+
+    title_state: the card title as the page shows it (e.g. with its month), else t(title_key).
+    place_of(value of place_state or None, filters) -> place code: where the place comes from when it
+    is not the shared filters' (the Map page's drill-down; None means the whole country)."""
     import logging
 
     from i18n import format_period, t
@@ -54,6 +60,7 @@ def register_image_download(app, store, graph: str, title_key: str) -> None:
     from reports.images import ImageContext, figure_image
 
     png_id, svg_id, download_id = image_ids(graph)
+    extra = [state for state in (title_state, place_state) if state is not None]
 
     @app.callback(
         Output(download_id, "data"),
@@ -62,16 +69,22 @@ def register_image_download(app, store, graph: str, title_key: str) -> None:
         State(graph, "figure"),
         State(FILTERS_STORE, "data"),
         State(LANGUAGE_STORE, "data"),
+        *extra,
         prevent_initial_call=True,
     )
-    def download_image(_png, _svg, figure, filters, lang):
+    def download_image(_png, _svg, figure, filters, lang, *values):
         scope, period = scope_of(filters)
         if not figure or ctx.triggered_id not in (png_id, svg_id):
             return no_update
+        values = list(values)
+        shown_title = values.pop(0) if title_state is not None else None
+        if place_of is not None:
+            scope = place_of(values.pop(0) if place_state is not None else None, filters)
         fmt = "png" if ctx.triggered_id == png_id else "svg"
         place = place_names(store.read, scope)
         sources = source_lines(store.read, lang)
-        context = ImageContext(title=t(title_key, lang), place=place_name(place, lang),
+        title = shown_title if isinstance(shown_title, str) and shown_title.strip() else t(title_key, lang)
+        context = ImageContext(title=title, place=place_name(place, lang),
                                period=format_period(period, lang) if period else "–",
                                source=sources[0] if sources else "–", is_demo=is_demo(store.read), lang=lang)
         try:
@@ -79,5 +92,6 @@ def register_image_download(app, store, graph: str, title_key: str) -> None:
         except Exception:
             logging.getLogger(__name__).exception("chart image %s failed", graph)
             return no_update
-        name = file_name(place["name_en"], period, graph.split("-", 1)[-1].replace("-graph", ""), fmt, place["code"])
+        name = file_name(place["name_en"], period, topic or graph.split("-", 1)[-1].replace("-graph", ""), fmt,
+                         place["code"])
         return dcc.send_bytes(content, name)

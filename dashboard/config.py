@@ -40,6 +40,13 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("JOBS_DIR", "",
             "Folder for background jobs (the mission report) shared by the workers of one machine; "
             "empty: a folder in the system temp directory."),
+    Setting("CELERY_BROKER_URL", "",
+            "Redis URL (redis://127.0.0.1:6379/1) for background jobs shared by several workers or machines: "
+            "the mission report then runs on Celery workers (`python -m dashboard worker`). Empty: jobs run "
+            "beside the web worker, state in JOBS_DIR (one machine)."),
+    Setting("CELERY_QUEUE", "convergence",
+            "Queue the web workers send background jobs to and `worker` takes them from: two dashboards "
+            "sharing one Redis need different names."),
     Setting("AUTH", "auto",
             "Accounts and sign-in: `on` or `off`. By default (`auto`) they are off only on the bundled demo "
             "database (with a banner saying so) and on for any other database; `on` turns them on for the demo too."),

@@ -4,6 +4,10 @@ from dash import dcc, html
 from i18n import t
 
 
+# A chart with PNG / SVG buttons loses the camera button, which saved a bare "plot-image.png".
+IMAGE_GRAPH_CONFIG = {"modeBarButtonsToRemove": ["toImage"]}
+
+
 def export_ids(table: str) -> tuple[str, str, str]:
     """(Excel button, CSV button, dcc.Download) ids of a table; `table` starts with the page's prefix."""
     return f"{table}-export-xlsx", f"{table}-export-csv", f"{table}-export-download"

@@ -5,6 +5,7 @@ from dash import dcc, html
 
 from i18n import format_number, localized, t
 from layouts.common import current_language, graph_config
+from layouts.exports import IMAGE_GRAPH_CONFIG, image_buttons
 
 PAGE = {"path": "/map", "title_key": "nav.map", "order": 20}
 
@@ -78,12 +79,13 @@ def layout(lang: str | None = None, **_query) -> html.Div:
     )
     map_card = dbc.Card(
         [
-            dbc.CardHeader(html.Span(id=HEADING, className="fw-bold")),
+            dbc.CardHeader(html.Div([html.Span(id=HEADING, className="fw-bold"),
+                                     html.Div(image_buttons(GRAPH, lang), className="ms-auto")],
+                                    className="d-flex align-items-center flex-wrap gap-2")),
             dbc.CardBody(
                 [
                     dcc.Loading(
-                        dcc.Graph(id=GRAPH, config=graph_config(lang, scrollZoom=True,
-                                                                 toImageButtonOptions={"filename": "map"}),
+                        dcc.Graph(id=GRAPH, config=graph_config(lang, scrollZoom=True, **IMAGE_GRAPH_CONFIG),
                                   style={"height": f"{MAP_HEIGHT}px"}),
                         type="circle", delay_show=500, overlay_style={"visibility": "visible", "opacity": 0.6},
                     ),
@@ -111,8 +113,10 @@ def layout(lang: str | None = None, **_query) -> html.Div:
     ]
     convergence = html.Div(
         dbc.Card(
-            [dbc.CardHeader(html.Span(id=f"{CONVERGENCE_PANEL}-title")),
-             dbc.CardBody([dcc.Graph(id=CONVERGENCE_CHART, config=graph_config(lang)),
+            [dbc.CardHeader(html.Div([html.Span(id=f"{CONVERGENCE_PANEL}-title"),
+                                      html.Div(image_buttons(CONVERGENCE_CHART, lang), className="ms-auto")],
+                                     className="d-flex align-items-center flex-wrap gap-2")),
+             dbc.CardBody([dcc.Graph(id=CONVERGENCE_CHART, config=graph_config(lang, **IMAGE_GRAPH_CONFIG)),
                            html.Div(id=CONVERGENCE_TABLE)])],
             className="mt-3",
         ),

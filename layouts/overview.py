@@ -7,6 +7,7 @@ from layouts.alerts import LIST as ALERTS
 from layouts.card_change import CARD_INDICATORS, change_line, status_label, stunting_change_line, tone_of
 from layouts.carried import carried_note, carried_rule
 from layouts.common import current_language, graph_config
+from layouts.exports import IMAGE_GRAPH_CONFIG, image_buttons
 from layouts.payment_delay import delay_parts, delay_rule
 from layouts.url_state import link
 
@@ -36,8 +37,10 @@ def layout(lang: str | None = None, **_query) -> html.Div:
             dcc.Loading(html.Div(id=CARDS), type="dot"),
             dbc.Card(
                 [
-                    dbc.CardHeader(html.Span(id=MAP_TITLE)),
-                    dbc.CardBody(dcc.Graph(id=MAP, config=graph_config(lang), style={"height": "460px"})),
+                    dbc.CardHeader(html.Div([html.Span(id=MAP_TITLE), html.Div(image_buttons(MAP, lang), className="ms-auto")],
+                                            className="d-flex align-items-center flex-wrap gap-2")),
+                    dbc.CardBody(dcc.Graph(id=MAP, config=graph_config(lang, **IMAGE_GRAPH_CONFIG),
+                                           style={"height": "460px"})),
                     dcc.Store(id=MAP_KEY, storage_type="memory"),
                 ],
                 className="mt-3",

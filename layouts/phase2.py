@@ -6,6 +6,7 @@ from dash import dcc, html
 
 from i18n import format_number, format_period, localized, t
 from layouts.common import current_language, graph_config
+from layouts.exports import IMAGE_GRAPH_CONFIG, image_buttons
 from layouts.phase2_panels import settings_card
 
 PAGE = {"path": "/phase2", "title_key": "nav.phase2", "order": 60}
@@ -129,8 +130,8 @@ def layout(lang: str | None = None, **query) -> html.Div:
                                                          className="small d-inline-block mt-2")])],
                                  className="mb-3"),
                         html.Div(id=SUMMARY, className="mb-2"),
-                        dbc.Card([dbc.CardHeader(t("phase2.map_card", lang), className="fw-semibold"),
-                                  dbc.CardBody(dcc.Loading(dcc.Graph(id=MAP, config=graph_config(lang),
+                        dbc.Card([_image_header(t("phase2.map_card", lang), MAP, lang),
+                                  dbc.CardBody(dcc.Loading(dcc.Graph(id=MAP, config=graph_config(lang, **IMAGE_GRAPH_CONFIG),
                                                                      style={"height": "560px"}), type="dot"))],
                                  className="mb-3"),
                     ], lg=8),
@@ -151,21 +152,27 @@ def layout(lang: str | None = None, **query) -> html.Div:
                           html.Div(t("phase2.table_note", lang), className="small text-muted mt-1")])],
                      className="mb-3"),
             dbc.Row([
-                dbc.Col(dbc.Card([dbc.CardHeader(t("phase2.breakdown_card", lang), className="fw-semibold"),
-                                  dbc.CardBody(dcc.Loading(dcc.Graph(id=BREAKDOWN, config=graph_config(lang)),
+                dbc.Col(dbc.Card([_image_header(t("phase2.breakdown_card", lang), BREAKDOWN, lang),
+                                  dbc.CardBody(dcc.Loading(dcc.Graph(id=BREAKDOWN, config=graph_config(lang, **IMAGE_GRAPH_CONFIG)),
                                                            type="dot"))], className="mb-3"), lg=6),
                 dbc.Col(dbc.Card([dbc.CardHeader(t("phase2.robustness_card", lang), className="fw-semibold"),
                                   dbc.CardBody(html.Div(id=ROBUSTNESS, className="small"))], className="mb-3"), lg=6),
             ]),
-            dbc.Card([dbc.CardHeader(t("phase2.phase1_card", lang), className="fw-semibold"),
+            dbc.Card([_image_header(t("phase2.phase1_card", lang), MIX, lang),
                       dbc.CardBody(dbc.Row([dbc.Col(html.Div(id=PHASE1, className="small"), lg=5),
-                                            dbc.Col(dcc.Loading(dcc.Graph(id=MIX, config=graph_config(lang)),
+                                            dbc.Col(dcc.Loading(dcc.Graph(id=MIX, config=graph_config(lang, **IMAGE_GRAPH_CONFIG)),
                                                                 type="dot"), lg=7)]))], className="mb-3"),
             dbc.Card([dbc.CardHeader(t("phase2.method_card", lang), className="fw-semibold"),
                       dbc.CardBody(html.Div(id=METHOD, className="small"))], className="mb-3"),
             settings_card(lang, SETTINGS_TABLE, SETTING_FIELD, SETTINGS_SAVE, SETTINGS_MESSAGE),
         ]
     )
+
+
+def _image_header(title: str, graph: str, lang: str) -> dbc.CardHeader:
+    """A card title with the PNG/SVG download of the card's chart (layouts/exports.py)."""
+    return dbc.CardHeader(html.Div([html.Span(title), html.Div(image_buttons(graph, lang), className="ms-auto")],
+                                   className="d-flex align-items-center flex-wrap gap-2"), className="fw-semibold")
 
 
 def grid_locale(lang: str) -> dict[str, str]:

@@ -1,12 +1,13 @@
 """The mission report, PDF and Excel, for a scope and a review month: one entry for the CLI and the page."""
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 from reports.exports import file_name
 from reports.images import warm_up
 from reports.mission_data import collect
 from reports.mission_excel import mission_workbook
-from reports.mission_pdf import mission_pdf
+from reports.mission_pdf import chart_images, mission_pdf, warm_up_pdf
 
 
 @dataclass
@@ -28,10 +29,18 @@ def make_report(read: Callable, scope: str | None, as_of: str, lang: str,
     """Read the pages' query results through `read` (store.read or a plain connection reader),
     then build the PDF and the workbook from them. progress(step, percent) follows along;
     phase2: the Phase II page's choices for its section (None: the page's defaults)."""
-    warm_up()  # Chromium starts for the charts while the data is read
+    # Work overlaps where it can (two cores): Chromium (kaleido) and WeasyPrint's fonts start while
+    # the queries run side by side; Chromium draws the charts while this thread writes the workbook.
+    warm_up()
+    warm_up_pdf()
     data = collect(read, scope, as_of, lang, progress, phase2)
-    pdf = mission_pdf(data, lang, _image_source(data["sources"]), progress)
-    xlsx = mission_workbook(data, lang)
+    if progress:
+        progress("charts", 82)
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="report-charts") as pool:
+        charts = pool.submit(chart_images, data, lang, _image_source(data["sources"]))
+        xlsx = mission_workbook(data, lang)
+        images = charts.result()
+    pdf = mission_pdf(data, lang, _image_source(data["sources"]), progress, images)
     if progress:
         progress("done", 100)
     place = data["place"]["name_en"]

@@ -7,6 +7,7 @@ from layouts.targets import grid_rows
 from reports.context import place_name
 from reports.exports import Column, ExportContext, add_notes_sheet, add_table_sheet, workbook_bytes
 from reports.mission_actions import actions_sheet
+from reports.mission_alerts import sheet as alerts_sheet
 from reports.mission_phase2 import parameters_sheet, selection_sheet
 from reports.mission_sections import completeness_lines
 from reports.tables import backlog_table, cycles_table, disbursement_table
@@ -97,6 +98,7 @@ def mission_workbook(data: dict, lang: str) -> bytes:
     workbook.remove(workbook.active)
     add_notes_sheet(workbook, context)
     sheets = [
+        (t("mission.sheet_alerts", lang), alerts_sheet(data, lang)),
         (t("report.section_headline", lang), _headline_frame(data, lang)),
         (t("report.section_framework", lang), _framework_frame(data, lang)),
         (t("trends.backlog_card", lang), backlog_table(data["pipeline"], lang)),

@@ -152,8 +152,12 @@ def framework(data: dict, lang: str) -> str:
     return "".join(parts)
 
 
-def charts(images: dict, lang: str) -> str:
+def charts(images: dict, lang: str, period: str = "") -> str:
+    """The key map (the Overview's), then the key trends, each image with its title drawn in."""
     parts = [f'<section class="break"><h2>{escape(t("report.section_charts", lang))}</h2>']
+    if "map" in images:
+        parts.append(f'<div class="figure map">{image(images["map"], t("overview.map_title", lang, period=period))}'
+                     f'<p class="muted">{escape(t("mission.map_note", lang))}</p></div>')
     for key in ("stunting", "compliance", "registrations"):
         if key in images:
             parts.append(f'<div class="figure">{image(images[key], t(f"report.chart_{key}", lang))}</div>')

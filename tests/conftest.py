@@ -34,6 +34,23 @@ def require_postgres() -> None:
     pytest.skip(f"{reason} (set CI=true to make this a failure)")
 
 
+REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/13")
+
+
+def require_redis() -> str:
+    """The test Redis URL; skip (or, with CI=true, fail) when no Redis answers there."""
+    try:
+        import redis
+
+        redis.Redis.from_url(REDIS_URL, socket_connect_timeout=2, socket_timeout=2).ping()
+        return REDIS_URL
+    except Exception as error:  # noqa: BLE001 - any failure means "no server here"
+        reason = f"Redis not reachable at {REDIS_URL}: {error.__class__.__name__}: {str(error)[:200]}"
+    if os.environ.get("CI", "").lower() == "true":
+        pytest.fail(f"CI=true but {reason}")
+    pytest.skip(f"{reason} (set CI=true to make this a failure)")
+
+
 class TemporaryPostgresDatabase:
     """A fresh database on the server, dropped afterwards, so parallel runs never collide."""
 

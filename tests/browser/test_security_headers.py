@@ -80,16 +80,16 @@ def test_toolbar_has_no_share_button_and_speaks_lao(page):
     assert page.locator(".modebar-btn--logo").count() == 0
     screenshot(page, "toolbar-lo")
 
-    # Where the camera remains (the Phase II score chart), it works under the policy
-    # (plotly renders the PNG through data: images) and its tooltip is Lao.
+    # Every chart now has its own PNG / SVG buttons (images made on the server): the Phase II score
+    # chart's PNG downloads under the policy, named by place and period, with no camera left.
     _open(page, "/phase2?lang=lo")
-    camera = page.locator('#phase2-breakdown .modebar-btn[data-title="ດາວໂຫຼດແຜນພູມເປັນຮູບ PNG"]')
-    camera.wait_for(state="attached", timeout=60_000)
-    page.locator("#phase2-breakdown .js-plotly-plot").hover()
-    page.wait_for_timeout(300)
-    with page.expect_download() as download:
-        camera.click()
-    assert download.value.suggested_filename.endswith(".png")
+    button = page.locator("#phase2-breakdown-image-png")
+    button.wait_for(state="visible", timeout=60_000)
+    page.wait_for_selector("#phase2-breakdown .js-plotly-plot", timeout=60_000)
+    assert page.locator('#phase2-breakdown .modebar-btn[data-title="ດາວໂຫຼດແຜນພູມເປັນຮູບ PNG"]').count() == 0
+    with page.expect_download(timeout=120_000) as download:
+        button.click()
+    assert download.value.suggested_filename.endswith("_phase2-scores.png")
     assert _violations(page) == []
 
 
@@ -97,7 +97,8 @@ def test_english_toolbar_has_no_share_or_cloud_action(page):
     _open(page, "/map?lang=en")
     page.wait_for_function(MAP_READY, timeout=60_000)
     titles = set(page.evaluate(TITLES))
-    assert "Download plot as a PNG" in titles and "Reset view" in titles
+    # the map downloads through its own PNG / SVG buttons (with its title and place drawn in): no camera
+    assert "Reset view" in titles and "Download plot as a PNG" not in titles
     assert not [title for title in titles if re.search("share|cloud|chart studio", title, re.IGNORECASE)]
     config = page.evaluate("() => document.querySelector('#map-graph .js-plotly-plot')._context")
     assert config["showSendToCloud"] is False and config["plotlyServerURL"] == ""

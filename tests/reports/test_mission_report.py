@@ -110,3 +110,57 @@ def test_cli_writes_the_pdf_and_the_workbook(sqlite_demo_url, tmp_path, monkeypa
     assert main(["report", "--as-of", "2022-13", "--out", str(out)]) == 2
     assert main(["report", "--as-of", AS_OF, "--scope", "99", "--out", str(out)]) == 2
     assert "no province or district" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("lang", ["en", "lo"])
+def test_alerts_section_has_the_overviews_alerts_with_their_numbers(reports, lang):
+    """The Overview's own alerts (alerts_for, the function its callback calls) for the scope and
+    month: each sentence, carrying its figures, and its severity are in the PDF, most serious first."""
+    from data_access.queries.alerts import alerts_for
+
+    made, _steps, engine = reports
+    alerts = _reader(engine)(alerts_for, "07", AS_OF, lang)
+    assert not alerts.empty, "the demo should raise alerts in Houaphan for Nov 2022"
+    text = squeezed(pdf_text(made[lang].pdf))
+    assert squeezed(t("alerts.title", lang)) in text
+    positions = []
+    for alert in alerts.to_dict("records"):
+        sentence = squeezed(alert["sentence"])
+        assert sentence in text, alert["sentence"]
+        assert squeezed(t(f"alerts.severity_{alert['severity']}", lang) + alert["sentence"]) in text
+        positions.append(text.index(sentence))
+    assert positions == sorted(positions)
+    # the section comes before the headline figures, as on the Overview
+    assert positions[0] < text.index(squeezed(t("report.section_headline", lang)))
+
+
+def test_workbook_alerts_sheet_lists_the_same_alerts_with_codes_as_text(reports):
+    from data_access.queries.alerts import alerts_for
+
+    made, _steps, engine = reports
+    alerts = _reader(engine)(alerts_for, "07", AS_OF, "lo")
+    sheet = load_workbook(io.BytesIO(made["lo"].xlsx))[t("mission.sheet_alerts", "lo")]
+    rows = list(sheet.iter_rows(min_row=2))
+    assert [row[1].value for row in rows] == list(alerts["sentence"])
+    assert [row[0].value for row in rows] == [t(f"alerts.severity_{s}", "lo") for s in alerts["severity"]]
+    assert all(row[2].data_type == "s" and row[2].value.startswith("07") for row in rows)
+
+
+@pytest.mark.parametrize("lang", ["en", "lo"])
+def test_the_key_map_is_in_the_report_beside_the_trends(reports, lang, tmp_path):
+    import shutil
+    import subprocess
+
+    made, _steps, _engine = reports
+    text = squeezed(pdf_text(made[lang].pdf))
+    assert squeezed(t("report.section_charts", lang)) in text and squeezed(t("mission.map_note", lang)) in text
+    if shutil.which("pdfimages") is None:
+        pytest.skip("pdfimages (poppler-utils) is missing")
+    listing = subprocess.run(["pdfimages", "-list", "-", ], input=made[lang].pdf, capture_output=True).stdout
+    if not listing:  # older poppler reads only files
+        path = tmp_path / "report.pdf"
+        path.write_bytes(made[lang].pdf)
+        listing = subprocess.run(["pdfimages", "-list", str(path)], capture_output=True, check=True).stdout
+    images = [line for line in listing.decode().splitlines()[2:] if " image " in line]
+    # the map, stunting, compliance, registrations, payment steps and budget charts (no alpha masks: RGB)
+    assert len(images) >= 6, listing.decode()
