@@ -8,7 +8,7 @@ from i18n import format_number, format_period, localized, t
 from layouts.common import current_language, graph_config
 from layouts.phase2_panels import settings_card
 
-PAGE = {"path": "/phase2", "title_key": "nav.phase2", "order": 60}
+PAGE = {"path": "/phase2", "title_key": "nav.phase2", "order": 60, "filters": ("period",)}
 
 TITLE = "phase2-title"
 WEIGHT_STUNTING = "phase2-weight-stunting"

@@ -6,6 +6,7 @@ from dash import dcc, html
 from i18n import format_period, t
 from layouts.alerts import BADGE as ALERT_BADGE
 from layouts.common import DATASET_STORE, FILTERS_STORE, LANGUAGE_STORE, current_account, dropdown_labels
+from layouts.navigation import FILTER_COLUMN, MAIN, NAV_COLLAPSE, demo_badge_text, menu_button, page_filters_store, skip_link
 
 NAVBAR = "shell-navbar"
 DEMO_BADGE = "shell-demo-badge"
@@ -105,7 +106,7 @@ def layout(lang: str, provinces, months: list[str], dataset: dict) -> html.Div:
         [html.Span(t("shell.brand_short", lang)), html.Small(" " + t("shell.brand", lang), className="ms-1 fw-normal d-none d-xxl-inline")],
         href="/",
     )
-    demo_badge = dbc.Badge(t("shell.demo_badge", lang), color="warning", text_color="dark",
+    demo_badge = dbc.Badge(demo_badge_text(lang), color="warning", text_color="dark",
                            className="demo-badge ms-2", id=DEMO_BADGE, title=t("shell.demo_tooltip", lang))
     language_switch = html.Div(
         [
@@ -114,16 +115,23 @@ def layout(lang: str, provinces, months: list[str], dataset: dict) -> html.Div:
         ],
         className="ms-auto d-flex", title=t("shell.language", lang),
     )
+    # Brand, demo label, alert count and the menu button stay on the top row; below `lg` the links,
+    # language and account fold into the menu (callbacks/navigation.py opens it), so a phone keeps its screen.
     navbar = dbc.Navbar(
         dbc.Container(
-            [brand, demo_badge if is_demo else None, dbc.Nav(_nav_links(lang, account), className="ms-3 flex-wrap", navbar=True),
+            [brand, demo_badge if is_demo else None,
              # How many alerts the selected place and month has (callbacks/shell.py), linking to them.
              html.A(dbc.Badge(id=ALERT_BADGE, pill=True, className="ms-2"), href="/", className="shell-alert-badge",
                     id=f"{ALERT_BADGE}-link"),
-             language_switch, account_block(account, lang)],
+             menu_button(lang),
+             dbc.Collapse(
+                 [dbc.Nav(_nav_links(lang, account), className="ms-lg-3 flex-wrap", navbar=True),
+                  language_switch, account_block(account, lang)],
+                 id=NAV_COLLAPSE, is_open=False, navbar=True),
+             ],
             fluid=True,
         ),
-        color="primary", dark=True, id=NAVBAR,
+        color="primary", dark=True, expand="lg", id=NAVBAR,
     )
     latest = default_as_of(months)
     filter_bar = dbc.Container(
@@ -133,15 +141,15 @@ def layout(lang: str, provinces, months: list[str], dataset: dict) -> html.Div:
                          dcc.Dropdown(id=PROVINCE, options=province_options(provinces, lang, visible),
                                       value=visible[0] if visible else "",
                                       clearable=False, persistence=True, persistence_type="session",
-                                      labels=dropdown_labels(lang))], md=3),
+                                      labels=dropdown_labels(lang))], xs=6, md=3, id=FILTER_COLUMN["province"]),
                 dbc.Col([html.Label(t("common.district", lang), htmlFor=DISTRICT),
                          dcc.Dropdown(id=DISTRICT, options=[{"label": t("common.all_districts", lang), "value": ""}],
                                       value="", clearable=False, persistence=True, persistence_type="session",
-                                      labels=dropdown_labels(lang))], md=3),
+                                      labels=dropdown_labels(lang))], xs=6, md=3, id=FILTER_COLUMN["district"]),
                 dbc.Col([html.Label(t("shell.as_of", lang), htmlFor=PERIOD),
                          dcc.Dropdown(id=PERIOD, options=period_options(months, lang), value=latest,
                                       clearable=False, persistence=True, persistence_type="session",
-                                      labels=dropdown_labels(lang))], md=3),
+                                      labels=dropdown_labels(lang))], md=3, id=FILTER_COLUMN["period"]),
             ],
             className="g-2 py-2",
         ),
@@ -149,7 +157,9 @@ def layout(lang: str, provinces, months: list[str], dataset: dict) -> html.Div:
     )
     return html.Div(
         [
+            skip_link(lang),
             dcc.Location(id=LOCATION),
+            page_filters_store(),
             dcc.Store(id=LANGUAGE_STORE, data=lang),
             dcc.Store(id=FILTERS_STORE, storage_type="memory",
                       data={"province": visible[0] if visible else None, "district": None, "period": latest}),
@@ -166,7 +176,8 @@ def layout(lang: str, provinces, months: list[str], dataset: dict) -> html.Div:
                         "data-all-districts": t("common.all_districts", lang),
                         "data-all-provinces": t("common.all_provinces", lang), "data-national": t("common.national", lang),
                         "data-locale": "lo-LA" if lang == "lo" else "en-GB"}),
-            dbc.Container(dash.page_container, fluid=True, className="pb-4"),
+            # The skip link's target: focusable by script only (tabIndex -1), not a Tab stop.
+            html.Main(dbc.Container(dash.page_container, fluid=True, className="pb-4"), id=MAIN, tabIndex="-1"),
             html.Footer(
                 dbc.Container(
                     [html.Small(t("shell.footer", lang)), " ",
