@@ -33,8 +33,8 @@ YEAR_TICKS = dict(dtick="M12", tickformat="%Y", ticklabelmode="period")
 # Each indicator's name is written above its bar, across the chart's width, not left of it: a
 # 460 px label margin left a phone no room for the bars. Pixels per indicator row, the label's
 # characters per line, and how far above the bar's middle the label starts.
-ROW_HEIGHT = 64
-LABEL_CHARACTERS = 46
+ROW_HEIGHT = 68
+LABEL_CHARACTERS = 56
 LABEL_LIFT = 14
 LABEL_NAME = "indicator-label"
 
@@ -133,7 +133,8 @@ def progress_chart(rows: pd.DataFrame, lang: str) -> go.Figure:
     figure = make_subplots(
         rows=len(panels), cols=1, shared_xaxes=True, vertical_spacing=min(0.3 / len(panels), 0.12) if len(panels) > 1 else 0,
         row_heights=[len(panel) for panel in panels],
-        subplot_titles=[project_title(panel[0], lang) for panel in panels],
+        # Wrapped: a project's full name is wider than a phone.
+        subplot_titles=[_wrap(project_title(panel[0], lang), 44) for panel in panels],
     )
     low, high = PROGRESS_AXIS
     statuses_drawn = set()

@@ -18,12 +18,16 @@ PAGE_NAMES = [module.__name__.rsplit(".", 1)[-1] for module in PAGE_MODULES]
 # The folded navbar: one row of brand, demo label, alert count and menu button (it was 43 % of the screen).
 NAVBAR_MAX_HEIGHT = 80
 
+# Callbacks run in waves (page, then the cards, then the charts) with quiet moments between them:
+# "settled" must hold for several polls in a row. `_dash-loading-callback` is Dash's own marker of
+# callbacks in flight; `.dash-spinner` a dcc.Loading still waiting.
 SETTLED = """() => {
     const content = document.querySelector('#_pages_content');
     if (!content || content.childElementCount === 0) return false;
-    if (document.querySelector('[data-dash-is-loading="true"]')) return false;
+    if (document.querySelector('[data-dash-is-loading="true"], ._dash-loading-callback, .dash-spinner')) return false;
     return [...document.querySelectorAll('.js-plotly-plot')].every(gd => gd._fullLayout);
 }"""
+QUIET_POLLS = 4
 
 # Elements whose right edge is past the screen and that a reader would see (or scroll to): those
 # inside a container that clips or scrolls them (an ag-grid viewport, a chart's SVG, a
@@ -79,13 +83,16 @@ def phone_page(browser, server):
     page.watch.assert_clean()
 
 
-def _settle(page) -> None:
+def _settle(page, timeout_s: float = 60) -> None:
     page.wait_for_load_state("networkidle")
-    page.wait_for_function(SETTLED, timeout=30000)
-    page.wait_for_load_state("networkidle")
-    page.wait_for_function(SETTLED, timeout=30000)
+    quiet, waited = 0, 0.0
+    while quiet < QUIET_POLLS:
+        quiet = quiet + 1 if page.evaluate(SETTLED) else 0
+        page.wait_for_timeout(400)
+        waited += 0.4
+        assert waited < timeout_s, "the page never settled"
     # Maps zoom out to the phone's width (assets/js/map-fit.js scans every 500 ms).
-    page.wait_for_timeout(1200)
+    page.wait_for_timeout(800)
 
 
 @pytest.mark.parametrize("lang", ["en", "lo"])
