@@ -34,7 +34,7 @@ YEAR_TICKS = dict(dtick="M12", tickformat="%Y", ticklabelmode="period")
 # 460 px label margin left a phone no room for the bars. Pixels per indicator row, the label's
 # characters per line, and how far above the bar's middle the label starts.
 ROW_HEIGHT = 68
-LABEL_CHARACTERS = 56
+LABEL_CHARACTERS = 50
 LABEL_LIFT = 14
 LABEL_NAME = "indicator-label"
 
@@ -148,7 +148,7 @@ def progress_chart(rows: pd.DataFrame, lang: str) -> go.Figure:
         for index, row in enumerate(panel):
             level = framework_level_text(row["framework_level"], lang, short=True)
             figure.add_annotation(
-                name=LABEL_NAME, text=_wrap(localized(row, lang), LABEL_CHARACTERS) + f" <span style='color:#575d64'>· {level}</span>",
+                name=LABEL_NAME, text=_wrap(f"{localized(row, lang)} · {level}", LABEL_CHARACTERS),
                 x=0, xref=f"x{number if number > 1 else ''} domain", xanchor="left", align="left",
                 y=index, yref=f"y{number if number > 1 else ''}", yanchor="bottom", yshift=LABEL_LIFT,
                 showarrow=False, font=dict(size=12, color="#222"))
@@ -197,14 +197,15 @@ def progress_chart(rows: pd.DataFrame, lang: str) -> go.Figure:
             ), row=1, col=1)
     for annotation in figure.layout.annotations:
         if annotation.name != LABEL_NAME:  # the panels' titles
-            annotation.update(x=0, xanchor="left", font=dict(size=14, color="#222"), text=f"<b>{annotation.text}</b>")
+            annotation.update(x=0, xanchor="left", align="left", font=dict(size=14, color="#222"),
+                              text=f"<b>{annotation.text}</b>")
     figure.update_xaxes(range=[low - 5, high + 12], ticksuffix=" %", zeroline=False, showticklabels=True)
     figure.update_xaxes(title=t("targets.chart_progress_axis", lang), row=len(panels), col=1)
     figure.update_layout(
         template=TEMPLATE_NAME, barmode="overlay", height=130 + ROW_HEIGHT * len(records) + 70 * len(panels),
         margin=dict(l=10, r=10, t=40, b=60),
         # Above the first panel's title (which sits just above y = 1); plotly grows the top margin to fit it.
-        legend=legend_above(y=1.0 + 34 / (ROW_HEIGHT * len(records) + 70 * len(panels)), traceorder="normal"),
+        legend=legend_above(y=1.0 + 64 / (ROW_HEIGHT * len(records) + 70 * len(panels)), traceorder="normal"),
     )
     return figure
 

@@ -83,8 +83,8 @@ def phone_page(browser, server):
     page.watch.assert_clean()
 
 
-def _settle(page, timeout_s: float = 60) -> None:
-    page.wait_for_load_state("networkidle")
+def _settle(page, timeout_s: float = 90) -> None:
+    page.wait_for_load_state("load")
     quiet, waited = 0, 0.0
     while quiet < QUIET_POLLS:
         quiet = quiet + 1 if page.evaluate(SETTLED) else 0

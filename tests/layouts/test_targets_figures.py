@@ -89,8 +89,8 @@ def test_indicator_names_sit_above_their_bars_not_in_a_left_margin(framework):
     # A 460 px label margin left a 390 px phone no room for the bars.
     figure = progress_chart(framework, "en")
     labels = [annotation for annotation in figure.layout.annotations if annotation.name == LABEL_NAME]
-    assert [label.text.split(" <span")[0] for label in labels[:3]] == ["Registered", "Payment delay", "Grievances resolved"]
-    assert "· PDO" in labels[0].text
+    assert [label.text.split(" · ")[0] for label in labels[:3]] == ["Registered", "Payment delay", "Grievances resolved"]
+    assert labels[0].text.endswith("· PDO")
     assert all(label.yanchor == "bottom" and label.yshift > 0 and label.x == 0 for label in labels)
     assert labels[0].xref == "x domain" and labels[3].xref == "x2 domain"
     assert figure.layout.margin.l <= 20
