@@ -18,12 +18,20 @@ SERIES_COLOURS = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564
 
 # Every legend sits above its plot, left-aligned, in rows: below the plot it covered the x axis's dates,
 # beside it a phone had a third of its width left for the data. Plotly grows the top margin to fit it.
-LEGEND_ABOVE = dict(orientation="h", x=0, xanchor="left", y=1.02, yanchor="bottom")
+# y: high enough that the legend clears the top y tick label, which stands half above the plot.
+LEGEND_ABOVE = dict(orientation="h", x=0, xanchor="left", y=1.06, yanchor="bottom")
 
 
-def legend_above(**extra) -> dict:
-    """The legend placement every chart uses, with `extra` (traceorder, ...) added."""
-    return {**LEGEND_ABOVE, **extra}
+def legend_above(height: int | None = None, **extra) -> dict:
+    """The legend placement every chart uses, with `extra` (traceorder, ...) added.
+
+    height: the figure's height in px, to keep about 20 px between the plot and the legend
+    (paper units shrink with the plot, and on a phone the legend rows take much of the figure).
+    """
+    placement = dict(LEGEND_ABOVE)
+    if height:
+        placement["y"] = 1 + max(0.04, 20 / max(height - 140, 80))
+    return {**placement, **extra}
 
 
 def empty_figure(message: str, height: int = 300) -> go.Figure:

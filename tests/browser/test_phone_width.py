@@ -42,6 +42,7 @@ OVERFLOW = """() => {
     for (const el of document.body.querySelectorAll('*')) {
         const box = el.getBoundingClientRect();
         if (!box.width || !box.height || box.right <= width + 1) continue;
+        if (el.checkVisibility && !el.checkVisibility()) continue;  // e.g. inside a closed <details>
         let clipped = false;
         for (let up = el.parentElement; up && up !== document.body; up = up.parentElement) {
             if (clipping(up) && up.getBoundingClientRect().right <= width + 1) { clipped = true; break; }
