@@ -10,7 +10,7 @@ import access
 from dashboard import errors, http_cache, plotly_bundle, security
 from dashboard.config import load_config
 from dashboard.jobs import background_manager
-from dashboard.pages import register_callbacks, register_pages
+from dashboard.pages import register_callbacks, register_pages, title_for_path
 from data_access.database import database_is_reachable, dataset_info, init_db, is_initialised, make_engine
 from data_access.periods import filter_choices
 from data_access.queries.catalogue import admin_units, months_with_data
@@ -119,6 +119,9 @@ class _LanguageAwareDash(dash.Dash):
     """Dash whose index page declares the visitor's language on <html> (screen readers, fonts)."""
 
     def interpolate_index(self, **kwargs) -> str:
+        # The tab shows the page's title in the visitor's language from the first paint.
+        if flask.has_request_context():
+            kwargs["title"] = title_for_path(flask.request.path, current_language()) or kwargs.get("title")
         html_page = super().interpolate_index(**kwargs)
         return html_page.replace("<html>", f'<html lang="{current_language()}">', 1)
 

@@ -6,6 +6,9 @@ import dash
 
 import callbacks
 import layouts
+from i18n import t
+from layouts.common import current_language
+from layouts.navigation import FILTERS
 
 SKIP = {"common", "shell"}
 
@@ -33,8 +36,29 @@ def register_pages() -> None:
             order=spec.get("order", 100),
             show_in_nav=spec.get("show_in_nav", True),
             role=spec.get("role"),
+            # The shared filters the page reads (default: all); the filter bar shows only these.
+            filters=tuple(spec.get("filters", FILTERS)),
+            title=page_title_function(spec["title_key"]),
             layout=module.layout,
         )
+
+
+def page_title(title_key: str, lang: str) -> str:
+    """The browser tab's title: the page, then the dashboard, in the visitor's language."""
+    return f"{t(title_key, lang)} · {t('shell.brand_short', lang)}"
+
+
+def page_title_function(title_key: str):
+    # Dash calls it at each page change, inside the request, so the language is the visitor's.
+    return lambda **_path_variables: page_title(title_key, current_language())
+
+
+def title_for_path(path: str, lang: str) -> str | None:
+    """The title of the registered page at `path` (the first page load, before Dash routes)."""
+    for page in dash.page_registry.values():
+        if page["path"] == path:
+            return page_title(page["title_key"], lang)
+    return None
 
 
 def register_callbacks(app: dash.Dash, store, config: dict) -> None:

@@ -6,7 +6,7 @@ from i18n import format_day, t
 from layouts.common import current_language, dropdown_labels
 
 # Not in the page menu: signed-in administrators find it beside their name (layouts/shell.py).
-PAGE = {"path": "/admin", "title_key": "nav.admin", "order": 90, "role": "admin", "show_in_nav": False}
+PAGE = {"path": "/admin", "title_key": "nav.admin", "order": 90, "role": "admin", "show_in_nav": False, "filters": ()}
 
 USERS = "admin-users"
 AUDIT = "admin-audit"

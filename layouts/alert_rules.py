@@ -5,7 +5,7 @@ from dash import dcc, html
 from i18n import t
 from layouts.common import current_language
 
-PAGE = {"path": "/alert-rules", "title_key": "nav.alert_rules", "order": 95, "show_in_nav": False}
+PAGE = {"path": "/alert-rules", "title_key": "nav.alert_rules", "order": 95, "show_in_nav": False, "filters": ()}
 
 TITLE = "alert-rules-title"
 FORM = "alert-rules-form"
@@ -52,4 +52,5 @@ def rules_form(rules, lang: str) -> dbc.Table:
         cells.append(html.Td(dbc.Checkbox(id={"type": INPUT, "code": rule["code"], "field": "enabled"},
                                           value=bool(rule["enabled"]))))
         rows.append(html.Tr(cells, **{"data-rule": rule["code"]}))
-    return dbc.Table([header, html.Tbody(rows)], size="sm", className="bg-white align-middle")
+    # responsive: on a phone the table scrolls inside its own box instead of widening the page.
+    return dbc.Table([header, html.Tbody(rows)], size="sm", className="bg-white align-middle", responsive=True)

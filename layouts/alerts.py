@@ -60,7 +60,7 @@ def about_alerts(rules: pd.DataFrame, lang: str) -> html.Details:
     return html.Details(
         [html.Summary(t("alerts.about_title", lang)),
          html.P(t("alerts.about_intro", lang), className="small mb-1"),
-         dbc.Table(html.Tbody(rows), size="sm", className="small mb-0 bg-white"),
+         dbc.Table(html.Tbody(rows), size="sm", className="small mb-0 bg-white", responsive=True),
          dcc.Link(t("alerts.edit_link", lang), href="/alert-rules", id=f"{ABOUT}-edit")],
         className="mt-2 small", id=ABOUT,
     )

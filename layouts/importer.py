@@ -6,7 +6,7 @@ from dash import dcc, html
 from i18n import format_day, format_number, t
 from layouts.common import current_language
 
-PAGE = {"path": "/import", "title_key": "nav.importer", "order": 70, "role": "coordinator"}
+PAGE = {"path": "/import", "title_key": "nav.importer", "order": 70, "role": "coordinator", "filters": ()}
 
 TITLE = "importer-title"
 KIND = "importer-kind"

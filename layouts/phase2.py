@@ -9,7 +9,7 @@ from layouts.common import current_language, graph_config
 from layouts.exports import IMAGE_GRAPH_CONFIG, image_buttons
 from layouts.phase2_panels import settings_card
 
-PAGE = {"path": "/phase2", "title_key": "nav.phase2", "order": 60}
+PAGE = {"path": "/phase2", "title_key": "nav.phase2", "order": 60, "filters": ("period",)}
 
 TITLE = "phase2-title"
 WEIGHT_STUNTING = "phase2-weight-stunting"

@@ -9,6 +9,7 @@ from i18n import format_period, t
 from layouts.alerts import BADGE as ALERT_BADGE
 from layouts.common import DATASET_STORE, FILTERS_STORE, LANGUAGE_STORE, current_account, dropdown_labels
 from layouts.url_state import URL_DISTRICT, URL_IN, URL_OUT
+from layouts.navigation import FILTER_COLUMN, MAIN, NAV_COLLAPSE, demo_badge_text, menu_button, page_filters_store, skip_link
 
 NAVBAR = "shell-navbar"
 DEMO_BADGE = "shell-demo-badge"
@@ -123,7 +124,7 @@ def layout(lang: str, provinces, months: list[str], dataset: dict, periods: list
         [html.Span(t("shell.brand_short", lang)), html.Small(" " + t("shell.brand", lang), className="ms-1 fw-normal d-none d-xxl-inline")],
         href="/",
     )
-    demo_badge = dbc.Badge(t("shell.demo_badge", lang), color="warning", text_color="dark",
+    demo_badge = dbc.Badge(demo_badge_text(lang), color="warning", text_color="dark",
                            className="demo-badge ms-2", id=DEMO_BADGE, title=t("shell.demo_tooltip", lang))
     language_switch = html.Div(
         [
@@ -132,16 +133,23 @@ def layout(lang: str, provinces, months: list[str], dataset: dict, periods: list
         ],
         className="ms-auto d-flex", title=t("shell.language", lang),
     )
+    # Brand, demo label, alert count and the menu button stay on the top row; below `lg` the links,
+    # language and account fold into the menu (callbacks/navigation.py opens it), so a phone keeps its screen.
     navbar = dbc.Navbar(
         dbc.Container(
-            [brand, demo_badge if is_demo else None, dbc.Nav(_nav_links(lang, account), className="ms-3 flex-wrap", navbar=True),
+            [brand, demo_badge if is_demo else None,
              # How many alerts the selected place and month has (callbacks/shell.py), linking to them.
              html.A(dbc.Badge(id=ALERT_BADGE, pill=True, className="ms-2"), href="/", className="shell-alert-badge",
                     id=f"{ALERT_BADGE}-link"),
-             language_switch, account_block(account, lang)],
+             menu_button(lang),
+             dbc.Collapse(
+                 [dbc.Nav(_nav_links(lang, account), className="ms-lg-3 flex-wrap", navbar=True),
+                  language_switch, account_block(account, lang)],
+                 id=NAV_COLLAPSE, is_open=False, navbar=True),
+             ],
             fluid=True,
         ),
-        color="primary", dark=True, id=NAVBAR,
+        color="primary", dark=True, expand="lg", id=NAVBAR,
     )
     latest = default_as_of(months)
     filter_bar = dbc.Container(
@@ -151,16 +159,16 @@ def layout(lang: str, provinces, months: list[str], dataset: dict, periods: list
                          dcc.Dropdown(id=PROVINCE, options=province_options(provinces, lang, visible),
                                       value=visible[0] if visible else "",
                                       clearable=False, persistence=True, persistence_type="session",
-                                      labels=dropdown_labels(lang))], md=3),
+                                      labels=dropdown_labels(lang))], xs=6, md=3, id=FILTER_COLUMN["province"]),
                 dbc.Col([html.Label(t("common.district", lang), htmlFor=DISTRICT),
                          dcc.Dropdown(id=DISTRICT, options=[{"label": t("common.all_districts", lang), "value": ""}],
                                       value="", clearable=False, persistence=True, persistence_type="session",
-                                      labels=dropdown_labels(lang))], md=3),
+                                      labels=dropdown_labels(lang))], xs=6, md=3, id=FILTER_COLUMN["district"]),
                 dbc.Col([html.Label(t("review.filter_label", lang), htmlFor=PERIOD),
                          dcc.Dropdown(id=PERIOD, options=period_options(months, lang, periods), value=latest,
                                       clearable=False, persistence=True, persistence_type="session",
                                       labels=dropdown_labels(lang)),
-                         html.Small(id=PERIOD_RULE, className="text-muted d-block")], md=3),
+                         html.Small(id=PERIOD_RULE, className="text-muted d-block")], md=3, id=FILTER_COLUMN["period"]),
             ],
             className="g-2 py-2",
         ),
@@ -168,10 +176,12 @@ def layout(lang: str, provinces, months: list[str], dataset: dict, periods: list
     )
     return html.Div(
         [
+            skip_link(lang),
             dcc.Location(id=LOCATION),
             # The view in the address bar (callbacks/url_sync.py, assets/js/url_state.js): what a link
             # asks for comes in, what the view has become goes out.
             dcc.Store(id=URL_IN), dcc.Store(id=URL_OUT), dcc.Store(id=URL_DISTRICT),
+            page_filters_store(),
             dcc.Store(id=LANGUAGE_STORE, data=lang),
             dcc.Store(id=FILTERS_STORE, storage_type="memory",
                       data={"province": visible[0] if visible else None, "district": None, "period": latest}),
@@ -188,7 +198,8 @@ def layout(lang: str, provinces, months: list[str], dataset: dict, periods: list
                         "data-all-districts": t("common.all_districts", lang),
                         "data-all-provinces": t("common.all_provinces", lang), "data-national": t("common.national", lang),
                         "data-locale": "lo-LA" if lang == "lo" else "en-GB"}),
-            dbc.Container(dash.page_container, fluid=True, className="pb-4"),
+            # The skip link's target: focusable by script only (tabIndex -1), not a Tab stop.
+            html.Main(dbc.Container(dash.page_container, fluid=True, className="pb-4"), id=MAIN, tabIndex="-1"),
             html.Footer(
                 dbc.Container(
                     [html.Small(t("shell.footer", lang)), " ",

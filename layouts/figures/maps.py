@@ -19,7 +19,8 @@ HATCH_COLOUR = "#8c8c8c"
 HATCH_LAYER = "no-data-hatching"
 NEUTRAL_SEQUENCE = ["#deebf7", "#9ecae1", "#6baed6", "#3182bd", "#08519c", "#08306b"]
 N_QUANTILE_CLASSES = 5
-LEGEND_WIDTH = 150
+# Room under a map for its legend (title, colour bands, labels); plotly adds more if labels tilt.
+LEGEND_HEIGHT = 70
 
 # Fixed breaks, chosen per kind of indicator so that a colour means the same thing on every
 # map, at every level and in every month.
@@ -161,11 +162,11 @@ def discrete_colourscale(colours: list[str]) -> list[list]:
 def legend_colorbar(title: str, labels: list[str]) -> dict:
     return dict(
         title=dict(text=title, side="top"), tickmode="array", tickvals=list(range(len(labels))),
-        # In the right margin, not over the map: a legend on top of the map hides places.
-        # Starts below the mode bar (zoom/download buttons) at the top right.
-        ticktext=labels, x=1.0, xanchor="left", xpad=8, y=0.9, yanchor="top", len=min(0.12 * len(labels), 0.88),
-        thickness=14, outlinewidth=0, bgcolor="rgba(255,255,255,0.85)", ticks="",
-        tickfont=dict(size=12),
+        # Below the map, across its width: on a phone a legend beside the map left it a third of
+        # the screen, and a legend on top of the map hides places. Plotly grows the bottom margin
+        # to fit it and tilts the labels when they would overlap.
+        ticktext=labels, orientation="h", x=0.0, xanchor="left", y=-0.02, yanchor="top", len=1.0,
+        thickness=14, outlinewidth=0, ticks="", tickfont=dict(size=12),
     )
 
 
@@ -266,12 +267,18 @@ def map_view(bounds: tuple[float, float, float, float] | None, height: int, widt
     return {"lon": (min_lon + max_lon) / 2, "lat": (min_lat + max_lat) / 2}, zoom
 
 
+def map_fit(bounds, zoom: float) -> dict:
+    """What assets/js/map-fit.js needs to zoom out a map drawn narrower than `map_view` assumed
+    (a phone): the bounds to fit and the zoom the server chose (a different zoom is the user's)."""
+    return {"bounds": [float(value) for value in (bounds or LAOS_BOUNDS)], "zoom": zoom}
+
+
 def apply_map_layout(figure: go.Figure, *, map_style: str, height: int, bounds, layers: list, uirevision) -> None:
-    center, zoom = map_view(bounds, height)
+    center, zoom = map_view(bounds, height - LEGEND_HEIGHT)
     figure.update_layout(
-        template=TEMPLATE_NAME, height=height, margin=dict(l=0, r=LEGEND_WIDTH, t=0, b=0),
+        template=TEMPLATE_NAME, height=height, margin=dict(l=0, r=0, t=0, b=LEGEND_HEIGHT),
         map=dict(style=map_style, center=center, zoom=zoom, layers=layers, uirevision=uirevision),
-        uirevision=uirevision, showlegend=False, clickmode="event",
+        uirevision=uirevision, showlegend=False, clickmode="event", meta={"fit": map_fit(bounds, zoom)},
     )
 
 

@@ -4,9 +4,12 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from i18n import format_number, localized, t
-from layouts.figures.maps import LAOS_CENTER
+from layouts.figures.maps import LAOS_BOUNDS, LAOS_CENTER, LEGEND_HEIGHT, map_fit
 from layouts.figures.theme import NO_DATA, TEMPLATE_NAME
 from layouts.figures.trends import empty_figure
+
+# The whole country in a map about 760 px wide (assets/js/map-fit.js zooms out on a narrower one).
+LAOS_ZOOM = 5.15
 
 # More need is redder: red means "worse" everywhere in the dashboard.
 NEED_SCALE = [[0.0, "#fff5eb"], [0.35, "#fdd0a2"], [0.65, "#f16913"], [1.0, "#7f2704"]]
@@ -102,14 +105,17 @@ def phase2_map(scored: pd.DataFrame, geojson: dict, lang: str, components: list[
     figure.add_trace(go.Choroplethmap(
         **common, **scores, zmin=0, zmax=100, colorscale=NEED_SCALE,
         marker=dict(line=dict(color="#888888", width=0.5), opacity=0.9),
-        colorbar=dict(title=dict(text=t("phase2.legend_score", lang)), thickness=12, len=0.6, x=0.99)))
+        # Below the map and the outline legend above it: beside or on the map they took a phone's width.
+        colorbar=dict(title=dict(text=t("phase2.legend_score", lang), side="top"), thickness=12, orientation="h",
+                      x=0.0, xanchor="left", y=-0.02, yanchor="top", len=1.0)))
     for values, colour, width in ((phase1, PHASE1_OUTLINE, 2.0), (selected, SELECTED_OUTLINE, 3.0)):
         figure.add_trace(go.Choroplethmap(**common, **values, colorscale=TRANSPARENT, showscale=False,
                                           marker=dict(line=dict(color=colour, width=width))))
     figure.update_layout(
-        template=TEMPLATE_NAME, height=height, margin=dict(l=0, r=0, t=10, b=0),
-        map=dict(style=map_style, center=LAOS_CENTER, zoom=5.15),
-        legend=dict(orientation="v", y=0.98, x=0.01, bgcolor="rgba(255,255,255,0.85)"),
+        template=TEMPLATE_NAME, height=height, margin=dict(l=0, r=0, t=10, b=LEGEND_HEIGHT),
+        map=dict(style=map_style, center=LAOS_CENTER, zoom=LAOS_ZOOM),
+        legend=dict(orientation="h", x=0, xanchor="left", y=1.0, yanchor="bottom"),
+        meta={"fit": map_fit(LAOS_BOUNDS, LAOS_ZOOM)},
     )
     return figure
 

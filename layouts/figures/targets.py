@@ -7,7 +7,7 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from i18n import format_day, format_number, format_period, format_value, localized, t
-from layouts.figures.theme import BETTER, NEUTRAL, NO_DATA, TEMPLATE_NAME, WORSE, empty_figure
+from layouts.figures.theme import BETTER, NEUTRAL, NO_DATA, TEMPLATE_NAME, WORSE, empty_figure, legend_above
 
 # Red is "worse": off track is red, at risk amber, on track and met green.
 AT_RISK = "#d68910"
@@ -30,8 +30,13 @@ EXPECTED_SYMBOL = dict(symbol="line-ns", size=22, line=dict(width=3, color="#222
 # Plotly writes month names in English only: time axes are labelled by year (the same in Lao),
 # and hover labels carry the localised month.
 YEAR_TICKS = dict(dtick="M12", tickformat="%Y", ticklabelmode="period")
-# Room for level and indicator names left of the bars, the same in every panel so bars line up.
-LABEL_MARGIN = 460
+# Each indicator's name is written above its bar, across the chart's width, not left of it: a
+# 460 px label margin left a phone no room for the bars. Pixels per indicator row, the label's
+# characters per line, and how far above the bar's middle the label starts.
+ROW_HEIGHT = 68
+LABEL_CHARACTERS = 50
+LABEL_LIFT = 14
+LABEL_NAME = "indicator-label"
 
 
 def _missing(value) -> bool:
@@ -128,7 +133,8 @@ def progress_chart(rows: pd.DataFrame, lang: str) -> go.Figure:
     figure = make_subplots(
         rows=len(panels), cols=1, shared_xaxes=True, vertical_spacing=min(0.3 / len(panels), 0.12) if len(panels) > 1 else 0,
         row_heights=[len(panel) for panel in panels],
-        subplot_titles=[project_title(panel[0], lang) for panel in panels],
+        # Wrapped: a project's full name is wider than a phone.
+        subplot_titles=[_wrap(project_title(panel[0], lang), 44) for panel in panels],
     )
     low, high = PROGRESS_AXIS
     statuses_drawn = set()
@@ -139,9 +145,16 @@ def progress_chart(rows: pd.DataFrame, lang: str) -> go.Figure:
         progress = [None if _missing(row["progress"]) else float(row["progress"]) for row in panel]
         shown = [None if value is None else min(max(value, low), high) for value in progress]
         hover = [_progress_hover(row, lang) for row in panel]
+        for index, row in enumerate(panel):
+            level = framework_level_text(row["framework_level"], lang, short=True)
+            figure.add_annotation(
+                name=LABEL_NAME, text=_wrap(f"{localized(row, lang)} · {level}", LABEL_CHARACTERS),
+                x=0, xref=f"x{number if number > 1 else ''} domain", xanchor="left", align="left",
+                y=index, yref=f"y{number if number > 1 else ''}", yanchor="bottom", yshift=LABEL_LIFT,
+                showarrow=False, font=dict(size=12, color="#222"))
         figure.add_trace(go.Bar(
             x=[100.0] * len(panel), y=y, orientation="h", marker_color="#eeeeee", hoverinfo="skip",
-            showlegend=False, name="scale", width=0.7,
+            showlegend=False, name="scale", width=0.42,
         ), row=number, col=1)
         figure.add_trace(go.Bar(
             x=shown, y=y, orientation="h", name=t("targets.chart_progress", lang),
@@ -149,7 +162,7 @@ def progress_chart(rows: pd.DataFrame, lang: str) -> go.Figure:
             text=["" if value is None else percent_text(value, lang) for value in progress],
             # A bar cut at the edge of the axis carries its true value inside it.
             textposition=["inside" if value is not None and not low <= value <= high else "outside" for value in progress],
-            insidetextanchor="middle", cliponaxis=False, customdata=hover, width=0.45,
+            insidetextanchor="middle", cliponaxis=False, customdata=hover, width=0.28,
             hovertemplate="%{customdata}<extra></extra>", showlegend=False,
         ), row=number, col=1)
         expected = [None if _missing(row["expected"]) else min(max(row["expected"], low), high) for row in panel]
@@ -171,7 +184,8 @@ def progress_chart(rows: pd.DataFrame, lang: str) -> go.Figure:
         statuses_drawn |= {row["status"] for row, value in zip(panel, shown) if value is not None}
         figure.add_vline(x=100, line=dict(color=TARGET_COLOUR, dash="dash", width=1.5), row=number, col=1)
         figure.add_vline(x=0, line=dict(color="#999", width=1), row=number, col=1)
-        figure.update_yaxes(autorange="reversed", tickfont=dict(size=12), automargin=False, row=number, col=1)
+        # Reversed (first indicator on top), with room above the first bar for its label.
+        figure.update_yaxes(range=[len(panel) - 0.5, -0.95], showticklabels=False, automargin=False, row=number, col=1)
     if any_expected:
         figure.add_trace(go.Scatter(x=[None], y=[None], mode="markers", name=t("targets.chart_expected", lang),
                                     marker=EXPECTED_SYMBOL, hoverinfo="skip"), row=1, col=1)
@@ -182,13 +196,16 @@ def progress_chart(rows: pd.DataFrame, lang: str) -> go.Figure:
                 marker=dict(symbol="square", size=12, color=STATUS_COLOURS[status]), hoverinfo="skip",
             ), row=1, col=1)
     for annotation in figure.layout.annotations:
-        annotation.update(x=0, xanchor="left", font=dict(size=14, color="#222"), text=f"<b>{annotation.text}</b>")
+        if annotation.name != LABEL_NAME:  # the panels' titles
+            annotation.update(x=0, xanchor="left", align="left", font=dict(size=14, color="#222"),
+                              text=f"<b>{annotation.text}</b>")
     figure.update_xaxes(range=[low - 5, high + 12], ticksuffix=" %", zeroline=False, showticklabels=True)
     figure.update_xaxes(title=t("targets.chart_progress_axis", lang), row=len(panels), col=1)
     figure.update_layout(
-        template=TEMPLATE_NAME, barmode="overlay", height=130 + 44 * len(records) + 70 * len(panels),
-        margin=dict(l=LABEL_MARGIN, r=40, t=90, b=60),
-        legend=dict(orientation="h", yref="container", y=1, yanchor="top", x=0, xref="paper", traceorder="normal"),
+        template=TEMPLATE_NAME, barmode="overlay", height=130 + ROW_HEIGHT * len(records) + 70 * len(panels),
+        margin=dict(l=10, r=10, t=40, b=60),
+        # Above the first panel's title (which sits just above y = 1); plotly grows the top margin to fit it.
+        legend=legend_above(y=1.0 + 64 / (ROW_HEIGHT * len(records) + 70 * len(panels)), traceorder="normal"),
     )
     return figure
 
@@ -385,7 +402,7 @@ def projection_chart(series: pd.DataFrame, band: pd.DataFrame, indicator: dict, 
                               text=t("targets.chart_closing", lang, date=format_day(closing_date, lang)),
                               xshift=-4, font=dict(size=11, color="#666"))
     figure.update_layout(height=400, margin=dict(l=60, r=20, t=50, b=40), hovermode="closest",
-                         legend=dict(traceorder="normal"), xaxis=YEAR_TICKS,
+                         legend=legend_above(traceorder="normal"), xaxis=YEAR_TICKS,
                          yaxis=dict(title=_unit_axis_title(indicator, lang), rangemode="tozero"))
     return figure
 

@@ -16,6 +16,24 @@ PROJECT_COLOURS = {"RRPM": "#1f77b4", "HANSA": "#d62728", "SUWASH": "#17becf", "
 SERIES_COLOURS = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f"]
 
 
+# Every legend sits above its plot, left-aligned, in rows: below the plot it covered the x axis's dates,
+# beside it a phone had a third of its width left for the data. Plotly grows the top margin to fit it.
+# y: high enough that the legend clears the top y tick label, which stands half above the plot.
+LEGEND_ABOVE = dict(orientation="h", x=0, xanchor="left", y=1.06, yanchor="bottom")
+
+
+def legend_above(height: int | None = None, **extra) -> dict:
+    """The legend placement every chart uses, with `extra` (traceorder, ...) added.
+
+    height: the figure's height in px, to keep about 20 px between the plot and the legend
+    (paper units shrink with the plot, and on a phone the legend rows take much of the figure).
+    """
+    placement = dict(LEGEND_ABOVE)
+    if height:
+        placement["y"] = 1 + max(0.04, 20 / max(height - 140, 80))
+    return {**placement, **extra}
+
+
 def empty_figure(message: str, height: int = 300) -> go.Figure:
     """A blank chart that says why it is blank (no data is not a zero line)."""
     figure = go.Figure(layout=dict(template=TEMPLATE_NAME, height=height))
@@ -33,7 +51,7 @@ def register_template() -> None:
     template.layout.hoverlabel = dict(font=dict(family=FONT_FAMILY, size=13))
     template.layout.colorway = SERIES_COLOURS
     template.layout.margin = dict(l=40, r=20, t=40, b=40)
-    template.layout.legend = dict(orientation="h", yanchor="bottom", y=1.02, x=0)
+    template.layout.legend = LEGEND_ABOVE
     pio.templates[TEMPLATE_NAME] = template
     pio.templates.default = TEMPLATE_NAME
 

@@ -7,7 +7,8 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from i18n import format_day, format_number, format_period, format_value, localized, t
-from layouts.figures.theme import BETTER, NEUTRAL, SERIES_COLOURS, TEMPLATE_NAME, WORSE, empty_figure  # noqa: F401 (re-exported)
+from layouts.figures.theme import (BETTER, NEUTRAL, SERIES_COLOURS, TEMPLATE_NAME, WORSE, empty_figure,  # noqa: F401 (re-exported)
+                                   legend_above)
 
 OVERALL_COLOUR = "#222222"
 NATIONAL_COLOUR = "#7f7f7f"
@@ -95,7 +96,7 @@ def survey_trend_figure(series: pd.DataFrame, indicator: dict, lang: str, target
             x=[int(target["year"])], y=[target["value"]], mode="markers", name=label,
             marker=dict(symbol="star", size=14, color=TARGET_COLOUR), hovertemplate=label + "<extra></extra>"))
     figure.update_layout(template=TEMPLATE_NAME, height=height, hovermode="closest",
-                         legend=dict(orientation="v", x=1.02, y=1, yanchor="top", xanchor="left"))
+                         legend=legend_above(height))
     figure.update_xaxes(title_text=t("trends.axis_survey_year", lang), tickformat="d", dtick=1)
     figure.update_yaxes(title_text=localized(indicator, lang) if indicator else "", rangemode="tozero")
     return figure
@@ -154,7 +155,7 @@ def compliance_figure(series: pd.DataFrame, lang: str, target: dict | None = Non
                                     line=dict(color=TARGET_COLOUR, dash="dash", width=1.5),
                                     hovertemplate=label + "<extra></extra>"))
     figure.update_layout(template=TEMPLATE_NAME, height=height, hovermode="closest",
-                         legend=dict(orientation="h", y=-0.15, x=0))
+                         legend=legend_above(height))
     figure.update_yaxes(title_text=t("trends.axis_percent_complied", lang), range=[0, 100])
     return figure
 
@@ -187,7 +188,7 @@ def operations_figure(series: pd.DataFrame, lang: str, height: int = 460) -> go.
         else:
             figure.add_trace(go.Bar(marker_color=colour, **common), row=row_index, col=1)
     figure.update_layout(template=TEMPLATE_NAME, height=height, barmode="group", hovermode="closest",
-                         legend=dict(orientation="h", y=-0.12, x=0))
+                         legend=legend_above(height))
     figure.update_yaxes(title_text=t("trends.axis_beneficiaries", lang), rangemode="tozero", row=1, col=1)
     figure.update_yaxes(title_text=t("trends.axis_per_month", lang), rangemode="tozero", row=2, col=1)
     return figure
@@ -225,7 +226,7 @@ def payments_figure(payments: pd.DataFrame, lang: str, currency: str = "LAK", he
                             marker_color=WAITING_COLOUR, customdata=waiting_hover,
                             hovertemplate="%{customdata}<extra></extra>"))
     figure.update_layout(template=TEMPLATE_NAME, height=height, barmode="stack", hovermode="closest",
-                         legend=dict(traceorder="normal"))
+                         legend=legend_above(height, traceorder="normal"))
     figure.update_xaxes(title_text=t("trends.axis_cycle", lang), type="category")
     figure.update_yaxes(title_text=t("trends.axis_beneficiaries", lang), rangemode="tozero")
     return figure
@@ -318,7 +319,7 @@ def pipeline_steps_figure(by_period: pd.DataFrame, lang: str, target_days: float
                                     line=dict(color=TARGET_COLOUR, dash="dash", width=1.5),
                                     hovertemplate=label + "<extra></extra>"))
     figure.update_layout(template=TEMPLATE_NAME, height=height, barmode="stack", hovermode="closest",
-                         legend=dict(traceorder="normal"))
+                         legend=legend_above(height, traceorder="normal"))
     figure.update_xaxes(title_text=t("trends.axis_cycle", lang), type="category")
     figure.update_yaxes(title_text=t("trends.axis_median_days", lang), rangemode="tozero")
     return figure
@@ -369,7 +370,8 @@ def backlog_timeline(backlog: pd.DataFrame, as_of_date: dt.date, lang: str, heig
     # Tick labels written by us: plotly's own month names would stay English in Lao.
     ticks = pd.date_range(frame["verified_on"].min(), limit, periods=6).normalize()
     figure.update_layout(template=TEMPLATE_NAME, barmode="overlay", hovermode="closest",
-                         height=height or max(220, 110 + 24 * len(frame)), margin=dict(l=150, r=70, t=40, b=40))
+                         height=height or max(220, 110 + 24 * len(frame)), margin=dict(l=150, r=70, t=40, b=40),
+                         legend=legend_above(height or max(220, 110 + 24 * len(frame))))
     figure.update_xaxes(type="date", title_text=t("trends.axis_date", lang), tickvals=list(ticks),
                         ticktext=[format_day(tick.date(), lang) for tick in ticks])
     figure.update_yaxes(type="category", categoryorder="array", categoryarray=labels)

@@ -261,3 +261,19 @@ def test_patch_parts_carry_values_not_geometry():
     assert "geojson" not in trace and "locations" not in trace
     assert list(parts["layers"]) == [0]
     assert parts["layers"][0]["name"] == HATCH_LAYER
+
+
+def test_the_map_legend_is_a_bar_below_the_map_across_its_width():
+    # Beside the map, the legend took 150 of a phone's 390 px; below it, the map keeps the width.
+    figure = _compliance_map()
+    bar = figure.data[0].colorbar
+    assert bar.orientation == "h" and bar.yanchor == "top" and bar.y < 0 and bar.len == 1.0
+    assert figure.layout.margin.r == 0 and figure.layout.margin.b > 0
+
+
+def test_a_map_carries_its_bounds_and_zoom_for_the_browser_to_refit():
+    figure = _compliance_map()
+    fit = figure.layout.meta["fit"]
+    assert fit["zoom"] == figure.layout.map.zoom
+    west, south, east, north = fit["bounds"]
+    assert west < figure.layout.map.center.lon < east and south < figure.layout.map.center.lat < north

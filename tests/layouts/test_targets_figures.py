@@ -13,6 +13,7 @@ from layouts.figures.targets import (
     STATUS_COLOURS,
     actual_vs_target_chart,
     percent_text,
+    LABEL_NAME,
     progress_chart,
     projection_chart,
     status_text,
@@ -74,7 +75,7 @@ def test_progress_bars_are_coloured_by_status_and_clipped_with_the_true_label(fr
 
 def test_progress_chart_has_one_panel_per_project_in_order(framework):
     figure = progress_chart(framework, "en")
-    titles = [annotation.text for annotation in figure.layout.annotations]
+    titles = [annotation.text for annotation in figure.layout.annotations if annotation.name != LABEL_NAME]
     assert titles == ["<b>RRPM – RRPM project</b>", "<b>HANSA – HANSA project</b>", "<b>SUWASH – SUWASH project</b>",
                       f"<b>{t('targets.context_group', 'en')}</b>"]
     assert _progress_trace(figure, 2).x == (95.0,)
@@ -82,6 +83,19 @@ def test_progress_chart_has_one_panel_per_project_in_order(framework):
         ["Project development<br>objective (PDO)", "Intermediate results", "Intermediate results"],
         ["Registered", "Payment delay", "Grievances resolved"],
     ]
+
+
+def test_indicator_names_sit_above_their_bars_not_in_a_left_margin(framework):
+    # A 460 px label margin left a 390 px phone no room for the bars.
+    figure = progress_chart(framework, "en")
+    labels = [annotation for annotation in figure.layout.annotations if annotation.name == LABEL_NAME]
+    assert [label.text.split(" · ")[0] for label in labels[:3]] == ["Registered", "Payment delay", "Grievances resolved"]
+    assert labels[0].text.endswith("· PDO")
+    assert all(label.yanchor == "bottom" and label.yshift > 0 and label.x == 0 for label in labels)
+    assert labels[0].xref == "x domain" and labels[3].xref == "x2 domain"
+    assert figure.layout.margin.l <= 20
+    assert figure.layout.yaxis.showticklabels is False
+    assert figure.layout.legend.yanchor == "bottom" and figure.layout.legend.y > 1
 
 
 def test_path_ticks_and_unrated_labels(framework):

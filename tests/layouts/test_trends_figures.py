@@ -236,3 +236,28 @@ def test_backlog_table_lists_open_cycles_in_lao():
     table = backlog_table(_cycles()[lambda f: f["stage"] != "paid"], "lo")
     text = str(table)
     assert "ການໂອນເງິນ" in text and "ການອະນຸມັດ" in text and "ຫ້ຽມ" in text
+
+
+def _legend_is_above_the_plot(figure) -> bool:
+    legend = figure.layout.legend
+    return legend.orientation == "h" and legend.yanchor == "bottom" and legend.y >= 1 and (legend.x or 0) <= 0.01
+
+
+def test_every_trends_legend_sits_above_its_plot_never_over_the_dates():
+    # Below the plot (y = -0.15) the compliance legend hid the x axis's dates; beside it (x = 1.02)
+    # the survey legend left a phone a third of its width for the data.
+    operations = pd.DataFrame([
+        {"indicator_code": code, "name_en": code, "name_lo": code, "period": "2023-01",
+         "period_start": pd.Timestamp("2023-01-01"), "value": 10.0, "n_units": 10}
+        for code in ("CCT_REGISTERED", "CCT_NEW_REG")])
+    payments = pd.DataFrame({"period": ["2022-01"], "n_cycles": [2], "n_paid": [2], "beneficiaries_paid": [100.0],
+                             "beneficiaries_waiting": [5.0], "amount_lak_paid": [2.0e7], "amount_usd_paid": [2000.0]})
+    figures = {
+        "survey": survey_trend_figure(_survey_rows(), STUNTING, "en", target={"value": 28.0, "year": 2025}),
+        "compliance": compliance_figure(_compliance_rows(), "en", target={"value": 80.0, "year": 2024}),
+        "operations": operations_figure(operations, "en"),
+        "payments": payments_figure(payments, "en", "LAK"),
+    }
+    wrong = {name: figure.layout.legend.to_plotly_json() for name, figure in figures.items()
+             if not _legend_is_above_the_plot(figure)}
+    assert not wrong
