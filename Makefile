@@ -36,8 +36,11 @@ system-test-deps:
 	@bash scripts/install-test-system-deps.sh test
 
 ## make test: install what the tests need and run the whole suite
+# Two workers, each test file on one of them (fixtures per file stay together): the browser tests
+# wait on Chromium and the server much of the time, so two files at once finish sooner on two cores.
+TEST_WORKERS ?= 2
 test: $(VENV)/.test-installed system-test-deps
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q -n $(TEST_WORKERS) --dist loadfile
 
 demo-national: $(VENV)/.runtime-installed
 	DATABASE_URL=sqlite:///var/national.sqlite $(BIN)/python -m dashboard demo --scale national
