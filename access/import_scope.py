@@ -41,7 +41,14 @@ def codes_written(engine: Engine, source, options) -> set[str]:
     report = ImportReport(file_name=source.name, kind=kind, dry_run=True, accept_valid_rows=options.accept_valid_rows)
     with engine.connect() as conn:
         try:
-            records = handler.prepare(conn, source, options, Lookup.load(conn), report)
+            prepared = handler.prepare(conn, source, options, Lookup.load(conn), report)
+            # Observation files end on a staging table (data_access.importers.staging); others as records.
+            if hasattr(prepared, "admin_codes"):
+                try:
+                    return prepared.admin_codes()
+                finally:
+                    prepared.close()
+            records = prepared
         finally:
             conn.rollback()
     return {str(record.get("admin_code") or record.get("code")) for record in records

@@ -81,7 +81,7 @@ def layout(lang: str | None = None, **_query) -> html.Div:
                             html.P(t("about.crosswalk", lang)),
                             html.P(t("shell.footer", lang), className="text-muted"),
                             html.H2(t("about.font_heading", lang), className=section),
-                            html.P(t("about.font_body", lang, font=FONT_NAME, licence=FONT_LICENCE)),
+                            html.P(_with_english_name(t("about.font_body", lang, font=FONT_NAME, licence="\x00"), FONT_LICENCE)),
                             html.P(t("about.software_body", lang, software=SOFTWARE, styles=STYLES)),
                         ],
                         lg=7,
@@ -98,3 +98,10 @@ def layout(lang: str | None = None, **_query) -> html.Div:
             ),
         ]
     )
+
+
+def _with_english_name(sentence: str, name: str) -> list:
+    """The sentence with `name` (a proper name that stays in English, such as a licence) marked lang="en",
+    so readers' tools and the language checks know it is English on purpose. "\x00" marks its place."""
+    before, _, after = sentence.partition("\x00")
+    return [before, html.Span(name, lang="en"), after]

@@ -198,6 +198,11 @@ class Staging:
 
     # ------------------------------------------------------------ what it holds
 
+    def admin_codes(self) -> set[str]:
+        """The places of the rows still staged (what the write would touch): the province rule reads them."""
+        self.flush()
+        return {str(row[0]) for row in self.conn.exec_driver_sql(f"SELECT DISTINCT admin_code FROM {TABLE}")}
+
     def totals(self) -> tuple[int, int, list[str]]:
         """(observations, data values they stand for, indicators)."""
         count, values = self.conn.execute(text(f"SELECT COUNT(*), COALESCE(SUM(n_rows), 0) FROM {TABLE}")).one()

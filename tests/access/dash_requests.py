@@ -20,7 +20,8 @@ def callback_key(app, first_output: str, input_id: str | None = None) -> str:
     """The callback-map key whose first output is `first_output` (id.property, @hash ignored)."""
     for key, spec in app.callback_map.items():
         outputs = _split_outputs(key)
-        if outputs[0]["id"] + "." + outputs[0]["property"].split("@")[0] != first_output:
+        # A key Dash cannot split into id.property (some clientside outputs) is never the one asked for.
+        if "property" not in outputs[0] or outputs[0]["id"] + "." + outputs[0]["property"].split("@")[0] != first_output:
             continue
         if input_id is None or any(input_id in item["id"] for item in spec["inputs"]):
             return key

@@ -73,6 +73,7 @@ def test_a_celery_worker_makes_the_report_the_page_offers(browser, celery_server
     with watched_page(browser, celery_server) as page:
         page.goto(page.base_url + f"/report?lang={lang}")
         page.locator("#shell-period").click()
+        page.locator(".dash-dropdown-search").fill(format_period(AS_OF, lang))
         page.get_by_role("option", name=format_period(AS_OF, lang), exact=True).click()
         page.locator("#shell-province").click()
         page.get_by_role("option", name="ຫົວພັນ", exact=True).click()

@@ -18,6 +18,8 @@ PROVINCE = "07"
 
 def _choose(page, dropdown_id: str, label: str) -> None:
     page.locator(f"#{dropdown_id}").click()
+    # The period list is long (months, quarters, semesters) and drawn only near what is visible: search it.
+    page.locator(".dash-dropdown-search").fill(label)
     page.get_by_role("option", name=label, exact=True).click()
     expect(page.locator(f"#{dropdown_id}-value")).to_have_text(label)
 
