@@ -16,6 +16,8 @@ AS_OF = "2022-11"
 PROVINCE = "07"
 
 
+# A change of place or month redraws the whole results framework (a progress table per project):
+# on a loaded two-core machine that takes longer than Playwright's default 5 s, hence the waits below.
 def _choose(page, dropdown_id: str, label: str) -> None:
     page.locator(f"#{dropdown_id}").click()
     # The period list is long (months, quarters, semesters) and drawn only near what is visible: search it.
@@ -51,7 +53,7 @@ def test_a_province_as_of_the_mission_reads_its_status_and_downloads_the_table(p
     _choose(page, "shell-province", localized(expected["province"], "en"))
     place = localized(expected["province"], "en")
     expect(page.locator("#targets-scope")).to_have_text(
-        t("targets.scope_title", "en", place=place, period=format_period(AS_OF, "en")))
+        t("targets.scope_title", "en", place=place, period=format_period(AS_OF, "en")), timeout=40000)
 
     registered = expected["rows"]["CCT_REGISTERED"]
     status = status_label(registered, "en")
@@ -97,7 +99,7 @@ def test_the_same_view_in_lao(page, expected):
     _choose(page, "shell-province", localized(expected["province"], "lo"))
     registered = expected["rows"]["CCT_REGISTERED"]
     expect(_cell(page, "CCT_REGISTERED", "status")).to_have_text(
-        status_label(registered, "lo"))
+        status_label(registered, "lo"), timeout=40000)
     expect(_cell(page, "CCT_COMPLY_ALL", "status")).to_have_text(t("targets.targets_national_only", "lo"))
     expect(page.locator("#targets-download-button")).to_have_text(t("targets.download", "lo"))
     expect(page.locator("#targets-rule")).to_contain_text(t("targets.rule_scope", "lo")[:40])
@@ -121,7 +123,7 @@ def test_status_agrees_with_the_projection_and_is_judged_against_the_target_date
 
     _choose(page, "shell-period", format_period(AS_OF, "en"))
     before = _national(sqlite_demo_url, AS_OF)["CCT_REGISTERED"]
-    expect(_cell(page, "CCT_REGISTERED", "status")).to_have_text(status_label(before, "en"))
+    expect(_cell(page, "CCT_REGISTERED", "status")).to_have_text(status_label(before, "en"), timeout=40000)
     engine = create_engine(sqlite_demo_url)
     with engine.connect() as conn:
         shown = cumulative_projection(conn, "CCT_REGISTERED", None, AS_OF)
@@ -144,7 +146,7 @@ def test_status_agrees_with_the_projection_and_is_judged_against_the_target_date
     after = _national(sqlite_demo_url, late)
     registered = after["CCT_REGISTERED"]
     assert registered["status"] in ("met_on_time", "met_late", "not_met")
-    expect(_cell(page, "CCT_REGISTERED", "status")).to_have_text(status_label(registered, "en"))
+    expect(_cell(page, "CCT_REGISTERED", "status")).to_have_text(status_label(registered, "en"), timeout=40000)
     expect(_cell(page, "CCT_COMPLY_ALL", "status")).to_have_text(status_label(after["CCT_COMPLY_ALL"], "en"))
     expect(page.locator("[id*='targets-closed-note']")).to_contain_text(format_period("2024-08", "en"))
     _settled(page)
