@@ -8,6 +8,7 @@ import os
 import signal
 import socket
 import subprocess
+from pathlib import Path
 import sys
 import time
 
@@ -59,6 +60,8 @@ def run(database_url: str, cache_url: str, users: int = 20, duration: float = 60
            "DEFAULT_LANGUAGE": "en"}
     _flush_redis(cache_url)
     command = [sys.executable, "-m", "dashboard", "serve"] + (["--prod"] if prod else [])
+    if log_path:
+        Path(log_path).parent.mkdir(parents=True, exist_ok=True)  # var/ does not exist in a fresh clone
     log = open(log_path, "w") if log_path else subprocess.DEVNULL  # noqa: SIM115 - closed below
     process = subprocess.Popen(command, env=env, cwd=REPO_ROOT, stdout=log, stderr=subprocess.STDOUT,
                                start_new_session=True)
