@@ -36,11 +36,11 @@ system-test-deps:
 	@bash scripts/install-test-system-deps.sh test
 
 ## make test: install what the tests need and run the whole suite
-# Two workers, each test file on one of them (fixtures per file stay together): the browser tests
-# wait on Chromium and the server much of the time, so two files at once finish sooner on two cores.
-TEST_WORKERS ?= 2
+# One process: two pytest-xdist workers were tried and took longer on two cores (28 min against
+# about 20), with more browser waits running out; `make test PYTEST_ARGS="-n 2 --dist loadfile"` tries it.
+PYTEST_ARGS ?=
 test: $(VENV)/.test-installed system-test-deps
-	$(BIN)/python -m pytest -q -n $(TEST_WORKERS) --dist loadfile
+	$(BIN)/python -m pytest -q $(PYTEST_ARGS)
 
 demo-national: $(VENV)/.runtime-installed
 	DATABASE_URL=sqlite:///var/national.sqlite $(BIN)/python -m dashboard demo --scale national
