@@ -18,6 +18,7 @@ from layouts.figures.maps import indicator_choropleth
 from layouts.overview import ALERTS, CARDS, MAP, MAP_KEY, MAP_TITLE, TITLE, card_links, headline_cards
 
 MAP_INDICATOR = "CCT_COMPLY_ALL"
+REVIEW_MONTHS = 6
 
 
 def scope_of(filters: dict | None) -> str | None:
@@ -49,6 +50,9 @@ def register(app, store, config) -> None:
         figures = store.read(headline_figures, scope, period)
         previous_period = add_months(period, -1)
         changes = compare(figures, store.read(headline_figures, scope, previous_period))
+        # The program reviews every six months (a supervision mission): the change since the last one.
+        review_period = add_months(period, -REVIEW_MONTHS)
+        review_changes = compare(figures, store.read(headline_figures, scope, review_period))
         statuses = card_statuses(store.read(progress_table, scope, period))
         alerts = alerts_card(store.read(alerts_for, scope, period, lang), store.read(rules_in_force), lang)
         map_data = store.read(district_map_data, MAP_INDICATOR, scope, period)
@@ -62,5 +66,5 @@ def register(app, store, config) -> None:
             figure = as_patch(figure)
         title = t("overview.scope_title", lang, place=place, period=format_period(period, lang))
         return (title, alerts, headline_cards(figures, place, lang, period, changes, statuses, previous_period,
-                                              card_links(scope, period)), figure,
+                                              card_links(scope, period), review_changes, review_period), figure,
                 t("overview.map_title", lang, period=format_period(period, lang)), key)

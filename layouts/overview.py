@@ -82,13 +82,28 @@ def _card(card_id: str, title: str, value: str, details: list, tone: str | None 
 
 def headline_cards(figures: dict, scope_name: str, lang: str, period: str, changes: dict | None = None,
                    statuses: dict | None = None, previous_period: str | None = None,
-                   links: dict | None = None) -> dbc.Row:
+                   links: dict | None = None, review_changes: dict | None = None,
+                   review_period: str | None = None) -> dbc.Row:
     """Five cards from data_access.queries.overview.headline_figures(); missing shown as "no data".
 
     changes: data_access.card_changes.compare() against previous_period (the month before);
     statuses: layouts.card_change.card_statuses() of the Targets page's rows at this place,
-    which colour a card against its target; links: card -> the address that explains it (card_links)."""
+    which colour a card against its target; links: card -> the address that explains it (card_links);
+    review_changes: the same comparison against review_period (the as-of month of the previous
+    six-month review), shown as a second line."""
     changes, statuses, links = changes or {}, statuses or {}, links or {}
+    review_changes = review_changes or {}
+
+    def review_line(card: str):
+        if not review_period:
+            return None
+        if card == "stunting":
+            line = stunting_change_line(review_changes.get("stunting", {}).get("verdict"), review_period, lang)
+        else:
+            line = change_line(card, review_changes.get(card), review_period, lang)
+        if line is not None:
+            line.id = {"type": "overview-card-review-change", "card": card}
+        return line
 
     def extra(card: str) -> list:
         if card == "stunting":
@@ -96,7 +111,7 @@ def headline_cards(figures: dict, scope_name: str, lang: str, period: str, chang
                 if previous_period else None
         else:
             line = change_line(card, changes.get(card), previous_period, lang) if previous_period else None
-        return [status_label(card, statuses, lang), line]
+        return [status_label(card, statuses, lang), line, review_line(card)]
 
     registered = figures["registered"]
     target = figures["registered_target"]

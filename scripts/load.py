@@ -107,7 +107,10 @@ def _find(tree, component_id: str):
 def filter_choices(layout: dict) -> dict:
     """Provinces and months the served layout offers (so filters match the database under test)."""
     provinces = [option["value"] for option in (_find(layout, "shell-province") or {}).get("options", [])]
-    months = [option["value"] for option in (_find(layout, "shell-period") or {}).get("options", [])]
+    # Only months: the filter also offers quarters and semesters, but the shared store a browser sends
+    # always holds the as-of month (callbacks/shell.py share_filters turns "2022-S2" into one).
+    months = [option["value"] for option in (_find(layout, "shell-period") or {}).get("options", [])
+              if re.fullmatch(r"\d{4}-\d{2}", str(option["value"]))]
     return {"provinces": provinces or [""], "months": months[:24] or [None]}
 
 
