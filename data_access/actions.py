@@ -11,6 +11,7 @@ from collections.abc import Iterable
 import pandas as pd
 from sqlalchemy import Connection, Engine, inspect, text
 
+from data_access.periods import as_date
 from data_access.schema import ACTION_STATUSES
 from data_access.store import bump_data_version
 
@@ -60,21 +61,11 @@ _SELECT = """
 """
 
 
-def _as_date(value) -> dt.date | None:
-    if value is None or (isinstance(value, float) and pd.isna(value)):
-        return None
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    return dt.date.fromisoformat(str(value)[:10])
-
-
 def _frame(rows, columns: list[str]) -> pd.DataFrame:
     frame = pd.DataFrame([tuple(row) for row in rows], columns=columns).astype(object)
     for column in DATE_FIELDS:
         if column in frame:
-            frame[column] = frame[column].map(_as_date)
+            frame[column] = frame[column].map(as_date)
     for column in ("created_at", "updated_at", "changed_at"):
         if column in frame:
             # SQLite hands a text() query's timestamps back as text.
@@ -183,7 +174,7 @@ def checked_fields(conn: Connection, fields: dict, creating: bool) -> dict:
             raise ActionError("unknown_field", name, value)
         if name in DATE_FIELDS:
             try:
-                clean[name] = _as_date(value) if _text(value) is not None or isinstance(value, dt.date) else None
+                clean[name] = as_date(value) if _text(value) is not None or isinstance(value, dt.date) else None
             except ValueError:
                 raise ActionError("invalid_date", name, value) from None
         else:
@@ -242,7 +233,7 @@ def apply_changes(conn: Connection, action_id: int, changes: dict, by: str | Non
     permitted = set(EDITABLE_FIELDS if allowed is None else allowed)
     changed = []
     for name, value in sorted(clean.items(), key=lambda item: EDITABLE_FIELDS.index(item[0])):
-        old = _as_date(current[name]) if name in DATE_FIELDS else current[name]
+        old = as_date(current[name]) if name in DATE_FIELDS else current[name]
         if old == value:
             continue
         if name not in permitted:

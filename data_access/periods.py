@@ -178,3 +178,15 @@ def filter_choices(months_with_data) -> list[str]:
     windows = [period_window(code) for code in codes]
     windows.sort(key=lambda window: (window.end, _KIND_MONTHS[window.kind]), reverse=True)
     return [window.code for window in windows]
+
+
+def as_date(value) -> dt.date | None:
+    """A database or spreadsheet date value as a date: None (or NaN from pandas) stays None, a
+    datetime loses its time, text is read from its ISO "YYYY-MM-DD" start."""
+    if value is None or (isinstance(value, float) and value != value):
+        return None
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    return dt.date.fromisoformat(str(value)[:10])

@@ -5,7 +5,7 @@ import pandas as pd
 from sqlalchemy import Connection, text
 
 from data_access import progress
-from data_access.periods import period_end, period_start
+from data_access.periods import as_date, period_end, period_start
 from data_access.queries.baselines import framework_baseline
 from data_access.queries.catalogue import indicator as indicator_meta
 from data_access.queries.observations import indicator_series, scope_level
@@ -42,7 +42,7 @@ def end_of_project_target(conn: Connection, indicator_code: str, scope_code: str
         ),
         {"indicator": indicator_code, "code": scope_code or "00"},
     ).mappings().first()
-    return dict(row) | {"target_date": _as_date(row["target_date"])} if row else None
+    return dict(row) | {"target_date": as_date(row["target_date"])} if row else None
 
 
 def baseline(conn: Connection, indicator_code: str, scope_code: str | None) -> dict | None:
@@ -88,7 +88,7 @@ def targeted_indicators(conn: Connection, project_code: str | None = None) -> pd
     result = conn.execute(text(sql), params)
     frame = pd.DataFrame(result.fetchall(), columns=list(result.keys()))
     frame["cumulative"] = frame["cumulative"].astype(bool)
-    frame["closing_date"] = [_as_date(value) for value in frame["closing_date"]]
+    frame["closing_date"] = [as_date(value) for value in frame["closing_date"]]
     return frame
 
 
@@ -140,7 +140,7 @@ def targets_around(conn: Connection, scope_code: str | None, indicator_codes: li
         params,
     )
     frame = pd.DataFrame(result.fetchall(), columns=TARGET_COLUMNS)
-    frame["target_date"] = [_as_date(value) for value in frame["target_date"]]
+    frame["target_date"] = [as_date(value) for value in frame["target_date"]]
     frame["value"] = frame["value"].astype("float64")
     return frame
 
@@ -153,16 +153,6 @@ def _unit_names(conn: Connection, codes: list[str]) -> dict[str, dict]:
         params,
     ).mappings().all()
     return {row["code"]: dict(row) for row in rows}
-
-
-def _as_date(value) -> dt.date | None:
-    if value is None or (isinstance(value, float) and pd.isna(value)):
-        return None
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    return dt.date.fromisoformat(str(value)[:10])
 
 
 def _year_end(year: int) -> dt.date:
@@ -406,7 +396,7 @@ def _closing_date(conn: Connection, project_code: str | None) -> dt.date | None:
     if not project_code:
         return None
     value = conn.execute(text("SELECT closing_date FROM project WHERE code = :code"), {"code": project_code}).scalar()
-    return _as_date(value)
+    return as_date(value)
 
 
 def projectable_indicators(conn: Connection, project_code: str | None = None) -> pd.DataFrame:
