@@ -27,6 +27,19 @@ from layouts.figures.districts import district_small_multiples
 from layouts.figures.trends import empty_figure
 
 
+# Components only read callbacks write to: their answers are kept whole (dashboard/response_cache.py).
+CACHED_OUTPUTS = frozenset({
+    "districts-picker",
+    "districts-rank-by",
+    "districts-trend-indicator",
+    "districts-flags",
+    "districts-grid",
+    "districts-selection-note",
+    "districts-title",
+    "districts-trends-graph",
+})
+
+
 def chosen_districts(picked: list[str] | None, filters: dict | None, targets: list[str]) -> tuple[list[str], str]:
     """The districts to compare and why: ("picked" | "district" | "province" | "targets").
 

@@ -63,6 +63,27 @@ from reports.exports import file_name
 
 log = logging.getLogger(__name__)
 
+# Components only read callbacks write to: their answers are kept whole (dashboard/response_cache.py).
+CACHED_OUTPUTS = frozenset({
+    "map-indicator",
+    "map-back",
+    "map-crumb-district",
+    "map-crumb-district-item",
+    "map-crumb-national",
+    "map-crumb-province",
+    "map-crumb-province-item",
+    "map-figure-key",
+    "map-graph",
+    "map-heading",
+    "map-notes",
+    "map-convergence-chart",
+    "map-convergence-panel",
+    "map-convergence-panel-title",
+    "map-convergence-table",
+    "map-quality",
+})
+
+
 CONTEXT_LIGHT = "#a6a6a6"
 CONTEXT_DARK = "#333333"
 SELECTED_FILL = "#f2f2f2"

@@ -17,6 +17,17 @@ from layouts.card_change import card_statuses
 from layouts.figures.maps import indicator_choropleth
 from layouts.overview import ALERTS, CARDS, MAP, MAP_KEY, MAP_TITLE, TITLE, card_links, headline_cards
 
+# Components only read callbacks write to: their answers are kept whole (dashboard/response_cache.py).
+CACHED_OUTPUTS = frozenset({
+    "overview-alerts",
+    "overview-cards",
+    "overview-map",
+    "overview-map-key",
+    "overview-map-title",
+    "overview-title",
+})
+
+
 MAP_INDICATOR = "CCT_COMPLY_ALL"
 REVIEW_MONTHS = 6
 

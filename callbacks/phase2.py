@@ -11,7 +11,7 @@ from data_access.phase2_choices import proposal_for
 from data_access.phase2_proposal import phase1_comparison, selection_project_mix
 from data_access.program_settings import SettingError, save_program_settings
 from data_access.queries.phase2 import phase2_settings, village_project_mix
-from geo.boundaries import boundaries_geojson
+from geo.levels import layer_geojson
 from i18n import format_number, format_period, t
 from layouts.common import DATASET_STORE, FILTERS_STORE, LANGUAGE_STORE
 from layouts.figures.phase2 import map_trace_values, phase2_map, project_mix_figure, score_breakdown_figure
@@ -30,6 +30,28 @@ from layouts.phase2_workbook import file_name, proposal_workbook
 log = logging.getLogger(__name__)
 LOCAL_ADDRESSES = frozenset({"127.0.0.1", "::1"})
 WEIGHT_INPUTS = (Input(WEIGHT_STUNTING, "value"), Input(WEIGHT_POVERTY, "value"), Input(WEIGHT_COVERAGE, "value"))
+
+
+# Components only read callbacks write to: their answers are kept whole (dashboard/response_cache.py).
+CACHED_OUTPUTS = frozenset({
+    "phase2-breakdown",
+    "phase2-budget",
+    "phase2-costs",
+    "phase2-explanation",
+    "phase2-map",
+    "phase2-map-built",
+    "phase2-method",
+    "phase2-mix",
+    "phase2-mode-note",
+    "phase2-phase1",
+    "phase2-robustness",
+    "phase2-selection",
+    "phase2-summary",
+    "phase2-table",
+    "phase2-title",
+    "phase2-weight-poverty",
+    "phase2-weight-shares",
+})
 
 
 def can_edit_settings() -> bool:
@@ -64,7 +86,7 @@ def _map(scored, components: list[str], lang: str, map_style: str, built: bool):
     keeps the ~190 kB of district outlines (four traces' worth) out of every response.
     """
     if not built:
-        return phase2_map(scored, boundaries_geojson("district"), lang, components, map_style=map_style)
+        return phase2_map(scored, layer_geojson("district", "national"), lang, components, map_style=map_style)
     patch = Patch()
     for index, values in enumerate(map_trace_values(scored, components, lang)):
         for name, value in values.items():

@@ -12,6 +12,15 @@ from layouts.shell import PERIOD
 from reports.review_tables import framework_export, headline_export
 
 
+# Components only read callbacks write to: their answers are kept whole (dashboard/response_cache.py).
+CACHED_OUTPUTS = frozenset({
+    "review-framework",
+    "review-headline",
+    "review-title",
+    "review-windows",
+})
+
+
 def chosen(filters: dict | None) -> tuple[str | None, str | None]:
     """(place code or None for national, the period filter's value: a month, quarter or semester)."""
     filters = filters or {}

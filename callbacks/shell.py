@@ -13,6 +13,13 @@ from layouts.shell import DISTRICT, ERROR_BANNER, LOCATION, PERIOD, PERIOD_RULE,
 from layouts.url_state import URL_DISTRICT
 
 
+# Components only read callbacks write to: their answers are kept whole (dashboard/response_cache.py).
+CACHED_OUTPUTS = frozenset({
+    "shell-period-rule",
+    "shell-alert-badge",
+})
+
+
 def _window(store, period: str | None):
     """The filter value as months (data_access.periods.period_window); None for no or a malformed value."""
     if not period:

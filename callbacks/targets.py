@@ -46,6 +46,23 @@ from layouts.targets import (
 from reports.context import export_context, place_names
 from reports.exports import file_name, notes_lines
 
+# Components only read callbacks write to: their answers are kept whole (dashboard/response_cache.py).
+CACHED_OUTPUTS = frozenset({
+    "targets-project",
+    "targets-grid",
+    "targets-history-indicator",
+    "targets-note",
+    "targets-progress",
+    "targets-projection-indicator",
+    "targets-rule",
+    "targets-scope",
+    "targets-summary",
+    "targets-projection-graph",
+    "targets-projection-text",
+    "targets-history-graph",
+})
+
+
 DEFAULT_PROJECTION = "CCT_REGISTERED"
 
 

@@ -47,6 +47,27 @@ from layouts.trends import (
 )
 
 
+# Components only read callbacks write to: their answers are kept whole (dashboard/response_cache.py).
+CACHED_OUTPUTS = frozenset({
+    "trends-compliance-graph",
+    "trends-compliance-note",
+    "trends-title",
+    "trends-survey-graph",
+    "trends-survey-note",
+    "trends-backlog-graph",
+    "trends-backlog-table",
+    "trends-operations-graph",
+    "trends-payments-graph",
+    "trends-pipeline-heatmap",
+    "trends-pipeline-steps",
+    "trends-pipeline-summary",
+    "trends-disbursement-graph",
+    "trends-disbursement-note",
+    "trends-management-graph",
+    "trends-management-note",
+})
+
+
 def _scope(filters: dict | None) -> tuple[str | None, str | None]:
     """(place code or None for national, as-of month) from the shared filters."""
     filters = filters or {}

@@ -7,7 +7,7 @@ from flask_caching import Cache
 from flask_compress import Compress
 
 import access
-from dashboard import errors, http_cache, plotly_bundle, security
+from dashboard import errors, geo_files, http_cache, plotly_bundle, response_cache, security
 from dashboard.config import load_config
 from dashboard.jobs import background_manager
 from dashboard.pages import register_callbacks, register_pages, title_for_path
@@ -95,7 +95,10 @@ def create_app(config: dict | None = None) -> dash.Dash:
     security.install(app)
     errors.install(app)
     access.init_app(app, store, settings)
+    # After the gate: a refused request never reaches a kept answer.
+    response_cache.install(server, store, settings, _repo_root())
     plotly_bundle.install(app)
+    geo_files.install(server)
 
     @server.after_request
     def remember_language(response: flask.Response) -> flask.Response:
@@ -126,7 +129,11 @@ class _LanguageAwareDash(dash.Dash):
         return html_page.replace("<html>", f'<html lang="{current_language()}">', 1)
 
 
-def _assets_folder() -> str:
+def _repo_root():
     from dashboard.config import REPO_ROOT
 
-    return str(REPO_ROOT / "assets")
+    return REPO_ROOT
+
+
+def _assets_folder() -> str:
+    return str(_repo_root() / "assets")

@@ -19,17 +19,20 @@ Cache-Control:
 import gzip
 import hashlib
 import threading
+from collections import OrderedDict
 
 import brotli
 import flask
 from dash.fingerprint import check_fingerprint
+
+from dashboard import geo_files
 
 try:  # Python 3.14 has it in the standard library; flask-compress brings the backport before that.
     from compression import zstd
 except ImportError:  # pragma: no cover - depends on the Python version
     from backports import zstd
 
-STATIC_PREFIXES = ("/assets/", "/_dash-component-suites/", "/_favicon.ico")
+STATIC_PREFIXES = ("/assets/", "/_dash-component-suites/", "/_favicon.ico", "/geo/")
 # private: with accounts on, Flask refreshes the session cookie on every response (static ones too, after
 # every hook has run), and a shared proxy must never keep a response that sets someone's session.
 IMMUTABLE = "private, max-age=31536000, immutable"
@@ -43,8 +46,10 @@ BROTLI_QUALITY = 7
 COMPRESSIBLE = frozenset({"application/javascript", "text/javascript", "text/css", "application/json",
                           "image/svg+xml", "font/ttf", "application/x-font-ttf"})
 MIN_SIZE = 500
+# Boundary hatching differs with the places that have no data: keep the most recent, not every one ever asked.
+MAX_COMPRESSED = 512
 
-_compressed: dict[tuple[str, str], bytes] = {}
+_compressed: OrderedDict[tuple[str, str], bytes] = OrderedDict()
 _lock = threading.Lock()
 
 
@@ -66,6 +71,8 @@ def is_fingerprinted(request: flask.Request) -> bool:
         return bool(request.args.get("m"))
     if path == "/_favicon.ico":
         return bool(request.args.get("v"))  # Dash's own version
+    if path.startswith("/geo/"):
+        return geo_files.is_current(request)
     return check_fingerprint(path)[1]
 
 
@@ -111,9 +118,11 @@ def _chosen_encoding(request: flask.Request) -> str | None:
 
 def _compress(digest: str, body: bytes, encoding: str) -> bytes:
     key = (digest, encoding)
-    cached = _compressed.get(key)
-    if cached is not None:
-        return cached
+    with _lock:
+        cached = _compressed.get(key)
+        if cached is not None:
+            _compressed.move_to_end(key)
+            return cached
     if encoding == "zstd":
         data = zstd.compress(body, ZSTD_LEVEL)
     elif encoding == "br":
@@ -122,4 +131,6 @@ def _compress(digest: str, body: bytes, encoding: str) -> bytes:
         data = gzip.compress(body, 9, mtime=0)
     with _lock:
         _compressed[key] = data
+        while len(_compressed) > MAX_COMPRESSED:
+            _compressed.popitem(last=False)
     return data

@@ -13,6 +13,7 @@ import numpy as np
 import pyogrio
 import shapely
 
+from geo import served
 from geo.boundaries import DATA_DIR, load_boundaries
 
 Zoom = Literal["national", "province", "district"]
@@ -121,10 +122,12 @@ def _feature_collection(frame: gpd.GeoDataFrame, decimals: int, properties: tupl
 def layer_geojson(level: str, zoom: str, within: str | None = None) -> dict[str, Any]:
     """FeatureCollection with ``id`` = code, for Choroplethmap traces and map layers.
 
-    Cached and shared: treat the result as read-only.
+    Cached and shared: treat the result as read-only. It is also served at its own URL
+    (geo/served.py): figures carry `served.source_of(collection)`, the URL, not the features.
     """
     _check(level, zoom)
-    return _feature_collection(layer(level, zoom, within), DECIMALS[zoom], ("code", "name_en", "name_lo"))
+    collection = _feature_collection(layer(level, zoom, within), DECIMALS[zoom], ("code", "name_en", "name_lo"))
+    return served.ServedCollection(collection, served.layer_name(level, zoom, within))
 
 
 def geojson_size(collection: dict) -> int:
@@ -182,8 +185,14 @@ def hatch_geojson(collection: dict, codes, spacing: float) -> dict:
     MapLibre fills cannot be patterned through plotly, so "no data" areas get these lines
     drawn over their grey fill, which reads as hatching in print and for colour-blind readers.
     """
-    key = (tuple(sorted(set(codes))), float(spacing))
-    return _derived("hatch", collection, key, lambda: _hatch_geojson(collection, codes, spacing))
+    # Six significant digits: the spacing travels in the served URL and must rebuild the same lines.
+    spacing = float(f"{float(spacing):.6g}")
+    key = (tuple(sorted(set(codes))), spacing)
+    hatching = _derived("hatch", collection, key, lambda: _hatch_geojson(collection, codes, spacing))
+    name = getattr(collection, "name", None)
+    if name and name.startswith("layer-") and key[0] and len(key[0]) <= served.MAX_CODES:
+        return served.ServedCollection(hatching, f"hatch-{name}", served.hatch_query(key[0], spacing))
+    return hatching
 
 
 def _hatch_geojson(collection: dict, codes, spacing: float) -> dict:
@@ -279,3 +288,4 @@ def clear_caches() -> None:
     """Forget derived geometry (after geo/data was rebuilt in a running process)."""
     for cached in (_clean_district_coverage, _layer, layer_geojson):
         cached.cache_clear()
+    served.clear_caches()

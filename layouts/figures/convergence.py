@@ -3,6 +3,7 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
+from geo.served import source_of
 from i18n import format_number, localized, t
 from layouts.figures.maps import apply_map_layout, discrete_colourscale, halo_trace, legend_colorbar, place_names
 from layouts.figures.theme import NEUTRAL, OUTLINE, TEMPLATE_NAME, WORSE_TO_BETTER
@@ -103,7 +104,7 @@ def convergence_map(
         counts_by_area = _village_counts(placed, areas, lang)
         figure.add_trace(
             go.Choroplethmap(
-                geojson=areas_geojson, featureidkey="id", locations=areas["code"],
+                geojson=source_of(areas_geojson), featureidkey="id", locations=areas["code"],
                 z=np.zeros(len(areas)), colorscale=[[0, "rgba(0,0,0,0)"], [1, "rgba(0,0,0,0)"]], showscale=False,
                 marker=dict(line=dict(color=OUTLINE, width=0.8), opacity=1.0),
                 customdata=np.array([[row["code"], place_names(row, lang), counts_by_area.get(row["code"], "")]

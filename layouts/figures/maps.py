@@ -8,6 +8,7 @@ import plotly.graph_objects as go
 
 from geo.levels import bounds as geojson_bounds
 from geo.levels import hatch_geojson
+from geo.served import source_of
 from i18n import catalog, format_number, format_period, format_value, localized, t
 from layouts.carried import CARRIED_COLUMNS, carried_note
 from layouts.figures.payment_delay import PAY_DELAY_PARTS, delay_parts
@@ -245,12 +246,13 @@ HOVER = "%{customdata[1]}<br>%{customdata[2]}<br>%{customdata[3]}<extra></extra>
 
 def outline_layer(geojson: dict, colour: str = OUTLINE, width: float = 1.0) -> dict:
     """A context layer drawing the features' outlines (our own boundaries, no tiles needed)."""
-    return dict(sourcetype="geojson", source=geojson, type="line", color=colour, line=dict(width=width))
+    return dict(sourcetype="geojson", source=source_of(geojson), type="line", color=colour, line=dict(width=width))
 
 
 def fill_layer(geojson: dict, colour: str, opacity: float = 0.25) -> dict:
     """A context layer shading the features (e.g. the district whose villages are shown)."""
-    return dict(sourcetype="geojson", source=geojson, type="fill", color=colour, opacity=opacity, below="traces")
+    return dict(sourcetype="geojson", source=source_of(geojson), type="fill", color=colour, opacity=opacity,
+                below="traces")
 
 
 def map_view(bounds: tuple[float, float, float, float] | None, height: int, width: int = 760) -> tuple[dict, float]:
@@ -317,7 +319,7 @@ def indicator_choropleth(
     missing_codes = frame.loc[classes.isna(), "code"].tolist()
     figure = go.Figure(
         go.Choroplethmap(
-            geojson=geojson, featureidkey="id", locations=frame["code"], z=z,
+            geojson=source_of(geojson), featureidkey="id", locations=frame["code"], z=z,
             zmin=-0.5, zmax=len(colours) - 0.5, colorscale=discrete_colourscale(colours),
             colorbar=legend_colorbar(unit_title(indicator["unit"], lang), labels),
             marker=dict(line=dict(color=OUTLINE, width=0.8), opacity=0.9),

@@ -3,6 +3,7 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
+from geo.served import source_of
 from i18n import format_number, localized, t
 from layouts.figures.maps import LAOS_BOUNDS, LAOS_CENTER, LEGEND_HEIGHT, map_fit
 from layouts.figures.theme import NO_DATA, TEMPLATE_NAME
@@ -98,7 +99,7 @@ def phase2_map(scored: pd.DataFrame, geojson: dict, lang: str, components: list[
     if scored.empty:
         return empty_figure(t("common.no_data", lang), height)
     unscored, scores, phase1, selected = map_trace_values(scored, components, lang)
-    common = dict(geojson=geojson, featureidkey="id", hovertemplate="%{customdata}<extra></extra>")
+    common = dict(geojson=source_of(geojson), featureidkey="id", hovertemplate="%{customdata}<extra></extra>")
     figure = go.Figure()
     figure.add_trace(go.Choroplethmap(**common, **unscored, colorscale=[[0, NO_DATA], [1, NO_DATA]], showscale=False,
                                       marker=dict(line=dict(color="#999999", width=0.5))))

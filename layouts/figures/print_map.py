@@ -11,6 +11,8 @@ import math
 import numpy as np
 import plotly.graph_objects as go
 
+from geo import served
+
 MAP_TRACE_TYPES = ("choroplethmap", "scattermap", "choroplethmapbox", "scattermapbox")
 PAD = 0.03  # a little white round the shapes, as fitbounds leaves
 
@@ -182,9 +184,19 @@ def _points(trace: dict, bounds: list) -> go.Scatter:
                       text=trace.get("text"), textposition=trace.get("textposition"))
 
 
+def _collection(value) -> dict | None:
+    """A trace's geojson or a layer's source as a dict: the boundaries a URL names are made here, never
+    fetched (a figure sent back by a browser may name anything)."""
+    try:
+        value = served.resolve(value)
+    except served.UnknownCollection:
+        return None
+    return value if isinstance(value, dict) else None
+
+
 def _layer(layer: dict) -> go.Scatter | None:
-    source = layer.get("source")
-    if layer.get("sourcetype", "geojson") != "geojson" or not isinstance(source, dict):
+    source = _collection(layer.get("source"))
+    if layer.get("sourcetype", "geojson") != "geojson" or source is None:
         return None
     features = source.get("features") or ([source] if source.get("type") == "Feature" else [])
     rings = [ring for feature in features for ring in _rings(feature.get("geometry"))]
@@ -211,7 +223,7 @@ def _extend(bounds: list, rings: list[list]) -> None:
 
 
 def _features(trace: dict) -> dict[str, list]:
-    geojson = trace.get("geojson") or {}
+    geojson = _collection(trace.get("geojson")) or {}
     key = trace.get("featureidkey") or "id"
     return {str(_feature_key(feature, key)): _rings(feature.get("geometry")) for feature in geojson.get("features", [])}
 
