@@ -107,31 +107,35 @@ def delay_statistics(pipeline: pd.DataFrame, by: list[str] | None = None) -> pd.
     longest_open_days (days since verification of the oldest open cycle). Each cycle counts
     once; statistics over no cycle are NaN, never 0.
     """
-    groups = [((), pipeline)] if not by else pipeline.groupby(by, sort=True)
-    rows = []
-    for key, group in groups:
-        key = key if isinstance(key, tuple) else (key,)
-        paid = group["days_verified_to_paid"].dropna()
-        open_cycles = group[group["stage"] != "paid"]
-        row = dict(zip(by or [], key))
-        row |= {
-            "n_cycles": int(len(group)),
-            "n_paid": int(len(paid)),
-            "n_open": int(len(open_cycles)),
-            "median_days": float(paid.median()) if len(paid) else math.nan,
-            "mean_days": float(paid.mean()) if len(paid) else math.nan,
-            "p90_days": float(paid.quantile(0.9)) if len(paid) else math.nan,
-            "max_days": float(paid.max()) if len(paid) else math.nan,
-            "median_to_approval": _median(group["days_to_approval"]),
-            "median_approval_to_funds": _median(group["days_approval_to_funds"]),
-            "median_funds_to_paid": _median(group["days_funds_to_paid"]),
-            "longest_open_days": float(open_cycles["days_since_verified"].max()) if len(open_cycles) else math.nan,
-        }
-        rows.append(row)
     columns = (by or []) + ["n_cycles", "n_paid", "n_open", "median_days", "mean_days", "p90_days", "max_days",
                             "median_to_approval", "median_approval_to_funds", "median_funds_to_paid",
                             "longest_open_days"]
-    return pd.DataFrame(rows, columns=columns)
+    if pipeline.empty:
+        return pd.DataFrame([{**{column: math.nan for column in columns}, "n_cycles": 0, "n_paid": 0, "n_open": 0}]
+                            if not by else [], columns=columns)
+    # Grouped statistics in one pass (a Python loop over ~150 groups cost a quarter of a second).
+    frame = pipeline.assign(_open=pipeline["stage"] != "paid", _all=0)
+    frame["_open_since"] = frame["days_since_verified"].where(frame["_open"])
+    groups = frame.groupby(by or ["_all"], sort=True)
+    paid = groups["days_verified_to_paid"]
+    result = pd.DataFrame({
+        "n_cycles": groups.size(),
+        "n_paid": paid.count(),
+        "n_open": groups["_open"].sum(),
+        "median_days": paid.median(),
+        "mean_days": paid.mean(),
+        "p90_days": paid.quantile(0.9),
+        "max_days": paid.max(),
+        "median_to_approval": groups["days_to_approval"].median(),
+        "median_approval_to_funds": groups["days_approval_to_funds"].median(),
+        "median_funds_to_paid": groups["days_funds_to_paid"].median(),
+        "longest_open_days": groups["_open_since"].max(),
+    }).reset_index()
+    for column in ("n_cycles", "n_paid", "n_open"):
+        result[column] = result[column].astype(int)
+    for column in columns[len(by or []) + 3:]:
+        result[column] = result[column].astype("float64")
+    return result[columns]
 
 
 def _median(values: pd.Series) -> float:

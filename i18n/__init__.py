@@ -9,7 +9,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from babel.dates import format_date
-from babel.numbers import format_decimal
+from babel.numbers import format_decimal, get_decimal_symbol, get_group_symbol, get_minus_sign_symbol
 
 LANGUAGES = ("lo", "en")
 FALLBACK_LANGUAGE = "en"
@@ -95,16 +95,26 @@ def round_half_up(value, decimals: int = 0) -> decimal.Decimal:
 def format_number(value, lang: str, decimals: int = 0) -> str:
     """1234567.8 -> "1,234,568" (en) / "1.234.568" (lo); missing -> the "no data" word.
 
-    Rounds half up (round_half_up) before Babel sees the number, so Babel's own half-even
-    rounding never applies.
+    Rounds half up (round_half_up); the grouping and symbols are the locale's (Babel's CLDR data),
+    applied here rather than through Babel's pattern formatter, which cost ~50 µs a number and a
+    page shows thousands (tests/i18n check both give the same text).
     """
     if _is_missing(value):
         return translate("common.no_data", lang)
     if isinstance(value, float) and math.isinf(value):
         return format_decimal(value, locale=_babel_locale(lang))
-    pattern = "#,##0" + ("." + "0" * decimals if decimals > 0 else "")
-    return format_decimal(round_half_up(value, decimals), format=pattern, locale=_babel_locale(lang),
-                          decimal_quantization=True)
+    decimals = max(int(decimals), 0)
+    text = f"{round_half_up(value, decimals):,.{decimals}f}"
+    group, point, minus = _number_symbols(lang)
+    if (group, point) != (",", "."):
+        text = text.replace(",", "\0").replace(".", point).replace("\0", group)
+    return minus + text[1:] if text.startswith("-") else text
+
+
+@lru_cache(maxsize=4)
+def _number_symbols(lang: str) -> tuple[str, str, str]:
+    locale = _babel_locale(lang)
+    return get_group_symbol(locale), get_decimal_symbol(locale), get_minus_sign_symbol(locale)
 
 
 def format_value(value, unit: str, lang: str) -> str:
@@ -120,6 +130,7 @@ def format_value(value, unit: str, lang: str) -> str:
     return format_number(value, lang, 0)
 
 
+@lru_cache(maxsize=4096)
 def format_period(period: str | None, lang: str, short: bool = False) -> str:
     """"2023-05" -> "May 2023" / "ພຶດສະພາ 2023"; "2023-Q2" -> "Q2 2023" / "ໄຕມາດ 2/2023";
     "2022-S2" -> "Jul–Dec 2022"."""

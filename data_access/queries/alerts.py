@@ -9,6 +9,7 @@ from data_access.actions import actions_as_of, has_actions_table
 from data_access.payment_delay import INDICATOR as PAYMENT_DELAY
 from data_access.periods import period_end
 from data_access.queries.payments import payment_delay
+from data_access.queries.quality import last_reports
 from data_access.queries.targets import progress_table
 
 RULE_COLUMNS = ["code", "warning", "serious", "critical", "enabled", "inclusive", "fixed_severity", "within"]
@@ -36,23 +37,25 @@ def last_district_reports(conn: Connection, scope_code: str | None, as_of: str) 
 
     A report is a district rollup row with n_units > 0 (a unit reported in that month: a stock
     carried forward from earlier is not a report), the rule the district comparison's staleness
-    uses. The payment delay is left out: it is derived from payment cycles, not reported.
+    uses (queries.quality.last_reports), over every monthly indicator but surveys. The payment
+    delay is left out: it is derived from payment cycles, not reported.
     Columns: district_code, name_en, name_lo, last_period; districts that never reported are absent.
     """
-    sql = """
-        SELECT a.code AS district_code, a.name_en, a.name_lo, MAX(r.period) AS last_period
-        FROM observation_rollup r
-        JOIN indicator i ON i.code = r.indicator_code
-        JOIN admin_unit a ON a.code = r.admin_code
-        WHERE r.level = 'district' AND r.n_units > 0 AND r.period_start <= :last
-          AND i.period_type = 'month' AND i.aggregation <> 'survey' AND r.indicator_code <> :delay
-    """
-    params = {"last": period_end(as_of), "delay": PAYMENT_DELAY}
+    codes = [code for (code,) in conn.execute(text(
+        "SELECT code FROM indicator WHERE period_type = 'month' AND aggregation <> 'survey' AND code <> :delay "
+        "ORDER BY code"), {"delay": PAYMENT_DELAY})]
+    districts = None
     if scope_code and scope_code != "00":
-        sql += " AND a.code LIKE :prefix"
-        params["prefix"] = scope_code + "%"
-    result = conn.execute(text(sql + " GROUP BY a.code, a.name_en, a.name_lo ORDER BY a.code"), params)
-    return pd.DataFrame(result.fetchall(), columns=["district_code", "name_en", "name_lo", "last_period"])
+        districts = [code for (code,) in conn.execute(text(
+            "SELECT code FROM admin_unit WHERE level = 'district' AND code LIKE :prefix ORDER BY code"),
+            {"prefix": scope_code + "%"})]
+    reports = last_reports(conn, districts, codes, period_end(as_of))
+    latest = reports.groupby("district_code", as_index=False)["last_period"].max()
+    names = pd.DataFrame(conn.execute(text(
+        "SELECT code AS district_code, name_en, name_lo FROM admin_unit WHERE level = 'district'")).fetchall(),
+        columns=["district_code", "name_en", "name_lo"])
+    frame = names.merge(latest, on="district_code", how="inner").sort_values("district_code")
+    return frame[["district_code", "name_en", "name_lo", "last_period"]].reset_index(drop=True)
 
 
 def alerts_for(conn: Connection, scope_code: str | None, as_of: str, lang: str = "en") -> pd.DataFrame:

@@ -18,14 +18,16 @@ from data_access.queries import surveys
 SAME_ESTIMATE = 0.05
 
 
-def framework_baseline(rows: pd.DataFrame) -> dict | None:
-    """The baseline among target rows of one indicator at one place (columns kind, year, value,
-    target_date): the earliest-year "baseline" row, or None. Returns {"value", "year", "target_date"}."""
-    baselines = rows[rows["kind"] == "baseline"].sort_values("year")
-    if baselines.empty:
+def framework_baseline(rows: pd.DataFrame | list[dict]) -> dict | None:
+    """The baseline among target rows of one indicator at one place (a frame or records with kind,
+    year, value and optionally target_date): the earliest-year "baseline" row, or None.
+    Returns {"value", "year", "target_date"}."""
+    records = rows.to_dict("records") if isinstance(rows, pd.DataFrame) else rows
+    baselines = sorted((row for row in records if row["kind"] == "baseline"), key=lambda row: row["year"])
+    if not baselines:
         return None
-    first = baselines.iloc[0]
-    day = first["target_date"] if "target_date" in baselines else None
+    first = baselines[0]
+    day = first.get("target_date")
     return {"value": float(first["value"]), "year": int(first["year"]),
             "target_date": None if day is None or (isinstance(day, float) and pd.isna(day)) else day}
 

@@ -11,6 +11,7 @@ from data_access.periods import add_months, period_end, period_start
 from data_access.queries import surveys
 from data_access.queries.catalogue import indicator as indicator_meta
 from data_access.queries.payments import payment_delay_by_unit
+from data_access.queries.quality import last_reports
 from data_access.queries.trends import indicator_catalogue, rollup_series
 
 # Districts are compared on rates and delays; counts mostly measure a district's size.
@@ -80,20 +81,6 @@ def comparison_districts(conn: Connection, province: str | None = None, district
 def all_districts(conn: Connection) -> pd.DataFrame:
     """Every district with its province, for a picker. Columns as comparison_districts."""
     return comparison_districts(conn)
-
-
-def _last_reports(conn: Connection, codes: list[str], indicators: list[str], last: dt.date) -> pd.DataFrame:
-    """Latest period with a report per district and indicator, up to `last` (GROUP BY in SQL)."""
-    sql = text(
-        """
-        SELECT r.admin_code AS district_code, r.indicator_code, MAX(r.period) AS last_period
-        FROM observation_rollup r
-        WHERE r.level = 'district' AND r.n_units > 0 AND r.period_start <= :last
-          AND r.admin_code IN :codes AND r.indicator_code IN :indicators
-        GROUP BY r.admin_code, r.indicator_code
-        """
-    ).bindparams(bindparam("codes", expanding=True), bindparam("indicators", expanding=True))
-    return _frame(conn.execute(sql, {"codes": codes, "indicators": indicators, "last": last}))
 
 
 def _latest_survey(conn: Connection, indicator_code: str, codes: list[str], last: dt.date,
@@ -227,7 +214,7 @@ def district_comparison(
     cells = judged.assign(value=cells["value"], own_value=own)
     cells = cells[cells["district_code"].isin(chosen["code"])].copy()
 
-    last = _last_reports(conn, list(chosen["code"]), list(indicators["code"]), period_end(as_of))
+    last = last_reports(conn, list(chosen["code"]), list(indicators["code"]), period_end(as_of))
     cells = cells.drop(columns=["last_period"], errors="ignore").merge(
         last, on=["district_code", "indicator_code"], how="left")
     types = indicators.set_index("code")["period_type"].to_dict()

@@ -1,4 +1,5 @@
 """Data quality: reporting completeness, and village-layer problems found at import."""
+import datetime as dt
 import json
 import logging
 
@@ -124,3 +125,41 @@ def villages_without_location(conn: Connection, within: str | None = None) -> pd
         params["prefix"] = within + "%"
     result = conn.execute(text(sql + " ORDER BY code"), params)
     return pd.DataFrame(result.fetchall(), columns=["code", "name_en", "name_lo", "district_code"])
+
+
+def last_reports(conn: Connection, district_codes: list[str] | None, indicator_codes: list[str],
+                 last: dt.date) -> pd.DataFrame:
+    """Each district's latest period with a report of each indicator, up to the day `last`.
+
+    A report is a district rollup row with n_units > 0 (a unit reported in that period: a stock
+    carried forward from earlier is not a report). One index seek per district and indicator
+    (the rollup's primary key ends in period), backwards from `last`: grouping the whole history
+    read every district row of the rollup, 150-400 ms at national scale, for the alerts on every page.
+    district_codes: None for every district. Columns: district_code, indicator_code, last_period;
+    pairs that never reported are absent.
+    """
+    if not indicator_codes or district_codes == []:
+        return pd.DataFrame(columns=["district_code", "indicator_code", "last_period"])
+    params: dict = {"last": last, "upper": f"{last.year:04d}-~"}
+    params |= {f"i{n}": code for n, code in enumerate(indicator_codes)}
+    indicators = " UNION ALL ".join(f"SELECT :i{n} AS code" for n in range(len(indicator_codes)))
+    district_filter = ""
+    if district_codes is not None:
+        params |= {f"d{n}": code for n, code in enumerate(district_codes)}
+        district_filter = f" AND d.code IN ({', '.join(f':d{n}' for n in range(len(district_codes)))})"
+    # Periods of one indicator sort as text in time order (2025-03, 2025-Q1, 2025); `upper` bounds
+    # the seek to the year of `last` and the filter on period_start does the rest.
+    sql = f"""
+        SELECT p.district_code, p.indicator_code, p.last_period FROM (
+            SELECT d.code AS district_code, ind.code AS indicator_code,
+                   (SELECT r.period FROM observation_rollup r
+                    WHERE r.indicator_code = ind.code AND r.level = 'district' AND r.admin_code = d.code
+                      AND r.period <= :upper AND r.period_start <= :last AND r.n_units > 0
+                    ORDER BY r.period DESC LIMIT 1) AS last_period
+            FROM admin_unit d CROSS JOIN ({indicators}) ind
+            WHERE d.level = 'district'{district_filter}
+        ) p WHERE p.last_period IS NOT NULL
+        ORDER BY p.district_code, p.indicator_code
+    """
+    result = conn.execute(text(sql), params)
+    return pd.DataFrame(result.fetchall(), columns=["district_code", "indicator_code", "last_period"])

@@ -8,7 +8,7 @@ from data_access import progress
 from data_access.periods import as_date, period_end, period_start
 from data_access.queries.baselines import framework_baseline
 from data_access.queries.catalogue import indicator as indicator_meta
-from data_access.queries.observations import indicator_series, scope_level
+from data_access.queries.observations import indicator_series, indicator_series_many, scope_level
 
 FIRST_PERIOD = "2000-01"
 # Indicators of no project (stunting and other survey outcomes) are chosen with this code.
@@ -163,37 +163,45 @@ def _year_middle(year: int) -> dt.date:
     return progress.middle_day(f"{int(year):04d}")
 
 
-def _framework_targets(rows: pd.DataFrame, closing_date: dt.date | None) -> dict:
+def _framework_targets(rows: pd.DataFrame | list[dict], closing_date: dt.date | None) -> dict:
     """Baseline, annual and end-of-project targets of one indicator at one scope, with dates.
 
     A baseline without its own date describes its year and stands in its middle, as a reported
     value of that year does; an annual target without a date is due at the end of its year; an
     end-of-project target without a date at the project's closing date, else the end of its year.
+    rows: target rows (kind, year, value, target_date) as a frame or records.
     """
-    annual = rows[rows["kind"] == "annual"].sort_values("year")
-    ends = rows[rows["kind"] == "end_of_project"].sort_values("year")
-    base = framework_baseline(rows)
+    records = rows.to_dict("records") if isinstance(rows, pd.DataFrame) else rows
+    annual = sorted((row for row in records if row["kind"] == "annual"), key=lambda row: row["year"])
+    ends = sorted((row for row in records if row["kind"] == "end_of_project"), key=lambda row: row["year"])
+    base = framework_baseline(records)
     if base is not None:
         # The same choice of baseline as the Overview's (data_access.queries.baselines).
         base = {"value": base["value"], "year": base["year"], "date": base["target_date"] or _year_middle(base["year"])}
     eop = None
-    if not ends.empty:
-        last = ends.iloc[-1]
+    if ends:
+        last = ends[-1]
         eop = {"value": float(last["value"]), "year": int(last["year"]),
-               "date": last["target_date"] or closing_date or _year_end(last["year"])}
-    annual_targets = [{"value": float(row.value), "year": int(row.year), "date": row.target_date or _year_end(row.year)}
-                      for row in annual.itertuples()]
+               "date": _day(last["target_date"]) or closing_date or _year_end(last["year"])}
+    annual_targets = [{"value": float(row["value"]), "year": int(row["year"]),
+                       "date": _day(row["target_date"]) or _year_end(row["year"])} for row in annual]
     corners = ([(base["date"], base["value"])] if base else []) + \
               [(target["date"], target["value"]) for target in annual_targets] + \
               ([(eop["date"], eop["value"])] if eop else [])
     return {"baseline": base, "annual": annual_targets, "eop": eop, "path": progress.target_path(corners)}
 
 
-def _choose_scope(targets: pd.DataFrame, indicator_code: str, chain: list[str]) -> tuple[str, str | None]:
+def _day(value) -> dt.date | None:
+    return None if value is None or (isinstance(value, float) and pd.isna(value)) else value
+
+
+def _choose_scope(targets: pd.DataFrame, indicator_code: str, chain: list[str],
+                  codes: set[str] | None = None) -> tuple[str, str | None]:
     """(target_level, admin_code): "own" when the scope has targets, "national"/"province" when
-    only a scope above has them, "finer" when only units below do."""
-    rows = targets[targets["indicator_code"] == indicator_code]
-    codes = set(rows["admin_code"])
+    only a scope above has them, "finer" when only units below do. `codes`: the places with
+    targets for the indicator, when the caller has them already."""
+    if codes is None:
+        codes = set(targets.loc[targets["indicator_code"] == indicator_code, "admin_code"])
     for position, code in enumerate(chain):
         if code in codes:
             return ("own" if position == 0 else scope_level(code)), code
@@ -297,15 +305,20 @@ def progress_table(conn: Connection, scope_code: str | None, as_of: str, project
     targets = targets_around(conn, scope_code, indicators["code"].tolist())
     names = _unit_names(conn, chain)
     year = int(as_of[:4])
+    # Grouped once: filtering the target frame per indicator and place cost more than the queries.
+    target_rows: dict[tuple[str, str], list[dict]] = {}
+    for record in targets.to_dict("records"):
+        target_rows.setdefault((record["indicator_code"], record["admin_code"]), []).append(record)
+    target_places: dict[str, set[str]] = {}
+    for indicator_code, admin_code in target_rows:
+        target_places.setdefault(indicator_code, set()).add(admin_code)
+    all_series = indicator_series_many(conn, indicators["code"].tolist(), scope_code, FIRST_PERIOD, as_of)
     rows = []
     for meta in indicators.to_dict("records"):
         code = meta["code"]
-        target_level, target_admin = _choose_scope(targets, code, chain)
-        framework = _framework_targets(
-            targets[(targets["indicator_code"] == code) & (targets["admin_code"] == target_admin)],
-            meta["closing_date"],
-        )
-        series = indicator_series(conn, code, scope_code, FIRST_PERIOD, as_of)
+        target_level, target_admin = _choose_scope(targets, code, chain, target_places.get(code, set()))
+        framework = _framework_targets(target_rows.get((code, target_admin), []), meta["closing_date"])
+        series = all_series[code]
         row = {
             "project_code": meta["project_code"], "project_name_en": meta["project_name_en"],
             "project_name_lo": meta["project_name_lo"], "project_short_lo": meta["project_short_lo"],

@@ -136,3 +136,23 @@ def test_demo_villages_all_have_a_location(demo_engine):
         missing = villages_without_location(conn)
         villages = conn.execute(text("SELECT COUNT(*) FROM admin_unit WHERE level = 'village'")).scalar_one()
     assert villages > 0 and missing.empty
+
+
+@pytest.mark.parametrize("last", [dt.date(2019, 6, 30), dt.date(2020, 2, 15), dt.date(2022, 11, 30),
+                                  dt.date(2023, 3, 31), dt.date(2025, 12, 31), dt.date(2030, 1, 1)])
+def test_last_reports_seek_the_same_periods_a_plain_group_by_finds(demo_engine, last):
+    """Every indicator (monthly, quarterly, yearly), every district, any day: as grouping the whole rollup."""
+    from data_access.queries.quality import last_reports
+
+    with demo_engine.connect() as conn:
+        indicators = [code for (code,) in conn.execute(text("SELECT code FROM indicator ORDER BY code"))]
+        expected = conn.execute(text(
+            "SELECT admin_code, indicator_code, MAX(period) FROM observation_rollup WHERE level = 'district' "
+            "AND n_units > 0 AND period_start <= :last GROUP BY admin_code, indicator_code "
+            "ORDER BY admin_code, indicator_code"), {"last": last}).fetchall()
+        found = last_reports(conn, None, indicators, last)
+        some = sorted({row[0] for row in expected})[:3]
+        found_some = last_reports(conn, some, indicators, last)
+    assert [tuple(row) for row in found.itertuples(index=False)] == [tuple(row) for row in expected]
+    assert [tuple(row) for row in found_some.itertuples(index=False)] == [
+        tuple(row) for row in expected if row[0] in some]

@@ -148,3 +148,23 @@ def test_rounding_for_display_leaves_the_value_itself_alone():
     assert str(round_half_up(value)) == "23"
     assert value == 22.5
     assert str(round_half_up(0.05, 1)) == "0.1"
+
+
+@pytest.mark.parametrize("lang", ["en", "lo"])
+def test_numbers_read_as_babel_writes_them_after_rounding_half_up(lang):
+    """format_number groups and punctuates by hand (speed); Babel's own formatter is the reference."""
+    import random
+
+    from babel.numbers import format_decimal
+
+    from i18n import _babel_locale, round_half_up
+
+    rng = random.Random(20190621)
+    values = [0, 1, -1, 0.5, 22.5, -22.5, 999.95, 1000, -1000, 1234567.85, 0.05, 2.675, 10**12 + 0.5, -0.04,
+              *[rng.uniform(-1e7, 1e7) for _ in range(300)], *[rng.randint(-10**9, 10**9) for _ in range(100)]]
+    for value in values:
+        for decimals in (0, 1, 2):
+            pattern = "#,##0" + ("." + "0" * decimals if decimals else "")
+            expected = format_decimal(round_half_up(value, decimals), format=pattern, locale=_babel_locale(lang),
+                                      decimal_quantization=True)
+            assert format_number(value, lang, decimals) == expected, (value, decimals)
