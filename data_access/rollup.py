@@ -3,6 +3,7 @@ import datetime as dt
 
 from sqlalchemy import Connection, text
 
+from data_access import convergence_rollup
 from data_access.payment_delay import INDICATOR as PAY_DELAY_INDICATOR, rebuild_payment_delay_rollup
 from data_access.schema import NATIONAL_CODE
 from data_access.stocks import STOCK_SQL, parse_cap, store_cap, stored_cap
@@ -53,6 +54,8 @@ def rebuild_rollups(conn: Connection, indicator_codes: list[str] | None = None,
     its reports carry forward; indicator_codes is then ignored.
     Returns the number of rollup rows written.
     """
+    # What the caller changed, for the convergence counts (the cap does not touch them).
+    requested_indicators, requested_periods = indicator_codes, periods
     previous = stored_cap(conn)
     cap = previous if carry_forward_months is None else parse_cap(carry_forward_months)
     if cap != previous or carry_forward_months is not None:
@@ -165,6 +168,8 @@ def rebuild_rollups(conn: Connection, indicator_codes: list[str] | None = None,
     # not summed from observations: a median of waits cannot be added up over places.
     if indicator_codes is None or PAY_DELAY_INDICATOR in indicator_codes:
         written += rebuild_payment_delay_rollup(conn)
+    # The convergence counts follow the same observations (data_access/convergence_rollup.py).
+    convergence_rollup.refresh_after_rollup(conn, requested_indicators, requested_periods)
     return written
 def _stock_calendar(conn: Connection, indicator_filter: str, params: dict) -> tuple[str, dict]:
     """A VALUES list of every month from the first to the last stock report, with each

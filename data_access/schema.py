@@ -257,6 +257,18 @@ class ObservationRollup(Base):
     )
 
 
+class ConvergenceRollup(Base):
+    """Villages per district by how many projects reached them in the 12 months to each month
+    (data_access/convergence_rollup.py), rebuilt with observation_rollup. n_projects >= 1 only;
+    a marker row (district "00", 0, 0) says the month is built."""
+
+    __tablename__ = "convergence_rollup"
+    period: Mapped[str] = mapped_column(String(7), primary_key=True)
+    district_code: Mapped[str] = mapped_column(String(4), primary_key=True)
+    n_projects: Mapped[int] = mapped_column(Integer, primary_key=True)
+    n_villages: Mapped[int] = mapped_column(Integer)
+
+
 class Target(Base):
     """Results-framework targets at national, province or district scope."""
 

@@ -20,6 +20,7 @@ Rules:
 import math
 from collections.abc import Sequence
 
+import numpy as np
 import pandas as pd
 
 # Two-sided 95 % quantile of the standard normal distribution.
@@ -105,11 +106,15 @@ def _significantly_better(values: pd.Series, errors: pd.Series, direction: str) 
     """better.loc[i, j]: unit j is significantly better than unit i (reported units only)."""
     reported = values.dropna().index
     sign = -1.0 if direction == "lower" else 1.0
-    rows = {}
-    for i in reported:
-        rows[i] = {j: j != i and sign * (z_difference(values[j], errors[j], values[i], errors[i]) or 0.0) >= Z95
-                   for j in reported}
-    return pd.DataFrame.from_dict(rows, orient="index", columns=list(reported), dtype=bool)
+    # z_difference(values[j], errors[j], values[i], errors[i]) for every pair at once (row i, column j).
+    value = values[reported].to_numpy(dtype=float)
+    error = errors[reported].to_numpy(dtype=float)
+    difference = value[None, :] - value[:, None]
+    spread = np.sqrt(error[None, :] ** 2 + error[:, None] ** 2)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        z = np.where(spread == 0, np.where(difference == 0, 0.0, np.copysign(np.inf, difference)), difference / spread)
+    better = (sign * z >= Z95) & ~np.eye(len(reported), dtype=bool)
+    return pd.DataFrame(better, index=reported, columns=list(reported), dtype=bool)
 
 
 def ranks_within_uncertainty(values: Sequence, std_errors: Sequence, direction: str) -> pd.Series:
@@ -118,8 +123,7 @@ def ranks_within_uncertainty(values: Sequence, std_errors: Sequence, direction: 
     values, errors = _clean(values, std_errors)
     ranks = pd.Series(pd.NA, index=values.index, dtype="Int64")
     better = _significantly_better(values, errors, direction)
-    for i in better.index:
-        ranks[i] = 1 + int(better.loc[i].sum())
+    ranks[better.index] = 1 + better.sum(axis=1).astype(int)
     return ranks
 
 
@@ -131,7 +135,7 @@ def best_and_worst_within_uncertainty(values: Sequence, std_errors: Sequence, di
     better = _significantly_better(values, errors, direction)
     if len(better) < 2 or not better.to_numpy().any():
         return set(), set()
-    best = {i for i in better.index if not better.loc[i].any()}
-    worst = {j for j in better.columns if not better[j].any()}
+    best = set(better.index[~better.any(axis=1).to_numpy()])
+    worst = set(better.columns[~better.any(axis=0).to_numpy()])
     both = best & worst
     return best - both, worst - both

@@ -2,7 +2,9 @@
 import pandas as pd
 from sqlalchemy import Connection, text
 
+from data_access import convergence_rollup
 from data_access.periods import add_months, period_end, period_start
+from data_access.queries.catalogue import target_districts
 
 DEFAULT_WINDOW_MONTHS = 12
 
@@ -97,8 +99,12 @@ def convergence_by_district(
     Columns: district_code, name_en, name_lo, is_target, n_villages, n_all, n_four_plus,
     share_all, share_four_plus (percent of the district's villages).
     """
+    n_projects = int(conn.execute(text("SELECT COUNT(*) FROM project")).scalar_one())
+    mix = convergence_rollup.project_mix(conn, as_of, within) if months == DEFAULT_WINDOW_MONTHS else None
+    if mix is not None:
+        return _by_district_from_mix(conn, mix, n_projects, within)
     village_sql, params = _village_reach_sql(conn, as_of, within, months)
-    params["n_projects"] = int(conn.execute(text("SELECT COUNT(*) FROM project")).scalar_one())
+    params["n_projects"] = n_projects
     sql = f"""
         SELECT v.district_code, d.name_en, d.name_lo, MAX(v.is_target) AS is_target,
                COUNT(*) AS n_villages,
@@ -124,6 +130,15 @@ def target_village_share_all_projects(
 
     Returns {"n_target_villages", "n_all", "share"}; share is None when there are no target villages.
     """
+    mix = convergence_rollup.project_mix(conn, as_of, within) if months == DEFAULT_WINDOW_MONTHS else None
+    if mix is not None:
+        n_projects = int(conn.execute(text("SELECT COUNT(*) FROM project")).scalar_one())
+        targets = set(target_districts(conn))
+        in_target = mix[mix["district_code"].isin(targets)]
+        n_target = int(in_target["n_villages"].sum())
+        n_all = int(in_target.loc[in_target["n_projects"] >= n_projects, "n_villages"].sum()) if n_target else 0
+        return {"n_target_villages": n_target, "n_all": n_all,
+                "share": (100.0 * n_all / n_target) if n_target else None}
     # Counted in SQL: two numbers come back, not a frame of 8,500 villages (the Overview asks
     # for this month and the previous one on every visit).
     cte, params, project_codes = _reach_cte(conn, as_of, within, months)
@@ -145,3 +160,30 @@ def target_village_share_all_projects(
     n_all = int(row.n_all or 0) if n_target else 0
     return {"n_target_villages": n_target, "n_all": n_all,
             "share": (100.0 * n_all / n_target) if n_target else None}
+
+
+def _by_district_from_mix(conn: Connection, mix: pd.DataFrame, n_projects: int, within: str | None) -> pd.DataFrame:
+    """convergence_by_district's frame from the kept counts (data_access/convergence_rollup.py)."""
+    params: dict = {}
+    where = ""
+    if within and within != "00":
+        where = " AND d.code LIKE :prefix"
+        params["prefix"] = within + "%"
+    districts = pd.DataFrame(conn.execute(text(
+        "SELECT d.code AS district_code, d.name_en, d.name_lo, "
+        "CASE WHEN t.admin_code IS NULL THEN 0 ELSE 1 END AS is_target FROM admin_unit d "
+        "LEFT JOIN target_area t ON t.admin_code = d.code AND t.project_code = 'RRPM' "
+        f"WHERE d.level = 'district'{where}"), params).fetchall(),
+        columns=["district_code", "name_en", "name_lo", "is_target"])
+    counts = mix.assign(all_=mix["n_villages"].where(mix["n_projects"] >= n_projects, 0),
+                        four_=mix["n_villages"].where(mix["n_projects"] >= n_projects - 1, 0))
+    totals = counts.groupby("district_code").agg(n_villages=("n_villages", "sum"), n_all=("all_", "sum"),
+                                                 n_four_plus=("four_", "sum")).reset_index()
+    summary = districts.merge(totals, on="district_code", how="inner").sort_values("district_code")
+    summary = summary[summary["n_villages"] > 0].reset_index(drop=True)
+    for column in ("is_target", "n_villages", "n_all", "n_four_plus"):
+        summary[column] = summary[column].astype(int)
+    summary["share_all"] = 100.0 * summary["n_all"] / summary["n_villages"]
+    summary["share_four_plus"] = 100.0 * summary["n_four_plus"] / summary["n_villages"]
+    return summary[["district_code", "name_en", "name_lo", "is_target", "n_villages", "n_all", "n_four_plus",
+                    "share_all", "share_four_plus"]]

@@ -4,6 +4,7 @@ from sqlalchemy import Connection, bindparam, text
 
 from data_access.periods import period_end
 from data_access.program_settings import program_settings
+from data_access import convergence_rollup
 from data_access.queries.convergence import _village_reach_sql, convergence_by_district
 from data_access.queries.districts import comparison_districts, survey_with_fallback
 
@@ -127,6 +128,9 @@ def village_project_mix(conn: Connection, as_of: str) -> pd.DataFrame:
     Counted in SQL over convergence.village_reach's rows. Columns: district_code, n_projects,
     n_villages (only the counts that occur; a district without villages is absent).
     """
+    kept = convergence_rollup.project_mix(conn, as_of)
+    if kept is not None:
+        return kept
     village_sql, params = _village_reach_sql(conn, as_of, None, 12)
     sql = f"""
         SELECT v.district_code, v.n_projects, COUNT(*) AS n_villages FROM ({village_sql}) v

@@ -70,8 +70,9 @@ def district_small_multiples(series: pd.DataFrame, provinces: pd.DataFrame, indi
     n_columns = max(1, min(columns, len(districts)))
     n_rows = math.ceil(len(districts) / n_columns)
     titles = []
+    series_by_district = {code: group for code, group in series.groupby("admin_code", sort=False)}
     for row in districts.itertuples():
-        rows = series[series["admin_code"] == row.code]
+        rows = series_by_district.get(row.code, series.iloc[0:0])
         title = localized(row, lang)
         if rows.empty:
             title += " – " + t("common.no_data", lang)
@@ -84,30 +85,40 @@ def district_small_multiples(series: pd.DataFrame, provinces: pd.DataFrame, indi
     is_survey = indicator.get("aggregation") == "survey"
     x_column = "period_start"
     shown_provinces: set[str] = set()
+    # Added in one call: add_trace per panel re-validated the whole figure each time.
+    traces, trace_rows, trace_columns = [], [], []
+    by_province = {code: group for code, group in provinces.groupby("admin_code", sort=False)}
+    by_district = {code: group for code, group in series.groupby("admin_code", sort=False)}
     for index, row in enumerate(districts.itertuples()):
         grid_row, grid_column = index // n_columns + 1, index % n_columns + 1
-        province = provinces[provinces["admin_code"] == row.province_code]
+        province = by_province.get(row.province_code, provinces.iloc[0:0])
         if not province.empty:
             province_name = localized(province.iloc[0], lang)
-            figure.add_trace(go.Scatter(
+            traces.append(go.Scatter(
                 x=province[x_column], y=province["value"], mode="lines+markers" if is_survey else "lines",
                 line=dict(color=PROVINCE_LINE, dash="dash", width=1.2), marker=dict(size=4),
                 name=t("districts.province_line", lang, province=province_name),
                 legendgroup=f"province-{row.province_code}", showlegend=row.province_code not in shown_provinces,
                 customdata=[f"{province_name}<br>{format_period(p, lang)}: {format_value(v, unit, lang)}"
                             for p, v in zip(province["period"], province["value"])],
-                hovertemplate="%{customdata}<extra></extra>"), row=grid_row, col=grid_column)
+                hovertemplate="%{customdata}<extra></extra>"))
+            trace_rows.append(grid_row)
+            trace_columns.append(grid_column)
             shown_provinces.add(row.province_code)
-        rows = series[series["admin_code"] == row.code]
+        rows = by_district.get(row.code, series.iloc[0:0])
         if rows.empty:
             continue
         name = localized(row, lang)
-        figure.add_trace(go.Scatter(
+        traces.append(go.Scatter(
             x=rows[x_column], y=rows["value"], mode="lines+markers" if is_survey else "lines",
             line=dict(color=NEUTRAL, width=2.2), marker=dict(size=5), name=name, showlegend=False,
             customdata=[f"<b>{name}</b><br>{format_period(p, lang)}: {format_value(v, unit, lang)}"
                         for p, v in zip(rows["period"], rows["value"])],
-            hovertemplate="%{customdata}<extra></extra>"), row=grid_row, col=grid_column)
+            hovertemplate="%{customdata}<extra></extra>"))
+        trace_rows.append(grid_row)
+        trace_columns.append(grid_column)
+    if traces:
+        figure.add_traces(traces, rows=trace_rows, cols=trace_columns)
     figure.update_layout(template=TEMPLATE_NAME, height=90 + 190 * n_rows, hovermode="closest",
                          margin=dict(l=50, r=20, t=60, b=40), legend=dict(orientation="h", y=1.0 + 0.25 / n_rows, x=0))
     figure.update_annotations(font_size=12)
