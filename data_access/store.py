@@ -1,13 +1,21 @@
 """The one door callbacks use to read data: a connection per query, cached per data version."""
+import functools
+import inspect
 import logging
 import threading
 from collections.abc import Callable
+from contextvars import ContextVar
 
 from sqlalchemy import Connection, Engine, select, text, update
 
 from data_access.schema import DatasetInfo
 
 log = logging.getLogger(__name__)
+
+# The store whose read is running in this thread: a query that needs another query's result
+# (the alerts need the results framework the Targets page and Overview cards read too) gets it
+# from the same cache through read_through instead of computing it a second time.
+_ACTIVE_STORE: ContextVar["DataStore | None"] = ContextVar("active_store", default=None)
 
 
 class DataStore:
@@ -36,12 +44,19 @@ class DataStore:
             return current_data_version(conn)
 
     def read(self, query: Callable, *args, **kwargs):
+        token = _ACTIVE_STORE.set(self)
+        try:
+            return self._read(query, *args, **kwargs)
+        finally:
+            _ACTIVE_STORE.reset(token)
+
+    def _read(self, query: Callable, *args, **kwargs):
         if self.cache is None:
             with self.engine.connect() as conn:
                 return query(conn, *args, **kwargs)
         with self.engine.connect() as conn:
             version = current_data_version(conn)
-            key = f"{query.__module__}.{query.__qualname__}|{version}|{args!r}|{sorted(kwargs.items())!r}"
+            key = f"{query.__module__}.{query.__qualname__}|{version}|{_arguments(query, args, kwargs)!r}"
             try:
                 cached = self.cache.get(key)
             except Exception:  # Redis down: slower pages from the database, not broken ones
@@ -69,6 +84,37 @@ class DataStore:
                     self._reading.pop(key, None)
                 mine.done.set()
         return result
+
+
+@functools.lru_cache(maxsize=512)
+def _signature(query: Callable) -> inspect.Signature | None:
+    try:
+        return inspect.signature(query)
+    except (TypeError, ValueError):
+        return None
+
+
+def _arguments(query: Callable, args: tuple, kwargs: dict) -> tuple:
+    """The call's arguments by name with defaults filled in (the connection left out), so that
+    progress_table(c, None, "2025-12") and progress_table(c, None, "2025-12", None) share one entry."""
+    signature = _signature(query)
+    if signature is None:
+        return args, tuple(sorted(kwargs.items()))
+    try:
+        bound = signature.bind(None, *args, **kwargs)
+    except TypeError:
+        return args, tuple(sorted(kwargs.items()))
+    bound.apply_defaults()
+    return tuple(bound.arguments.items())[1:]
+
+
+def read_through(conn: Connection, query: Callable, *args, **kwargs):
+    """`query(conn, ...)` for a query called inside another: through the running store's cache when a
+    callback's read is under way (same key as the pages' own reads), on `conn` otherwise (scripts, tests)."""
+    store = _ACTIVE_STORE.get()
+    if store is None or store.cache is None:
+        return query(conn, *args, **kwargs)
+    return store.read(query, *args, **kwargs)
 
 
 class _Reading:

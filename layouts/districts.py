@@ -222,7 +222,11 @@ def comparison_grid(result: dict, lang: str, rank_by: str | None = None,
     shared = cells.groupby(["indicator_code", "rank"]).size().to_dict() if len(cells) else {}
     cells = cells.assign(rank_shared_by=[shared.get((code, rank), 1) if not pd.isna(rank) else 1
                                          for code, rank in zip(cells["indicator_code"], cells["rank"])])
-    by_district = {code: group.set_index("indicator_code") for code, group in cells.groupby("district_code")}
+    # Plain dicts: a pandas row lookup per cell cost more than everything else here.
+    by_district: dict[str, dict[str, dict]] = {}
+    for record in cells.to_dict("records"):
+        by_district.setdefault(record["district_code"], {})[record["indicator_code"]] = record
+    indicator_rows = {code: pd.Series(values) for code, values in indicators.to_dict("index").items()}
     for district in districts.itertuples():
         name = localized(district, lang)
         row: dict = {"code": district.code, NAME_FIELD: name,
@@ -236,10 +240,10 @@ def comparison_grid(result: dict, lang: str, rank_by: str | None = None,
         own = by_district.get(district.code)
         stale, never = [], 0
         for code in present:
-            if own is None or code not in own.index:
+            if own is None or code not in own:
                 continue
-            cell = SimpleNamespace(**own.loc[code].to_dict())
-            indicator = indicators.loc[code]
+            cell = SimpleNamespace(**own[code])
+            indicator = indicator_rows[code]
             value = None if pd.isna(cell.value) else round(float(cell.value), 4)
             row[code] = value
             if value is None:

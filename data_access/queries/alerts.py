@@ -10,6 +10,7 @@ from data_access.payment_delay import INDICATOR as PAYMENT_DELAY
 from data_access.periods import period_end
 from data_access.queries.payments import payment_delay
 from data_access.queries.quality import last_reports
+from data_access.store import read_through
 from data_access.queries.targets import progress_table
 
 RULE_COLUMNS = ["code", "warning", "serious", "critical", "enabled", "inclusive", "fixed_severity", "within"]
@@ -68,10 +69,11 @@ def alerts_for(conn: Connection, scope_code: str | None, as_of: str, lang: str =
     """
     scope = scope_code or "00"
     rules = alert_rules(conn)
-    found = alerts.payment_alerts(payment_delay(conn, scope_code, as_of), scope, as_of, rules)
+    # The same reads as the Overview cards' and the Targets page's, from the same cache when a page asks.
+    found = alerts.payment_alerts(read_through(conn, payment_delay, scope_code, as_of), scope, as_of, rules)
     if rules[alerts.DISTRICT_SILENT].enabled:
         found += alerts.silent_district_alerts(last_district_reports(conn, scope_code, as_of), as_of, rules)
-    found += alerts.progress_alerts(progress_table(conn, scope_code, as_of), scope, as_of, rules)
+    found += alerts.progress_alerts(read_through(conn, progress_table, scope_code, as_of), scope, as_of, rules)
     if has_actions_table(conn):
         day = action_day(as_of)
         found += alerts.action_alerts(actions_as_of(conn, scope_code, day), scope, as_of, day, rules)

@@ -11,6 +11,7 @@ from data_access.queries.observations import scope_value
 from data_access.queries.quality import reporting_completeness
 from data_access.queries.payments import payment_delay
 from data_access.queries.targets import end_of_project_target
+from data_access.store import read_through
 from data_access.stocks import stored_cap
 
 FIRST_PERIOD = "2000-01"
@@ -98,7 +99,7 @@ def headline_figures(conn: Connection, scope_code: str | None, as_of: str, first
         "compliance": compliance,
         "stunting": survey_latest_and_baseline(conn, "STUNTING", scope_code, as_of),
         "convergence": target_village_share_all_projects(conn, as_of, scope_code),
-        "payment_delay": payment_delay(conn, scope_code, as_of, first_month),
+        "payment_delay": read_through(conn, payment_delay, scope_code, as_of, first_month),
     }
 
 

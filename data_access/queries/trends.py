@@ -17,6 +17,7 @@ from data_access.queries.catalogue import admin_unit, target_districts
 from data_access.queries.observations import scope_level
 from data_access.queries.payments import payment_cycles, payment_delay
 from data_access.queries.targets import end_of_project_target
+from data_access.store import read_through
 
 COMPLIANCE_INDICATORS = ("CCT_COMPLY_ALL", "CCT_COMPLY_ANC", "CCT_COMPLY_GMP", "CCT_COMPLY_SBCC")
 OPERATIONS_INDICATORS = ("CCT_REGISTERED", "CCT_ACTIVE", "CCT_NEW_REG", "CCT_PAID")
@@ -269,7 +270,7 @@ def payment_pipeline(conn: Connection, scope_code: str | None, as_of: str) -> di
         "by_period": delay_statistics(pipeline, by=["period"]),
         "by_district": delay_statistics(pipeline, by=["district_code", "name_en", "name_lo"]),
         "overall": delay_statistics(pipeline),
-        "delay": payment_delay(conn, scope_code, as_of),
+        "delay": read_through(conn, payment_delay, scope_code, as_of),
         "backlog": backlog,
         "backlog_by_district": _with_names(backlog_by_unit(backlog), pipeline),
         "payments": payments_by_cycle(pipeline, exchange_rates(conn)),

@@ -52,3 +52,27 @@ def test_a_failed_read_is_not_shared_and_the_next_caller_reads_again(engine):
     with pytest.raises(RuntimeError):
         store.read(flaky)
     assert store.read(flaky) == 42 and len(attempts) == 2
+
+
+def test_a_query_inside_another_shares_the_pages_cache_entry(engine):
+    from data_access.store import read_through
+
+    store = DataStore(engine, Cache(flask.Flask("t"), config={"CACHE_TYPE": "SimpleCache"}))
+    calls = []
+
+    def framework(conn, scope, period, project=None):
+        calls.append((scope, period, project))
+        return {"scope": scope, "period": period}
+
+    def alerts(conn, scope, period):
+        return {"alerts": read_through(conn, framework, scope, period)}
+
+    assert store.read(alerts, "07", "2025-12") == {"alerts": {"scope": "07", "period": "2025-12"}}
+    # The page's own read, with the default spelled out, is the entry the alerts made.
+    assert store.read(framework, "07", "2025-12", None) == {"scope": "07", "period": "2025-12"}
+    assert store.read(framework, "07", period="2025-12") == {"scope": "07", "period": "2025-12"}
+    assert calls == [("07", "2025-12", None)]
+    # Outside a store (a script, a test on a connection) it is a plain call.
+    with engine.connect() as conn:
+        assert alerts(conn, "02", "2025-11") == {"alerts": {"scope": "02", "period": "2025-11"}}
+    assert calls[-1] == ("02", "2025-11", None)
