@@ -62,9 +62,19 @@ def serve(args: argparse.Namespace) -> int:
     from dashboard.security import QuietRequestHandler
 
     app = create_app()
+    _warm_static_files(app)
     app.run(host=args.host or config["HOST"], port=args.port or int(config["PORT"]), debug=args.debug,
             request_handler=QuietRequestHandler)
     return 0
+
+
+def _warm_static_files(app) -> None:
+    """Start the best compression of the page's big files now (dashboard/http_cache.py), not at the first visitor."""
+    import threading
+
+    from dashboard import http_cache
+
+    threading.Thread(target=http_cache.warm_up, args=(app,), name="static-warm-up", daemon=True).start()
 
 
 @command("init-db", "create the tables (idempotent) and load the reference data: projects, indicators, geography")(

@@ -57,7 +57,7 @@ def test_every_file_the_page_names_answers_304_when_the_browser_has_it(client, p
         assert first.status_code == 200, url
         tag = first.headers.get("ETag")
         assert tag and not tag.startswith("W/"), (url, tag)
-        compressed += first.headers.get("Content-Encoding") == "zstd"
+        compressed += first.headers.get("Content-Encoding") in ("zstd", "br")
         again = _get(client, url, **{"If-None-Match": tag})
         assert again.status_code == 304, (url, again.status_code)
         assert again.get_data() == b"" and again.headers["ETag"] == tag
@@ -155,3 +155,37 @@ def test_no_shared_cache_keeps_a_signed_in_persons_answers(sqlite_demo_url, tmp_
             assert "public" not in response.headers["Cache-Control"], url
             assert "private" in response.headers["Cache-Control"] or "no-cache" in response.headers["Cache-Control"]
         assert _get(client, "/_dash-layout").headers["Cache-Control"] == NEVER_STORE
+
+
+def test_big_files_go_out_at_brotlis_best_once_ready_and_a_kept_copy_stays_valid(client, tmp_path, monkeypatch):
+    from dashboard import http_cache
+
+    monkeypatch.setattr(http_cache, "BEST_DIR", tmp_path / "static-cache")
+    monkeypatch.setattr(http_cache, "_best", {})
+    first = _get(client, PLOTLY_URL)  # zstd 9 while the best one is made in the background
+    assert first.headers["Content-Encoding"] == "zstd"
+    assert http_cache.wait_for_best(timeout=120)
+    best = _get(client, PLOTLY_URL)
+    assert best.headers["Content-Encoding"] == "br" and best.headers["ETag"].endswith('-br11"')
+    assert _decoded(best) == BUNDLE.read_bytes()
+    assert len(best.get_data()) < len(first.get_data()) - 80_000  # 691 kB against 802 kB
+    assert list((tmp_path / "static-cache").glob("*.br11")), "kept on disk for the next start"
+    # The browser that kept the zstd copy keeps it: 304, not the whole file again.
+    kept = _get(client, PLOTLY_URL, **{"If-None-Match": first.headers["ETag"]})
+    assert kept.status_code == 304 and kept.headers["ETag"] == first.headers["ETag"]
+    # A client that reads no brotli still gets zstd.
+    assert _get(client, PLOTLY_URL, **{"Accept-Encoding": "zstd"}).headers["Content-Encoding"] == "zstd"
+    # A new process finds it on disk at once.
+    monkeypatch.setattr(http_cache, "_best", {})
+    assert _get(client, PLOTLY_URL).headers["Content-Encoding"] == "br"
+
+
+def test_the_warm_up_starts_the_best_compressions_without_a_visitor(sqlite_demo_url, tmp_path, monkeypatch):
+    from dashboard import http_cache
+
+    monkeypatch.setattr(http_cache, "BEST_DIR", tmp_path / "warm")
+    monkeypatch.setattr(http_cache, "_best", {})
+    app = create_app({"DATABASE_URL": sqlite_demo_url, "DEFAULT_LANGUAGE": "en", "AUTH": "on"})
+    http_cache.warm_up(app)
+    assert http_cache.wait_for_best(timeout=180)
+    assert len(list((tmp_path / "warm").glob("*.br11"))) >= 5  # plotly.js, AG Grid, dcc, dbc, the renderer ...
