@@ -109,7 +109,7 @@ def install(server: flask.Flask, store, settings: dict, root: Path) -> None:
     @server.before_request
     def answer_from_cache():
         request = flask.request
-        if request.path != CALLBACK_PATH or request.method != "POST":
+        if request.path != CALLBACK_PATH or request.method != "POST" or not server.config.get("RESPONSE_CACHE", True):
             return None
         body = request.get_json(silent=True)
         ids = output_ids(body) if isinstance(body, dict) else None
