@@ -242,6 +242,9 @@ def _hover_rows(frame: pd.DataFrame, indicator: dict, lang: str, unit_word: str 
 
 
 HOVER = "%{customdata[1]}<br>%{customdata[2]}<br>%{customdata[3]}<extra></extra>"
+# Places drawn as areas: their names in `text` (they stay when a month or an indicator changes, so a
+# Patch leaves them out), the code, value line and details in customdata.
+AREA_HOVER = "%{text}<br>%{customdata[1]}<br>%{customdata[2]}<extra></extra>"
 
 
 def outline_layer(geojson: dict, colour: str = OUTLINE, width: float = 1.0) -> dict:
@@ -323,7 +326,8 @@ def indicator_choropleth(
             zmin=-0.5, zmax=len(colours) - 0.5, colorscale=discrete_colourscale(colours),
             colorbar=legend_colorbar(unit_title(indicator["unit"], lang), labels),
             marker=dict(line=dict(color=OUTLINE, width=0.8), opacity=0.9),
-            customdata=_hover_rows(frame, indicator, lang, unit_word), hovertemplate=HOVER,
+            text=[place_names(record, lang) for record in frame[["name_en", "name_lo"]].to_dict("records")],
+            customdata=_hover_rows(frame, indicator, lang, unit_word)[:, [0, 2, 3]], hovertemplate=AREA_HOVER,
             name=localized(indicator, lang),
         )
     )
@@ -403,13 +407,13 @@ def patch_parts(figure: go.Figure) -> dict:
     """
     traces = []
     for trace in figure.data:
-        parts = {"customdata": trace.customdata, "hovertemplate": trace.hovertemplate, "name": trace.name,
-                 "text": trace.text}
+        parts = {"customdata": trace.customdata, "hovertemplate": trace.hovertemplate, "name": trace.name}
         if isinstance(trace, go.Choroplethmap):
+            # The places' names (text) are the same for another month or indicator over the same places.
             parts |= {"z": trace.z, "zmin": trace.zmin, "zmax": trace.zmax, "colorscale": trace.colorscale,
                       "colorbar": trace.colorbar.to_plotly_json()}
         else:
-            parts["marker"] = trace.marker.to_plotly_json()
+            parts |= {"text": trace.text, "marker": trace.marker.to_plotly_json()}
         traces.append(parts)
     layers = {index: layer.to_plotly_json() for index, layer in enumerate(figure.layout.map.layers)
               if layer.name == HATCH_LAYER}

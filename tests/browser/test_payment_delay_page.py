@@ -124,7 +124,7 @@ def test_the_map_colours_districts_on_the_wait_and_its_hover_names_the_open_cycl
                            " && document.querySelector('#map-heading').textContent.includes('November 2022')")
     _settled(page)
     drawn = page.evaluate("""() => { const trace = document.querySelector('#map-graph .js-plotly-plot').data[0];
-                                     return trace.locations.map((code, i) => [code, trace.z[i], trace.customdata[i][3]]); }""")
+                                     return trace.locations.map((code, i) => [code, trace.z[i], trace.customdata[i][2]]); }""")
     checked = 0
     for code, _, hover in drawn:
         expected = _recompute(sqlite_demo_url, code)

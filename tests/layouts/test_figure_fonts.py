@@ -47,7 +47,7 @@ def test_a_lao_map_uses_the_lao_font_for_text_and_hover_labels():
     for trace in figure.data:
         trace_font = trace.hoverlabel.font.family if "hoverlabel" in trace else None
         assert trace_font is None or LAO_FONT in trace_font, f"{trace.name}: hover font {trace_font!r}"
-    hover_text = " ".join(str(cell) for row in figure.data[0].customdata for cell in row)
+    hover_text = " ".join([*figure.data[0].text, *(str(cell) for row in figure.data[0].customdata for cell in row)])
     assert "ຊຳເໜືອ" in hover_text
 
 

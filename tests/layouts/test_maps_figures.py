@@ -149,7 +149,9 @@ def test_missing_units_are_hatched():
 
 def test_hover_shows_both_names_value_ratio_and_period():
     figure = _compliance_map()
-    hover = figure.data[0].customdata[0]
+    # Names in text (kept when a Patch changes the month), the value line and details in customdata.
+    assert figure.data[0].hovertemplate.startswith("%{text}")
+    hover = [figure.data[0].text[0], *figure.data[0].customdata[0]]
     text = " ".join(hover)
     assert "Vientiane Capital" in text and "ນະຄອນຫຼວງວຽງຈັນ" in text
     assert "85.0 %" in text
@@ -160,9 +162,9 @@ def test_hover_shows_both_names_value_ratio_and_period():
 
 def test_hover_in_lao_puts_the_lao_name_first():
     figure = _compliance_map("lo")
-    names = figure.data[0].customdata[0][1]
+    names = figure.data[0].text[0]
     assert names.index("ນະຄອນຫຼວງວຽງຈັນ") < names.index("Vientiane Capital")
-    assert "ຕົວເສດ / ຕົວພູດ: 170 / 200" in figure.data[0].customdata[0][3]
+    assert "ຕົວເສດ / ຕົວພູດ: 170 / 200" in figure.data[0].customdata[0][2]
     assert figure.data[0].colorbar.ticktext[0] == "ບໍ່ມີຂໍ້ມູນ"
 
 
@@ -171,8 +173,8 @@ def test_hover_shows_reporting_completeness_even_without_a_value():
                            "denominator": [10.0, math.nan], "period": ["2025-06", None],
                            "n_reporting": pd.array([5, 0], dtype="Int64"), "n_expected": pd.array([6, 6], dtype="Int64")})
     figure = indicator_choropleth(values, UNITS, GEOJSON, COMPLIANCE, "en", unit_word="villages")
-    assert "Reporting: 5 of 6 villages" in figure.data[0].customdata[0][3]
-    assert "Reporting: 0 of 6 villages" in figure.data[0].customdata[1][3]
+    assert "Reporting: 5 of 6 villages" in figure.data[0].customdata[0][2]
+    assert "Reporting: 0 of 6 villages" in figure.data[0].customdata[1][2]
     assert figure.data[0].z[1] == 0  # no value: "no data", although it was expected to report
 
 
@@ -181,7 +183,7 @@ def test_payment_delay_hover_names_the_cycles_waiting_and_the_paid_ones():
         n_open=[2, 0], beneficiaries_waiting=[1932.0, np.nan], longest_open_days=[84.0, np.nan],
         median_open_days=[52.0, np.nan], n_paid=[0, 1], median_paid_days=[np.nan, 24.0])
     figure = indicator_choropleth(values, UNITS, GEOJSON, DELAY, "en")
-    waiting, paid, missing = (row[3] for row in figure.data[0].customdata)
+    waiting, paid, missing = (row[2] for row in figure.data[0].customdata)
     assert "Still waiting: cycles 2, beneficiaries 1,932, longest wait 84 days, median 52 days" in waiting
     assert "Paid in December 2025: no cycle" in waiting
     assert "Still waiting: no cycle" in paid and "Paid in December 2025: cycles 1, median 24 days" in paid
@@ -192,7 +194,7 @@ def test_survey_hover_gives_the_round_and_confidence_interval():
     values = pd.DataFrame({"admin_code": ["02"], "value": [44.0], "numerator": [math.nan], "denominator": [math.nan],
                            "std_error": [2.0], "period": ["2024"]})
     figure = indicator_choropleth(values, UNITS, GEOJSON, STUNTING, "en")
-    details = figure.data[0].customdata[1][3]
+    details = figure.data[0].customdata[1][2]
     assert "Survey round: 2024" in details
     assert "95 % confidence interval: 40.1–47.9 %" in details
     # Lower is better: 44 % stunting is in the top class, which is red.
