@@ -1,4 +1,5 @@
 """Phase II callbacks: weights, N and ticks give the proposal (score, selection, cost, robustness), the map and the Excel."""
+import json
 import logging
 
 import flask
@@ -14,13 +15,17 @@ from data_access.queries.phase2 import phase2_settings, village_project_mix
 from geo.levels import layer_geojson
 from i18n import format_number, format_period, t
 from layouts.common import DATASET_STORE, FILTERS_STORE, LANGUAGE_STORE
-from layouts.figures.phase2 import map_trace_values, phase2_map, project_mix_figure, score_breakdown_figure
+from layouts.figures.phase2 import (
+    STEADY_PARTS, hover_key, map_trace_values, phase2_map, project_mix_figure, score_breakdown_figure,
+)
 from layouts.figures.trends import empty_figure
 from layouts.phase2 import (
     BREAKDOWN, BUDGET, COMPONENT_ORDER, COSTS, DEFAULT_SELECT_COUNT, DOWNLOAD, EXCLUDE_PHASE1, EXPLANATION, EXPORT, MAP, METHOD,
-    MAP_BUILT, MIX, MODE_NOTE, PHASE1, RESET_TICKS, ROBUSTNESS, SELECT_COUNT, SELECTION, SETTING_FIELD, SETTINGS_MESSAGE,
+    MAP_BUILT, MIX, MODE_NOTE, PHASE1, RANKING_UPDATE, RESET_TICKS, ROBUSTNESS, SELECT_COUNT, SELECTION, SETTING_FIELD,
+    SETTINGS_MESSAGE,
     SETTINGS_SAVE, SETTINGS_TABLE, SETTINGS_VERSION, SUMMARY, TABLE, TICKED, TITLE, TO_REPORT, URL_SINK, WEIGHT_COVERAGE,
-    WEIGHT_POVERTY, WEIGHT_SHARES, WEIGHT_STUNTING, explanation, ranking_grid, selection_summary, weight_shares,
+    UPDATE_FIELDS, WEIGHT_POVERTY, WEIGHT_SHARES, WEIGHT_STUNTING, explanation, ranking_grid, ranking_update,
+    selection_summary, weight_shares,
 )
 from layouts.phase2_panels import (
     budget_panel, costs_panel, district_names, is_demo, method_panel, phase1_panel, robustness_panel, settings_table,
@@ -30,10 +35,34 @@ from layouts.phase2_workbook import file_name, proposal_workbook
 log = logging.getLogger(__name__)
 LOCAL_ADDRESSES = frozenset({"127.0.0.1", "::1"})
 WEIGHT_INPUTS = (Input(WEIGHT_STUNTING, "value"), Input(WEIGHT_POVERTY, "value"), Input(WEIGHT_COVERAGE, "value"))
+# Changes after which the table's rows differ only in rank, score and tick box (ranking_update).
+RANKING_ONLY = frozenset({f"{WEIGHT_STUNTING}.value", f"{WEIGHT_POVERTY}.value", f"{WEIGHT_COVERAGE}.value",
+                          f"{TICKED}.data"})
+# Merges a ranking_update into the rows the table holds, in ranking_grid's order (rank, then score
+# highest first, then code; missing last).
+MERGE_RANKING = """function(update, rows) {
+    if (!update || !rows) { return window.dash_clientside.no_update; }
+    const fields = %s;
+    const byCode = {};
+    for (const values of update) { byCode[values[0]] = values; }
+    const merged = rows.map(row => {
+        const values = byCode[row.district_code];
+        if (!values) { return row; }
+        const next = Object.assign({}, row);
+        fields.forEach((field, i) => { next[field] = values[i]; });
+        return next;
+    });
+    const missingLast = (a, b) => (a === null || a === undefined) - (b === null || b === undefined);
+    merged.sort((a, b) => missingLast(a.rank, b.rank) || (a.rank || 0) - (b.rank || 0)
+        || missingLast(a.score, b.score) || (b.score || 0) - (a.score || 0)
+        || (a.district_code < b.district_code ? -1 : a.district_code > b.district_code ? 1 : 0));
+    return merged;
+}"""
 
 
 # Components only read callbacks write to: their answers are kept whole (dashboard/response_cache.py).
 CACHED_OUTPUTS = frozenset({
+    "phase2-ranking-update",
     "phase2-breakdown",
     "phase2-budget",
     "phase2-costs",
@@ -79,19 +108,24 @@ def _proposal(store, period: str, weights: dict, count, exclude, ticked) -> tupl
                         ticked)
 
 
-def _map(scored, components: list[str], lang: str, map_style: str, built: bool):
-    """The whole map when the page opens or the month changes; otherwise only what changed.
-
-    A weight, a tick or N changes colours, outlines and hovers, never the boundaries: a Patch
-    keeps the ~190 kB of district outlines (four traces' worth) out of every response.
+def _map(scored, components: list[str], lang: str, map_style: str, built: str | None, period: str):
+    """(figure, key) for the map: the whole map when the page opens or the month changes; otherwise only
+    what changed. A weight, a tick or N changes colours, outlines and ranks, never the boundaries: a Patch
+    keeps the district outlines out of every response, and the names and values in the hover go again
+    only when they changed (the key the browser's map was drawn with says which: month, then hover_key).
     """
-    if not built:
-        return phase2_map(scored, layer_geojson("district", "national"), lang, components, map_style=map_style)
+    traces = map_trace_values(scored, components, lang)
+    key = f"{period}|{hover_key(traces)}"
+    if not built or built.split("|")[0] != period:
+        return phase2_map(scored, layer_geojson("district", "national"), lang, components, map_style=map_style), key
+    same_hover = built == key
     patch = Patch()
-    for index, values in enumerate(map_trace_values(scored, components, lang)):
+    for index, values in enumerate(traces):
         for name, value in values.items():
+            if same_hover and name in STEADY_PARTS:
+                continue
             patch["data"][index][name] = value
-    return patch
+    return patch, key
 
 
 def register(app, store, config) -> None:
@@ -101,7 +135,7 @@ def register(app, store, config) -> None:
         Output(TABLE, "columnDefs"), Output(TABLE, "rowData"), Output(WEIGHT_POVERTY, "disabled"),
         Output(MODE_NOTE, "children"), Output(COSTS, "children"), Output(BUDGET, "children"),
         Output(ROBUSTNESS, "children"), Output(PHASE1, "children"), Output(MIX, "figure"), Output(METHOD, "children"),
-        Output(SELECTION, "data"), Output(MAP_BUILT, "data"),
+        Output(SELECTION, "data"), Output(MAP_BUILT, "data"), Output(RANKING_UPDATE, "data"),
         Input(FILTERS_STORE, "data"), *WEIGHT_INPUTS, Input(SELECT_COUNT, "value"), Input(EXCLUDE_PHASE1, "value"),
         Input(TICKED, "data"), Input(SETTINGS_VERSION, "data"),
         State(LANGUAGE_STORE, "data"), State(DATASET_STORE, "data"), State(MAP_BUILT, "data"),
@@ -111,7 +145,7 @@ def register(app, store, config) -> None:
         if not period:
             blank = empty_figure(t("common.no_data", lang))
             return (t("phase2.title", lang), "", "", "", blank, blank, [], [], True, "", "", "", "", "", blank, "",
-                    [], None)
+                    [], None, None)
         weights = {"stunting": stunting or 0, "poverty": poverty or 0, "coverage": coverage or 0}
         proposal, inputs, settings = _proposal(store, period, weights, count, exclude, ticked)
         available = inputs["available"]
@@ -120,7 +154,15 @@ def register(app, store, config) -> None:
         names = district_names(scored, lang)
         demo = is_demo(proposal, dataset)
         columns, rows = ranking_grid(scored, components, lang, proposal["n"])
+        # A weight or a tick on the table the browser holds: its rows get their new rank, score and tick
+        # box from a short update (MERGE_RANKING), not the whole table again.
+        changed = set(ctx.triggered_prop_ids) if ctx.triggered_prop_ids else set()
+        ranking_only = bool(changed) and changed <= RANKING_ONLY and (built or "").split("|")[0] == period
+        update = ranking_update(rows) if ranking_only else None
+        if ranking_only:
+            columns = rows = no_update
         mix = selection_project_mix(store.read(village_project_mix, period), list(proposal["selected"]["district_code"]))
+        figure, map_key = _map(scored, components, lang, config["MAP_STYLE"], built, period)
         mode_note = (t("phase2.mode_hand_note", lang, count=proposal["totals"]["n_districts"])
                      if proposal["mode"] == "hand" else t("phase2.tick_hint", lang))
         return (
@@ -128,17 +170,26 @@ def register(app, store, config) -> None:
             weight_shares(weights, available, lang),
             explanation(weights, available, period, lang),
             selection_summary(scored, lang),
-            _map(scored, components, lang, config["MAP_STYLE"], built == period),
+            figure,
             score_breakdown_figure(scored[scored["selected"]], components, lang, top_n=max(1, len(proposal["selected"]))),
             columns, rows, not available["poverty"], mode_note,
             costs_panel(proposal, lang, demo), budget_panel(proposal, names, lang),
             robustness_panel(proposal, names, lang), phase1_panel(phase1_comparison(proposal), names, lang),
-            project_mix_figure(mix, names, lang), method_panel(proposal, inputs["districts"], settings["settings"],
-                                                               lang, demo),
+            project_mix_figure(mix, names, lang),
+            # How costs are counted and from which inputs: the same whatever the weights and ticks.
+            no_update if ranking_only else method_panel(proposal, inputs["districts"], settings["settings"], lang, demo),
             list(proposal["selected"]["district_code"]),
-            # the month the map in the browser was drawn for: the next change of the same month patches it
-            period if not scored.empty else None,
+            # what the map in the browser was drawn with: the next change of the same month patches it
+            map_key if not scored.empty else None,
+            update,
         )
+
+    app.clientside_callback(
+        MERGE_RANKING % json.dumps(list(UPDATE_FIELDS)),
+        Output(TABLE, "rowData", allow_duplicate=True),
+        Input(RANKING_UPDATE, "data"), State(TABLE, "rowData"),
+        prevent_initial_call=True,
+    )
 
     @app.callback(
         Output(TICKED, "data"), Output(MAP, "clickData"),

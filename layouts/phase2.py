@@ -26,6 +26,9 @@ SUMMARY = "phase2-summary"
 TICKED = "phase2-ticked"
 SELECTION = "phase2-selection"
 MAP_BUILT = "phase2-map-built"
+# A weight moved or a tick: only each district's rank, score and tick box come back, merged into the
+# table's rows in the browser (callbacks/phase2.py), not the whole table again.
+RANKING_UPDATE = "phase2-ranking-update"
 RESET_TICKS = "phase2-reset-ticks"
 MODE_NOTE = "phase2-mode-note"
 COSTS = "phase2-costs"
@@ -106,6 +109,7 @@ def layout(lang: str | None = None, **query) -> html.Div:
         ]),
     ], className="mb-3")
     stores = [dcc.Store(id=TICKED, data=chosen["ticked"]), dcc.Store(id=SELECTION, data=[]), dcc.Store(id=MAP_BUILT),
+              dcc.Store(id=RANKING_UPDATE),
               dcc.Store(id=URL_SINK), dcc.Store(id=SETTINGS_VERSION, data=0), dcc.Download(id=DOWNLOAD)]
     return html.Div(
         [
@@ -267,6 +271,20 @@ def ranking_grid(scored: pd.DataFrame, components: list[str], lang: str, n: int 
             t(f"phase2.weightname_{name}", lang) for name in depends)) if depends else "")
         rows.append(record)
     formatter = {"function": "params.data[params.colDef.field + '__text']"}
+    return grid_columns(components, lang, n, robust, formatter), rows
+
+
+# What ranking_update sends for each district, in this order (merged into the rows in the browser).
+UPDATE_FIELDS = ("district_code", "rank", "score", "score__text", "score__tip", "selected", "robust", "robust__text",
+                 "robust__tip")
+
+
+def ranking_update(rows: list[dict]) -> list[list]:
+    """The fields of ranking_grid's rows a weight or a tick changes, one short list per district."""
+    return [[row[field] for field in UPDATE_FIELDS] for row in rows]
+
+
+def grid_columns(components: list[str], lang: str, n: int, robust: bool, formatter: dict) -> list[dict]:
     columns = [
         {"field": "selected", "headerName": t("phase2.col_selected", lang), "minWidth": 100, "maxWidth": 120,
          "pinned": "left", "cellStyle": {"cursor": "pointer", "fontSize": "1.1em"},
@@ -292,4 +310,4 @@ def ranking_grid(scored: pd.DataFrame, components: list[str], lang: str, n: int 
         columns.append({"field": "robust", "headerName": t("phase2.col_robust", lang, n=n), "type": "numericColumn",
                         "valueFormatter": formatter, "tooltipField": "robust__tip", "minWidth": 120})
     columns.append({"field": "phase1", "headerName": t("phase2.col_phase1", lang), "minWidth": 90})
-    return columns, rows
+    return columns

@@ -24,25 +24,33 @@ def _missing(value) -> bool:
     return value is None or value is pd.NA or (isinstance(value, float) and np.isnan(value))
 
 
-def _component_text(row, component: str, lang: str) -> str:
+def _component_value(row, component: str, lang: str) -> str:
     value = getattr(row, component)
     if _missing(value):
-        return f"{t(f'phase2.component_{component}', lang)}: {t('common.no_data', lang)}"
-    text = f"{t(f'phase2.component_{component}', lang)}: {format_number(value, lang, 1)} %"
+        return t("common.no_data", lang)
+    text = f"{format_number(value, lang, 1)} %"
     level = getattr(row, f"{component}_level", None) if component != "coverage" else None
     if level == "province":
         text += " (" + t("phase2.province_estimate", lang) + ")"
     return text
 
 
-def hover_texts(scored: pd.DataFrame, components: list[str], lang: str) -> list[str]:
-    """One hover text per district: rank, score, and each component's value and its source level."""
-    texts = []
+def hover_parts(scored: pd.DataFrame, components: list[str], lang: str) -> dict[str, list[str]]:
+    """Each district's hover in three parts, so that a moved weight resends only what it changes:
+    text (name and province), customdata (rank and score, and how robust the selection is to the weights
+    around the ones in force) and hovertext (each component's value and source level, then Phase I,
+    partial score, why not scored; each line after a <br>)."""
+    names, ranks, details = [], [], []
     for row in scored.itertuples():
-        head = f"<b>{localized(row, lang)}</b> ({localized(row, lang, 'province_name')})"
+        names.append(f"<b>{localized(row, lang)}</b> ({localized(row, lang, 'province_name')})")
         rank = (t("phase2.rank_score", lang, rank=int(row.rank), score=format_number(row.score, lang, 1))
                 if not _missing(row.rank) else t("phase2.no_score", lang))
-        lines = [head, rank] + [_component_text(row, component, lang) for component in components]
+        share = getattr(row, "robust_share", None)
+        if not _missing(share):
+            rank += "<br>" + t("phase2.robust_hover", lang, share=format_number(share, lang, 0))
+        ranks.append(rank)
+        lines = [f"{t(f'phase2.component_{component}', lang)}: {_component_value(row, component, lang)}"
+                 for component in components]
         if row.is_target:
             lines.append(t("phase2.phase1_district", lang))
         if getattr(row, "partial", False) and not _missing(row.score):
@@ -50,26 +58,40 @@ def hover_texts(scored: pd.DataFrame, components: list[str], lang: str) -> list[
         reason = getattr(row, "reason", None)
         if isinstance(reason, str):
             lines.append(t("phase2.not_scored", lang, why=t(f"phase2.not_scored_{reason}", lang)))
-        share = getattr(row, "robust_share", None)
-        if not _missing(share):
-            lines.append(t("phase2.robust_hover", lang, share=format_number(share, lang, 0)))
-        texts.append("<br>".join(lines))
-    return texts
+        details.append("".join("<br>" + line for line in lines))
+    return {"text": names, "customdata": ranks, "hovertext": details}
+
+
+HOVER_TEMPLATE = "%{text}<br>%{customdata}%{hovertext}<extra></extra>"
+# What a weight leaves as it was: sent again only when it changed (hover_key).
+STEADY_PARTS = ("text", "hovertext")
+
+
+def hover_key(trace_values: list[dict]) -> str:
+    """A short fingerprint of the parts of the hover a weight does not change, trace by trace."""
+    import hashlib
+
+    steady = [[trace.get(part) for part in STEADY_PARTS] for trace in trace_values]
+    return hashlib.sha256(repr(steady).encode("utf-8")).hexdigest()[:16]
 
 
 def map_trace_values(scored: pd.DataFrame, components: list[str], lang: str) -> list[dict]:
     """What changes between two states of the Phase II map, trace by trace (MAP_TRACES order).
 
-    Each dict holds locations, z, customdata, name and showlegend: the callback patches these
-    into the map already in the browser, so the boundaries are sent once, not on every move.
+    Each dict holds locations, z, the hover parts (hover_parts), name and showlegend: the callback
+    patches these into the map already in the browser, so the boundaries are sent once, not on every
+    move. Only the fills (no score, score) answer the mouse; the outlines above them let it through
+    (hoverinfo "skip"), so their districts' hover comes from the fill and is sent once.
     """
-    hover = np.array(hover_texts(scored, components, lang), dtype=object)
+    hover = hover_parts(scored, components, lang)
     unscored = scored["score"].isna().to_numpy()
     phase1 = scored["is_target"].to_numpy(dtype=bool)
     selected = scored["selected"].to_numpy(dtype=bool)
 
-    def values(mask, z, name, legend):
-        return {"locations": list(scored.loc[mask, "district_code"]), "z": list(z), "customdata": list(hover[mask]),
+    def values(mask, z, name, legend, with_hover=True):
+        parts = {part: [value for value, keep in zip(hover[part], mask) if keep] if with_hover else None
+                 for part in ("text", "customdata", "hovertext")}
+        return {"locations": list(scored.loc[mask, "district_code"]), "z": list(z), **parts,
                 "name": name, "showlegend": bool(legend and mask.any())}
 
     def outline(colour, key, mask):
@@ -79,9 +101,10 @@ def map_trace_values(scored: pd.DataFrame, components: list[str], lang: str) -> 
     return [
         values(unscored, np.zeros(int(unscored.sum())), t("phase2.no_score", lang), True),
         values(~unscored, scored.loc[~unscored, "score"].astype(float), t("phase2.legend_score", lang), False),
-        values(phase1, np.zeros(int(phase1.sum())), outline(PHASE1_OUTLINE, "phase2.legend_phase1", phase1), True),
+        values(phase1, np.zeros(int(phase1.sum())), outline(PHASE1_OUTLINE, "phase2.legend_phase1", phase1), True,
+               with_hover=False),
         values(selected, np.zeros(int(selected.sum())), outline(SELECTED_OUTLINE, "phase2.legend_selected", selected),
-               True),
+               True, with_hover=False),
     ]
 
 
@@ -99,7 +122,7 @@ def phase2_map(scored: pd.DataFrame, geojson: dict, lang: str, components: list[
     if scored.empty:
         return empty_figure(t("common.no_data", lang), height)
     unscored, scores, phase1, selected = map_trace_values(scored, components, lang)
-    common = dict(geojson=source_of(geojson), featureidkey="id", hovertemplate="%{customdata}<extra></extra>")
+    common = dict(geojson=source_of(geojson), featureidkey="id", hovertemplate=HOVER_TEMPLATE)
     figure = go.Figure()
     figure.add_trace(go.Choroplethmap(**common, **unscored, colorscale=[[0, NO_DATA], [1, NO_DATA]], showscale=False,
                                       marker=dict(line=dict(color="#999999", width=0.5))))
@@ -111,7 +134,7 @@ def phase2_map(scored: pd.DataFrame, geojson: dict, lang: str, components: list[
                       x=0.0, xanchor="left", y=-0.02, yanchor="top", len=1.0)))
     for values, colour, width in ((phase1, PHASE1_OUTLINE, 2.0), (selected, SELECTED_OUTLINE, 3.0)):
         figure.add_trace(go.Choroplethmap(**common, **values, colorscale=TRANSPARENT, showscale=False,
-                                          marker=dict(line=dict(color=colour, width=width))))
+                                          hoverinfo="skip", marker=dict(line=dict(color=colour, width=width))))
     figure.update_layout(
         template=TEMPLATE_NAME, height=height, margin=dict(l=0, r=0, t=10, b=LEGEND_HEIGHT),
         map=dict(style=map_style, center=LAOS_CENTER, zoom=LAOS_ZOOM),

@@ -117,7 +117,10 @@ def _district_pixel(page, code: str) -> dict:
     return page.evaluate(
         """(code) => {
             const gd = document.querySelector('#phase2-map .js-plotly-plot');
-            const feature = gd.data[0].geojson.features.find(f => f.id === code);
+            // The figure names its boundaries by URL; plotly.js keeps what it fetched by that URL.
+            const source = gd.data[0].geojson;
+            const collection = typeof source === 'string' ? window.PlotlyGeoAssets[source] : source;
+            const feature = collection.features.find(f => f.id === code);
             let ring = feature.geometry.coordinates[0];
             if (feature.geometry.type === 'MultiPolygon') ring = ring[0];
             const lon = ring.reduce((s, p) => s + p[0], 0) / ring.length;

@@ -34,8 +34,14 @@ def test_map_colours_scored_districts_and_outlines_selection_and_phase1():
     selected = next(trace for trace in figure.data if trace.name.endswith("Selected for Phase II (1)"))
     assert list(phase1.locations) == ["0202"] and list(selected.locations) == ["0201"]
     assert selected.marker.line.width > phase1.marker.line.width
-    assert "rank 1, score 90.0" in scored.customdata[0] and "(province estimate)" in scored.customdata[0]
-    assert "already a Phase I target district" in scored.customdata[1]
+    first, second = (" ".join(parts) for parts in zip(scored.text, scored.customdata, scored.hovertext))
+    assert "rank 1, score 90.0" in first and "(province estimate)" in first
+    assert "already a Phase I target district" in second
+    # Name, rank and the rest apart (a moved weight resends only the ranks); the outlines let the mouse
+    # through to the fill, so they carry no hover of their own.
+    assert scored.customdata[0].startswith("rank 1, score 90.0")
+    assert scored.hovertemplate == "%{text}<br>%{customdata}%{hovertext}<extra></extra>"
+    assert phase1.hoverinfo == "skip" and selected.hoverinfo == "skip" and phase1.customdata is None
     assert figure.layout.map.style == "white-bg"
 
 

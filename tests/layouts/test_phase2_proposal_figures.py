@@ -59,7 +59,7 @@ def test_not_scored_district_says_why_on_the_map_and_in_the_grid():
     proposal = _proposal()
     figure = phase2_map(proposal["districts"], GEOJSON, "en", ["stunting", "poverty", "coverage"])
     unscored = figure.data[0]
-    assert list(unscored.locations) == ["0101"] and "not scored: no poverty estimate" in unscored.customdata[0]
+    assert list(unscored.locations) == ["0101"] and "not scored: no poverty estimate" in unscored.hovertext[0]
     columns, rows = ranking_grid(proposal["districts"], ["stunting", "poverty", "coverage"], "en", 1)
     by_code = {row["district_code"]: row for row in rows}
     assert by_code["0101"]["score__text"] == "not scored: no poverty estimate"
