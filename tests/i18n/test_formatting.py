@@ -148,3 +148,15 @@ def test_rounding_for_display_leaves_the_value_itself_alone():
     assert str(round_half_up(value)) == "23"
     assert value == 22.5
     assert str(round_half_up(0.05, 1)) == "0.1"
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("Joint plan signed by the four provinces (demo).", "en"),
+    ("ຈັດຝຶກອົບຮົມແລ້ວ ຢູ່ສາມເມືອງ, ພະນັກງານເຂົ້າຮ່ວມ 46 ຄົນ", "lo"),
+    ("PAFO ຫົວພັນ", "lo"),  # a Lao note that names an office in Latin letters is still Lao
+    ("2023-02-27", None), ("", None), (None, None),
+])
+def test_written_language_reads_the_script(text, expected):
+    from i18n import written_language
+
+    assert written_language(text) == expected
