@@ -8,7 +8,7 @@ from i18n import format_day, format_period, format_value, localized, t, written_
 from layouts.common import current_language, free_text, sentence_with
 from layouts.exports import export_buttons
 
-PAGE = {"path": "/actions", "title_key": "nav.actions", "order": 35}
+PAGE = {"path": "/actions", "title_key": "nav.actions", "order": 35, "nav_group": "more"}
 
 TITLE = "actions-title"
 RIGHTS = "actions-rights"
