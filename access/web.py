@@ -30,7 +30,7 @@ from flask_wtf.csrf import CSRFError, CSRFProtect, generate_csrf
 
 from access import accounts, audit, guard, roles
 from access.passwords import needs_rehash, verify_password
-from data_access.database import dataset_info
+from data_access.database import dataset_info, is_database_unavailable
 from i18n import t
 from layouts import login as login_layout
 from layouts.admin import refused_view
@@ -52,17 +52,23 @@ def _is_on(value) -> bool:
     return str(value or "").strip().lower() in ("on", "1", "true", "yes")
 
 
-def auth_is_on(store, setting: str | None) -> bool:
+def auth_is_on(store, setting: str | None, last_known: bool | None = None) -> bool:
     """AUTH=on/off decides; otherwise accounts are off only on the bundled demo database.
 
-    A database that cannot be read counts as real data: accounts stay on (fail closed).
+    A database that cannot be read counts as real data: accounts stay on (fail closed), except
+    that while it is unavailable (a moved SQLite file, a stopped server) the last answer read from
+    it (`last_known`) stands. An unreachable database serves nothing to anyone, so keeping the
+    answer opens nothing; turning accounts on instead would answer every callback of a demo visitor
+    with "sign in again" (401) rather than the page's "temporarily unavailable" banner.
     """
     value = str(setting or "auto").strip().lower()
     if value in ("on", "off"):
         return value == "on"
     try:
         info = store.read(dataset_info)
-    except Exception:
+    except Exception as error:
+        if last_known is not None and is_database_unavailable(error):
+            return last_known
         return True
     return info.get("is_demo") != "1"
 
@@ -246,13 +252,14 @@ def init_app(app: dash.Dash, store, settings: dict) -> None:
         lang = current_language(flask.request.values.get("lang"))
         return _login_response(lang, _safe_next(flask.request.values.get("next")), t("access.form_expired", lang), 400)
 
-    checked = {"at": -1e9, "on": True}
+    checked = {"at": -1e9, "on": True, "known": False}
 
     def accounts_on() -> bool:
         # The demo flag changes only when the dataset is regenerated: read it every few seconds, not per request.
         now = time.monotonic()
         if now - checked["at"] > AUTH_RECHECK_SECONDS:
-            checked.update(at=now, on=auth_is_on(store, auth_setting))
+            on = auth_is_on(store, auth_setting, checked["on"] if checked["known"] else None)
+            checked.update(at=now, on=on, known=True)
         return checked["on"]
 
     @server.before_request

@@ -18,7 +18,7 @@ from i18n import format_day, format_period, t
 from layouts.actions import (
     ANY, DAY_NOTE, DETAIL, EDIT_DUE, EDIT_EVIDENCE, EDIT_STATUS, EDIT_UNIT, GRID, HISTORY, IMPORT_MESSAGE, MESSAGE, MISSION, PICK, RIGHTS,
     SAVE, STATUS, TABLE, TEMPLATE, TEMPLATE_DOWNLOAD, UNIT, UPLOAD, VERSION, VIEW, action_detail, grid_rows,
-    history_table, pick_options,
+    free_text_options, history_table, pick_options,
 )
 from layouts.common import FILTERS_STORE, LANGUAGE_STORE
 from reports.actions_excel import register_table, template_workbook
@@ -91,10 +91,8 @@ def register(app, store, config) -> None:
                   Input(VERSION, "data"), State(LANGUAGE_STORE, "data"))
     def options(_version, lang):
         found = store.read(filter_options)
-        return ([{"label": t("actions.any_mission", lang), "value": ANY}]
-                + [{"label": mission, "value": mission} for mission in found["missions"]],
-                [{"label": t("actions.any_unit", lang), "value": ANY}]
-                + [{"label": unit, "value": unit} for unit in found["units"]],
+        return ([{"label": t("actions.any_mission", lang), "value": ANY}] + free_text_options(found["missions"]),
+                [{"label": t("actions.any_unit", lang), "value": ANY}] + free_text_options(found["units"]),
                 _rights_text(lang))
 
     @app.callback(Output(GRID, "rowData"), Output(PICK, "options"), Output(DAY_NOTE, "children"),

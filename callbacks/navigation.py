@@ -1,7 +1,10 @@
 """Shell navigation in the browser: the phone menu opens and closes, the filter bar shows only what a page reads."""
+import json
+
 from dash import Input, Output, State
 
-from layouts.navigation import FILTER_COLUMN, FILTERS, NAV_COLLAPSE, NAV_TOGGLER, PAGE_FILTERS
+from layouts.navigation import (FILTER_COLUMN, FILTERS, NAV_COLLAPSE, NAV_MORE, NAV_TOGGLER, PAGE_FILTERS,
+                                more_menu_paths)
 from layouts.shell import FILTER_BAR, LOCATION
 
 
@@ -38,4 +41,23 @@ def register(app, store, config) -> None:
         *[Output(FILTER_COLUMN[name], "style") for name in FILTERS],
         Input(LOCATION, "pathname"),
         State(PAGE_FILTERS, "data"),
+    )
+
+    # "More" is marked like a current page's link while one of its pages is open, and that page's item
+    # says aria-current="page" (drawn underlined, 30-phone.css): the items are dropdown items, which
+    # Dash Bootstrap does not mark by address as it does the row's links.
+    app.clientside_callback(
+        """
+        function(pathname) {
+            var paths = %s;
+            var path = (pathname || "/").replace(/\\/+$/, "") || "/";
+            document.querySelectorAll("#%s .dropdown-item").forEach(function (item) {
+                if (item.getAttribute("href") === path) { item.setAttribute("aria-current", "page"); }
+                else { item.removeAttribute("aria-current"); }
+            });
+            return paths.indexOf(path) === -1 ? "" : "active";
+        }
+        """ % (json.dumps(more_menu_paths()), NAV_MORE),
+        Output(NAV_MORE, "toggle_class_name"),
+        Input(LOCATION, "pathname"),
     )

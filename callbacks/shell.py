@@ -1,10 +1,10 @@
 """Shell callbacks: district choices follow the province; filters go into the shared store."""
 import dataclasses
 
-from dash import Input, Output, State, ctx
+from dash import Input, Output, State, ctx, no_update
 
 from data_access.queries.alerts import alerts_for
-from data_access.periods import PeriodError, period_window
+from data_access.periods import PeriodError, period_window, review_kind
 from data_access.queries.catalogue import admin_units, months_with_data
 from i18n import t
 from layouts.alerts import BADGE as ALERT_BADGE, badge_props
@@ -25,7 +25,10 @@ def _window(store, period: str | None):
     if not period:
         return None
     try:
-        return period_window(period, store.read(months_with_data))
+        # A month is its own as-of month: only a quarter or semester needs the months with data, so
+        # with the database gone a place change still reaches the pages (which then say so).
+        months = store.read(months_with_data) if review_kind(period) != "month" else ()
+        return period_window(period, months)
     except PeriodError:
         return None
 
@@ -56,14 +59,20 @@ def register(app, store, config) -> None:
         Input(PROVINCE, "value"),
         Input(DISTRICT, "value"),
         Input(PERIOD, "value"),
+        # Shared again on each page change, but only sent when it differs from the store: a share that
+        # failed (a quarter's months unreadable while the database was gone) must not leave the pages on
+        # the filters from before once the database is back.
+        Input(LOCATION, "pathname"),
+        State(FILTERS_STORE, "data"),
     )
-    def share_filters(province, district, period):
+    def share_filters(province, district, period, _pathname, shared):
         # "period" stays the as-of month every page reads; a quarter or semester (review_period)
         # becomes its as-of month by data_access.periods.period_window, and its months go along.
         window = _window(store, period)
-        return {"province": province or None, "district": district or None,
-                "period": window.as_of if window else None, "review_period": period if window else None,
-                "period_start": window.start if window else None}
+        filters = {"province": province or None, "district": district or None,
+                   "period": window.as_of if window else None, "review_period": period if window else None,
+                   "period_start": window.start if window else None}
+        return no_update if filters == shared else filters
 
     @app.callback(Output(PERIOD_RULE, "children"), Input(PERIOD, "value"), State(LANGUAGE_STORE, "data"))
     def explain_period(period, lang):

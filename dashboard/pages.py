@@ -35,6 +35,8 @@ def register_pages() -> None:
             title_key=spec["title_key"],
             order=spec.get("order", 100),
             show_in_nav=spec.get("show_in_nav", True),
+            # "more": listed under the navbar's "More" menu (less-used pages), so the bar stays one line.
+            nav_group=spec.get("nav_group"),
             role=spec.get("role"),
             # The shared filters the page reads (default: all); the filter bar shows only these.
             filters=tuple(spec.get("filters", FILTERS)),

@@ -126,14 +126,15 @@ def grade(value, rule: Rule) -> str | None:
 
 
 def link(page: str, scope_code: str | None, as_of: str, anchor: str | None = None, **extra) -> str:
-    """The page and view that explains an alert: "/trends?province=07&period=2022-11#payments"."""
-    query = {}
-    if scope_code and scope_code != "00":
-        query["province"] = scope_code[:2]
-        if len(scope_code) >= 4:
-            query["district"] = scope_code[:4]
-    query["period"] = as_of
-    query |= {key: value for key, value in extra.items() if value}
+    """The page and view that explains an alert: "/trends?scope=07&period=2022-11#trends-delay-parts".
+
+    The address the app writes for a view (layouts/url_state.py link; README "Share a view"): scope
+    first (00 for the country, said explicitly so that a link opened where a province is chosen still
+    opens the country), then period, then the page's own parameters. Written here because data_access
+    may not import layouts; tests/data_access/test_alerts.py holds the two writers to the same address.
+    """
+    query = {"scope": scope_code or "00", "period": as_of}
+    query |= {key: value for key, value in extra.items() if value not in (None, "") and key not in query}
     return page + "?" + urlencode(query) + (f"#{anchor}" if anchor else "")
 
 

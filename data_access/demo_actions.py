@@ -3,7 +3,8 @@
 DEMO: the wording follows what the Nov 2022 mission asked (CCT payments to follow the annual
 plan so that people do not wait for months; central and local convergence plans aligned;
 shortcomings fixed urgently), but the actions, units, dates and statuses are invented and
-every row is marked is_demo. As of November 2022 two older actions are overdue and one is due
+every row is marked is_demo. Evidence notes are free text, written once in the language of whoever
+wrote them (one in Lao, the others in English here) and never translated. As of November 2022 two older actions are overdue and one is due
 within the month; by the end of the demo data some are done, one dropped, others overdue.
 """
 import datetime as dt
@@ -29,7 +30,9 @@ DEMO_ACTIONS: list[tuple[dict, list[tuple[dt.date, str, str | None]]]] = [
       "text_lo": "ຝຶກອົບຮົມພະນັກງານຂັ້ນເມືອງ ຂອງແຂວງຜົ້ງສາລີ ກ່ຽວກັບກົນໄກແກ້ໄຂຄຳຮ້ອງທຸກ.",
       "responsible_unit": "PAFO Phongsaly", "due_date": dt.date(2022, 10, 31), "status": "open",
       "indicator_code": "GRIEVANCE_RESOLVED", "admin_code": "02"},
-     [(dt.date(2023, 3, 15), "done", "Training held in the three districts, 46 staff (demo).")]),
+     # The province office writes its note in Lao, the central units theirs in English: notes are
+     # shown as written, each marked with its language (layouts/common.py free_text).
+     [(dt.date(2023, 3, 15), "done", "ຈັດຝຶກອົບຮົມແລ້ວ ຢູ່ສາມເມືອງ, ພະນັກງານເຂົ້າຮ່ວມ 46 ຄົນ (ຕົວຢ່າງ).")]),
     ({"mission": NOV, "mission_date": dt.date(2022, 11, 18),
       "text_en": "CCT payments follow the annual plan so that people do not wait for months: approve and pay "
                  "each cycle within 30 days of compliance verification.",

@@ -57,6 +57,18 @@ def translate(key: str, lang: str, **params) -> str:
 t = translate
 
 
+def written_language(text: str | None) -> str | None:
+    """The language a person's free text is written in, by its script: "lo" when it has Lao letters,
+    "en" when it has Latin ones only (the program's notes are in Lao or English), None with no
+    letters (a number, a date). Free text is shown as written, never translated: this only marks it."""
+    text = text or ""
+    if any("\u0e80" <= char <= "\u0eff" for char in text):
+        return "lo"
+    if any(char.isascii() and char.isalpha() for char in text):
+        return "en"
+    return None
+
+
 def name_column(lang: str) -> str:
     """The database column holding names in this language (name_lo / name_en)."""
     return "name_lo" if lang == "lo" else "name_en"

@@ -6,7 +6,8 @@ from i18n import t
 from i18n.glossary import glossary
 from layouts.common import current_language
 
-PAGE = {"path": "/about", "title_key": "nav.about", "order": 90, "show_in_nav": True, "filters": ()}
+PAGE = {"path": "/about", "title_key": "nav.about", "order": 90, "show_in_nav": True, "filters": (),
+        "nav_group": "more"}
 
 TITLE = "about-title"
 CREDITS = "about-credits"

@@ -4,11 +4,11 @@ import dash_bootstrap_components as dbc
 import pandas as pd
 from dash import dcc, html
 
-from i18n import format_day, format_period, format_value, localized, t
-from layouts.common import current_language
+from i18n import format_day, format_period, format_value, localized, t, written_language
+from layouts.common import current_language, free_text, sentence_with
 from layouts.exports import export_buttons
 
-PAGE = {"path": "/actions", "title_key": "nav.actions", "order": 35}
+PAGE = {"path": "/actions", "title_key": "nav.actions", "order": 35, "nav_group": "more"}
 
 TITLE = "actions-title"
 RIGHTS = "actions-rights"
@@ -38,6 +38,9 @@ STATUSES = ("open", "in_progress", "done", "dropped")
 VIEWS = ("all", "overdue", "due_soon")
 STATUS_COLOURS = {"open": "secondary", "in_progress": "primary", "done": "success", "dropped": "dark"}
 ANY = ""
+# Columns holding what people typed (shown as written, each cell marked with its language by the
+# FreeText renderer in assets/js/free-text.js, from the row's "<field>_lang").
+FREE_TEXT_FIELDS = ("mission", "responsible_unit", "evidence")
 
 
 def _dropdown(component_id: str, label_key: str, options: list, value, lang: str) -> dbc.Col:
@@ -134,7 +137,7 @@ def layout(lang: str | None = None, view: str | None = None, status: str | None 
 
 
 def grid_columns(lang: str) -> list[dict]:
-    return [
+    return [_free_text_column(column) for column in [
         {"field": "mission", "headerName": t("actions.col_mission", lang), "minWidth": 110},
         {"field": "text", "headerName": t("actions.col_text", lang), "minWidth": 280, "flex": 3},
         {"field": "responsible_unit", "headerName": t("actions.col_responsible_unit", lang), "minWidth": 120},
@@ -146,7 +149,13 @@ def grid_columns(lang: str) -> list[dict]:
         {"field": "latest", "headerName": t("actions.col_latest_value", lang), "minWidth": 130},
         {"field": "place", "headerName": t("actions.col_place_name", lang), "minWidth": 90},
         {"field": "evidence", "headerName": t("actions.col_evidence", lang), "minWidth": 140, "flex": 2},
-    ]
+    ]]
+
+
+def _free_text_column(column: dict) -> dict:
+    if column["field"] not in FREE_TEXT_FIELDS:
+        return column
+    return column | {"cellRenderer": "FreeText", "cellRendererParams": {"langField": column["field"] + "_lang"}}
 
 
 def due_text(row: dict, lang: str) -> str:
@@ -191,7 +200,13 @@ def grid_rows(register: pd.DataFrame, lang: str) -> list[dict]:
                      "indicator": localized(row, lang, "indicator_name") if row.get("indicator_code") else "",
                      "latest": latest_text(row, lang), "place": place_text(row, lang),
                      "evidence": row.get("evidence") or ""})
+        rows[-1].update({f"{field}_lang": written_language(rows[-1][field]) for field in FREE_TEXT_FIELDS})
     return rows
+
+
+def free_text_options(values) -> list[dict]:
+    """Dropdown options for typed names (missions, units): shown as written, marked with their language."""
+    return [{"label": free_text(value), "value": value, "search": value} for value in values]
 
 
 def pick_options(register: pd.DataFrame, lang: str) -> list[dict]:
@@ -205,8 +220,9 @@ def _short(text: str, limit: int = 80) -> str:
 
 def action_detail(row: dict, lang: str) -> html.Div:
     """The chosen action in both languages, with its mission, unit, due date, place and indicator."""
-    facts = [t("actions.detail_line", lang, mission=row["mission"], unit=row["responsible_unit"],
-               due=format_day(row["due_date"], lang), place=place_text(row, lang))]
+    facts = [sentence_with("actions.detail_line", lang, mission=free_text(row["mission"]),
+                           unit=free_text(row["responsible_unit"]), due=format_day(row["due_date"], lang),
+                           place=place_text(row, lang))]
     if row.get("indicator_code"):
         facts.append(t("actions.detail_indicator", lang, indicator=localized(row, lang, "indicator_name"),
                        latest=latest_text(row, lang)))
@@ -220,12 +236,12 @@ def action_detail(row: dict, lang: str) -> html.Div:
     ], **{"data-action": str(row["id"])})
 
 
-def _history_value(field: str, value, lang: str) -> str:
+def _history_value(field: str, value, lang: str):
     if value is None or value == "":
         return "–"
     if field in ("status", "created"):
         return t(f"actions.status_{value}", lang) if value in STATUSES else str(value)
-    return str(value)
+    return free_text(str(value)) if field in FREE_TEXT_FIELDS else str(value)
 
 
 def history_table(history: pd.DataFrame, lang: str) -> html.Div:
@@ -236,8 +252,11 @@ def history_table(history: pd.DataFrame, lang: str) -> html.Div:
     for row in history.to_dict("records"):
         field = row["field"]
         label = t("actions.history_created", lang) if field == "created" else t(f"actions.col_{field}", lang)
-        change = (_history_value(field, row["new_value"], lang) if field == "created" else
-                  f"{_history_value(field, row['old_value'], lang)} → {_history_value(field, row['new_value'], lang)}")
+        old, new = _history_value(field, row["old_value"], lang), _history_value(field, row["new_value"], lang)
+        if field == "created":
+            change = new
+        else:
+            change = f"{old} → {new}" if isinstance(old, str) and isinstance(new, str) else [old, " → ", new]
         rows.append(html.Tr([html.Td(row["changed_at"].strftime("%Y-%m-%d %H:%M") + " UTC", className="text-nowrap"),
                              html.Td(row["changed_by"] or "–"), html.Td(label), html.Td(change)],
                             className="action-history-row"))

@@ -1,7 +1,8 @@
 """Helpers shared by page layouts: the visitor's language, ids of the shell's shared stores."""
 import flask
+from dash import html
 
-from i18n import normalise_language
+from i18n import normalise_language, t, written_language
 
 LANGUAGE_COOKIE = "lang"
 # Shell components every page may read (defined in layouts/shell.py, listed here so that
@@ -22,8 +23,6 @@ def current_language(explicit: str | None = None) -> str:
 
 def dropdown_labels(lang: str) -> dict[str, str]:
     """Dash 4 dcc.Dropdown's built-in texts in the page's language (the prop is replaced whole)."""
-    from i18n import t
-
     return {
         "search": t("common.dropdown_search", lang),
         "clear_search": t("common.dropdown_clear_search", lang),
@@ -76,3 +75,18 @@ def current_account() -> dict:
     if flask.has_request_context():
         return flask.g.get("shell_account") or empty
     return empty
+
+
+def free_text(text: str | None, **kwargs) -> html.Span:
+    """Text a person typed (an evidence note, a unit's or a mission's name) as written, marked with
+    the language it is written in, so that screen readers, the Lao font and the language checks know
+    an English note on the Lao page (or a Lao one on the English page) is a quotation, not a gap."""
+    language = written_language(text)
+    return html.Span(text or "", **({"lang": language} if language else {}), **kwargs)
+
+
+def sentence_with(key: str, lang: str, **parts) -> list:
+    """The catalog sentence `key` with components in place of its {placeholders} (e.g. free_text spans)."""
+    marked = t(key, lang, **{name: f"\x00{name}\x00" for name in parts})
+    pieces = marked.split("\x00")
+    return [parts[piece] if index % 2 else piece for index, piece in enumerate(pieces) if piece or index % 2]

@@ -6,7 +6,8 @@ from dash import dcc, html
 from i18n import format_day, format_number, t
 from layouts.common import current_language
 
-PAGE = {"path": "/import", "title_key": "nav.importer", "order": 70, "role": "coordinator", "filters": ()}
+PAGE = {"path": "/import", "title_key": "nav.importer", "order": 70, "role": "coordinator", "filters": (),
+        "nav_group": "more"}
 
 TITLE = "importer-title"
 KIND = "importer-kind"

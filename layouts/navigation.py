@@ -9,6 +9,9 @@ SKIP_LINK = "shell-skip-link"
 MAIN = "main-content"
 NAV_TOGGLER = "shell-nav-toggler"
 NAV_COLLAPSE = "shell-nav-collapse"
+# The navbar's "More" menu: pages whose PAGE says "nav_group": "more" (layouts/shell.py _nav_links).
+NAV_MORE = "shell-nav-more"
+NAV_GROUP_MORE = "more"
 PAGE_FILTERS = "shell-page-filters"
 # The shared filters, in the order the filter bar shows them; a page declares the ones it reads
 # in PAGE["filters"] (dashboard/pages.py), and only those are shown on it.
@@ -37,9 +40,15 @@ def menu_button(lang: str) -> html.Button:
 
 
 def demo_badge_text(lang: str) -> list:
-    """The demo label: in full from `sm` up, one word on a phone (the full sentence stays in the tooltip)."""
-    return [html.Span(t("shell.demo_badge", lang), className="d-none d-sm-inline"),
-            html.Span(t("a11y.demo_short", lang), className="d-sm-none")]
+    """The demo label: in full on a wide screen (1,800 px and up), "DEMO DATA" below, where the page
+    links need the room to stay on one line (the full sentence stays in the tooltip; 30-phone.css)."""
+    return [html.Span(t("shell.demo_badge", lang), className="shell-wide-only"),
+            html.Span(t("a11y.demo_short", lang), className="shell-narrow-only")]
+
+
+def more_menu_paths() -> list[str]:
+    """Paths of the pages listed under "More" (from the page registry): its toggle is marked on them."""
+    return sorted(page["path"] for page in dash.page_registry.values() if page.get("nav_group") == NAV_GROUP_MORE)
 
 
 def filters_by_path() -> dict[str, list[str]]:

@@ -144,7 +144,10 @@ def headline_cards(figures: dict, scope_name: str, lang: str, period: str, chang
     convergence = figures["convergence"]
     convergence_value = (format_value(convergence["share"], "percent", lang)
                          if convergence["share"] is not None else t("common.no_data", lang))
-    convergence_detail = t("overview.convergence_detail", lang, n_all=format_number(convergence["n_all"], lang),
+    # No coverage report at all in the window is missing, not "0 of 72 villages".
+    convergence_detail = t("overview.convergence_detail" if convergence["share"] is not None or
+                           not convergence["n_target_villages"] else "overview.convergence_no_reports", lang,
+                           n_all=format_number(convergence["n_all"], lang),
                            n_target=format_number(convergence["n_target_villages"], lang))
 
     delay = figures["payment_delay"]

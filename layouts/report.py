@@ -7,7 +7,7 @@ from dash import dcc, html
 from i18n import t
 from layouts.common import current_language
 
-PAGE = {"path": "/report", "title_key": "nav.report", "order": 70}
+PAGE = {"path": "/report", "title_key": "nav.report", "order": 70, "nav_group": "more"}
 
 TITLE = "report-title"
 SCOPE = "report-scope"

@@ -9,7 +9,7 @@ from layouts.card_change import TONES, card_statuses
 from layouts.common import current_language
 from layouts.exports import export_buttons
 
-PAGE = {"path": "/review", "title_key": "nav.review", "order": 35}
+PAGE = {"path": "/review", "title_key": "nav.review", "order": 35, "nav_group": "more"}
 
 TITLE = "review-title"
 WINDOWS = "review-windows"

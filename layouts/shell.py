@@ -9,7 +9,8 @@ from i18n import format_period, t
 from layouts.alerts import BADGE as ALERT_BADGE
 from layouts.common import DATASET_STORE, FILTERS_STORE, LANGUAGE_STORE, current_account, dropdown_labels
 from layouts.url_state import URL_DISTRICT, URL_IN, URL_OUT
-from layouts.navigation import FILTER_COLUMN, MAIN, NAV_COLLAPSE, demo_badge_text, menu_button, page_filters_store, skip_link
+from layouts.navigation import (FILTER_COLUMN, MAIN, NAV_COLLAPSE, NAV_GROUP_MORE, NAV_MORE, demo_badge_text, menu_button,
+                                page_filters_store, skip_link)
 
 NAVBAR = "shell-navbar"
 DEMO_BADGE = "shell-demo-badge"
@@ -40,14 +41,28 @@ def _may_see(page_role: str | None, account: dict) -> bool:
 
 
 def _nav_links(lang: str, account: dict) -> list:
+    """The page links, from the page registry: the main pages in a row, the less-used ones (PAGE
+    "nav_group": "more") under "More", so that eleven pages fit one line from 1,200 px in both
+    languages. On a phone the folded menu lists them all (30-phone.css opens the "More" list there)."""
     pages = sorted(dash.page_registry.values(), key=lambda page: page.get("order", 100))
-    pages = [page for page in pages if _may_see(page.get("role"), account)]
-    return [
-        dbc.NavItem(dbc.NavLink(t(page["title_key"], lang), href=page["path"], active="exact",
-                                id=f"nav-{page['module'].split('.')[-1]}"))
-        for page in pages
-        if page.get("title_key") and page.get("show_in_nav", True)
-    ]
+    pages = [page for page in pages
+             if _may_see(page.get("role"), account) and page.get("title_key") and page.get("show_in_nav", True)]
+    main = [page for page in pages if page.get("nav_group") != NAV_GROUP_MORE]
+    more = [page for page in pages if page.get("nav_group") == NAV_GROUP_MORE]
+    links = [dbc.NavItem(dbc.NavLink(t(page["title_key"], lang), href=page["path"], active="exact",
+                                     id=_nav_id(page)))
+             for page in main]
+    if more:
+        # Its toggle is marked (callbacks/navigation.py) while one of its pages is open.
+        links.append(dbc.DropdownMenu(
+            [dbc.DropdownMenuItem(t(page["title_key"], lang), href=page["path"], id=_nav_id(page)) for page in more],
+            label=t("nav.more", lang), id=NAV_MORE, nav=True, in_navbar=True, align_end=True,
+            class_name="nav-more"))
+    return links
+
+
+def _nav_id(page: dict) -> str:
+    return f"nav-{page['module'].split('.')[-1]}"
 
 
 def province_options(provinces, lang: str, visible: list[str] | None = None) -> list[dict]:
@@ -61,26 +76,42 @@ def province_options(provinces, lang: str, visible: list[str] | None = None) -> 
 
 
 def account_block(account: dict, lang: str):
-    """The signed-in person's name and role, and a sign-out form (POST with a CSRF token)."""
+    """The signed-in person's name and role, opening a menu with Users (administrators) and Sign out
+    (a POST form with a CSRF token): one narrow item, so that the page links keep their one line."""
     if not account["auth_on"] or not account["username"]:
         return None
-    admin_link = (html.A(t("nav.admin", lang), href="/admin", id="nav-admin", className="btn btn-sm btn-light me-2 text-nowrap")
-                  if account["role"] == "admin" else None)
+    role = t(f"access.role.{account['role']}", lang)
+    # The menu names the person too: below 1,400 px the toggle shows only their initials.
+    items = [dbc.DropdownMenuItem([html.Div(account["display_name"], className="fw-bold"), html.Div(role)],
+                                  header=True)]
+    if account["role"] == "admin":
+        items.append(dbc.DropdownMenuItem(t("nav.admin", lang), href="/admin", id="nav-admin"))
+    items.append(html.Form(
+        [dcc.Input(type="hidden", name="csrf_token", value=account["csrf_token"], id=CSRF_FIELD),
+         # The attribute makes it an item of the menu for the arrow keys (react-bootstrap's item selector).
+         html.Button(t("access.logout", lang), type="submit", id=LOGOUT, className="dropdown-item",
+                     **{"data-rr-ui-dropdown-item": ""})],
+        method="POST", action="/logout", className="m-0",
+    ))
+    # Name over role, in two short lines, from 1,400 px; below, the initials (the name for screen readers).
+    label = [html.Span(initials(account["display_name"]), className="account-initials d-xxl-none", **{"aria-hidden": "true"}),
+             html.Span(account["display_name"], className="visually-hidden d-xxl-none"),
+             html.Span([html.Span(account["display_name"], className="fw-bold text-nowrap"),
+                        html.Span(role, className="small text-nowrap")], className="d-none d-xxl-flex flex-column")]
     return html.Div(
-        [
-            admin_link,
-            # Name over role, in two short lines, so that the page links keep their room.
-            html.Div([html.Div(account["display_name"], className="fw-bold text-nowrap"),
-                      html.Div(t(f"access.role.{account['role']}", lang), className="text-nowrap")],
-                     className="text-light small lh-sm me-2", title=account["username"]),
-            html.Form(
-                [dcc.Input(type="hidden", name="csrf_token", value=account["csrf_token"], id=CSRF_FIELD),
-                 html.Button(t("access.logout", lang), type="submit", id=LOGOUT, className="btn btn-sm btn-outline-light text-nowrap")],
-                method="POST", action="/logout", className="d-inline m-0",
-            ),
-        ],
-        className="d-flex align-items-center ms-3", id=ACCOUNT,
+        dbc.DropdownMenu(items, label=label, nav=True, in_navbar=True, align_end=True, class_name="nav-account",
+                         toggle_class_name="lh-sm py-1"),
+        className="navbar-nav ms-xl-3", id=ACCOUNT, title=account["username"],
     )
+
+
+def initials(name: str) -> str:
+    """"Ana Phommachanh" -> "AP"; a Lao name keeps a vowel written before its consonant ("ແສງ" -> "ແສ")."""
+    marks = []
+    for word in (name or "?").split()[:2]:
+        head = 2 if word[0] in "ເແໂໃໄ" and len(word) > 1 else 1
+        marks.append(word[:head].upper())
+    return "".join(marks) or "?"
 
 
 def auth_banner(account: dict, lang: str):
@@ -121,7 +152,7 @@ def layout(lang: str, provinces, months: list[str], dataset: dict, periods: list
     account = current_account()
     visible = account["visible_provinces"]
     brand = dbc.NavbarBrand(
-        [html.Span(t("shell.brand_short", lang)), html.Small(" " + t("shell.brand", lang), className="ms-1 fw-normal d-none d-xxl-inline")],
+        [html.Span(t("shell.brand_short", lang)), html.Small(" " + t("shell.brand", lang), className="ms-1 fw-normal shell-wide-only")],
         href="/",
     )
     demo_badge = dbc.Badge(demo_badge_text(lang), color="warning", text_color="dark",
@@ -133,7 +164,8 @@ def layout(lang: str, provinces, months: list[str], dataset: dict, periods: list
         ],
         className="ms-auto d-flex", title=t("shell.language", lang),
     )
-    # Brand, demo label, alert count and the menu button stay on the top row; below `lg` the links,
+    # Brand, demo label, alert count and the menu button stay on the top row; below `xl` (1,200 px:
+    # eleven pages on one line need it, tests/browser/test_navbar_width.py) the links,
     # language and account fold into the menu (callbacks/navigation.py opens it), so a phone keeps its screen.
     navbar = dbc.Navbar(
         dbc.Container(
@@ -143,13 +175,13 @@ def layout(lang: str, provinces, months: list[str], dataset: dict, periods: list
                     id=f"{ALERT_BADGE}-link"),
              menu_button(lang),
              dbc.Collapse(
-                 [dbc.Nav(_nav_links(lang, account), className="ms-lg-3 flex-wrap", navbar=True),
+                 [dbc.Nav(_nav_links(lang, account), className="ms-xl-3", navbar=True),
                   language_switch, account_block(account, lang)],
                  id=NAV_COLLAPSE, is_open=False, navbar=True),
              ],
             fluid=True,
         ),
-        color="primary", dark=True, expand="lg", id=NAVBAR,
+        color="primary", dark=True, expand="xl", id=NAVBAR,
     )
     latest = default_as_of(months)
     filter_bar = dbc.Container(

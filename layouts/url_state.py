@@ -40,7 +40,7 @@ def _code(value) -> str | None:
 def parse_scope(query: dict, provinces, districts) -> dict | None:
     """{"province", "district"} the link asks for (None = the country), or None when it asks for
     nothing valid. `scope=07` / `scope=0703` / `scope=00`; `province=`/`district=` (older links,
-    the alerts') are read too. Unknown codes are ignored."""
+    saved or sent before scope=) are read too. Unknown codes are ignored."""
     provinces = set(() if provinces is None else provinces)
     districts = set(() if districts is None else districts)
     scope = scope_asked(query)

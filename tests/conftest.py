@@ -229,6 +229,22 @@ def page(browser, live_server):
         yield page
 
 
+def click_in_navbar(page, selector: str) -> None:
+    """Click a navbar item like a person: opening first the menu it is in ("More", the account menu)."""
+    item = page.locator(selector)
+    if not item.is_visible():
+        toggle = item.locator("xpath=ancestor::*[contains(concat(' ', @class, ' '), ' dropdown ')][1]/*[contains(@class, 'dropdown-toggle')]")
+        if toggle.count():
+            toggle.click()
+            item.wait_for(state="visible")
+    item.click()
+
+
+def follow_nav(page, name: str) -> None:
+    """Click the navbar's link to page `name`, through "More" when it is listed there."""
+    click_in_navbar(page, f"#nav-{name}")
+
+
 def screenshot(page, name: str) -> Path:
     """Save a full-page PNG under tests/screenshots/ (look at it: a chart nobody saw is not done)."""
     SCREENSHOT_DIR.mkdir(exist_ok=True)

@@ -13,9 +13,9 @@ def _reach_window(as_of: str, months: int) -> tuple:
     return period_start(add_months(as_of, -(months - 1))), period_end(as_of)
 
 
-def _reach_cte(conn: Connection, as_of: str, within: str | None, months: int) -> tuple[str, dict, list[str]]:
-    """The `reach` CTE (one row per village and project that reached it in the window), its
-    parameters and the project codes.
+def _coverage_rows(conn: Connection, as_of: str, within: str | None, months: int) -> tuple[str, dict, list[str]]:
+    """The condition (on alias o) for observations of a coverage indicator in the window and the place,
+    its parameters and the project codes.
 
     The coverage indicators are named in the SQL (not joined from `project`), so that both
     SQLite and PostgreSQL read the window through the (indicator_code, period_start, ...)
@@ -29,18 +29,24 @@ def _reach_cte(conn: Connection, as_of: str, within: str | None, months: int) ->
     params: dict = {"first": first, "last": last}
     params |= {f"ci{i}": code for i, code in enumerate(indicators)}
     in_list = ", ".join(f":ci{i}" for i in range(len(indicators))) or "NULL"
-    reach_filter = ""
+    condition = f"o.indicator_code IN ({in_list}) AND o.period_start BETWEEN :first AND :last"
     if within and within != "00":
         # Filtering the observations too keeps a province's query from scanning the nation.
-        reach_filter = " AND o.admin_code LIKE :prefix"
+        condition += " AND o.admin_code LIKE :prefix"
         params["prefix"] = within + "%"
+    return condition, params, project_codes
+
+
+def _reach_cte(conn: Connection, as_of: str, within: str | None, months: int) -> tuple[str, dict, list[str]]:
+    """The `reach` CTE (one row per village and project that reached it in the window), its
+    parameters and the project codes."""
+    condition, params, project_codes = _coverage_rows(conn, as_of, within, months)
     cte = f"""
         reached AS (
             SELECT DISTINCT o.admin_code, o.indicator_code
             FROM observation o
-            WHERE o.indicator_code IN ({in_list})
-              AND o.period_start BETWEEN :first AND :last
-              AND (o.value > 0 OR o.numerator > 0){reach_filter}
+            WHERE {condition}
+              AND (o.value > 0 OR o.numerator > 0)
         ),
         reach AS (
             SELECT DISTINCT r.admin_code, p.code AS project_code
@@ -128,7 +134,10 @@ def target_village_share_all_projects(
 ) -> dict:
     """Share of RRPM target-district villages reached by all five projects (the headline).
 
-    Returns {"n_target_villages", "n_all", "share"}; share is None when there are no target villages.
+    Returns {"n_target_villages", "n_all", "share", "reported"}. reported: whether any target village
+    of the place has any report (zero included) of any project's coverage indicator in the window.
+    share is None when there are no target villages, and when none of them reported: no report is
+    missing, not 0 % (a village that reported zero coverage does count, as not reached).
     """
     mix = convergence_rollup.project_mix(conn, as_of, within) if months == DEFAULT_WINDOW_MONTHS else None
     if mix is not None:
@@ -137,8 +146,9 @@ def target_village_share_all_projects(
         in_target = mix[mix["district_code"].isin(targets)]
         n_target = int(in_target["n_villages"].sum())
         n_all = int(in_target.loc[in_target["n_projects"] >= n_projects, "n_villages"].sum()) if n_target else 0
+        reported = bool(n_target) and _target_villages_reported(conn, as_of, within, months)
         return {"n_target_villages": n_target, "n_all": n_all,
-                "share": (100.0 * n_all / n_target) if n_target else None}
+                "share": (100.0 * n_all / n_target) if reported else None, "reported": reported}
     # Counted in SQL: two numbers come back, not a frame of 8,500 villages (the Overview asks
     # for this month and the previous one on every visit).
     cte, params, project_codes = _reach_cte(conn, as_of, within, months)
@@ -158,8 +168,22 @@ def target_village_share_all_projects(
     """), params).one()
     n_target = int(row.n_target or 0)
     n_all = int(row.n_all or 0) if n_target else 0
+    reported = bool(n_target) and _target_villages_reported(conn, as_of, within, months)
     return {"n_target_villages": n_target, "n_all": n_all,
-            "share": (100.0 * n_all / n_target) if n_target else None}
+            "share": (100.0 * n_all / n_target) if reported else None, "reported": reported}
+
+
+def _target_villages_reported(conn: Connection, as_of: str, within: str | None, months: int) -> bool:
+    """Whether any RRPM target-district village of the place has a coverage report in the window."""
+    condition, params, _projects = _coverage_rows(conn, as_of, within, months)
+    found = conn.execute(text(f"""
+        SELECT 1 FROM observation o
+        JOIN admin_unit a ON a.code = o.admin_code AND a.level = 'village'
+        JOIN target_area t ON t.admin_code = a.district_code AND t.project_code = 'RRPM'
+        WHERE {condition}
+        LIMIT 1
+    """), params).first()
+    return found is not None
 
 
 def _by_district_from_mix(conn: Connection, mix: pd.DataFrame, n_projects: int, within: str | None) -> pd.DataFrame:

@@ -4,7 +4,7 @@ import sqlite3
 
 import pytest
 
-from conftest import LiveServer, screenshot, watched_page
+from conftest import LiveServer, click_in_navbar, screenshot, watched_page
 from data.importer_db import sqlite_template_path
 
 pytestmark = pytest.mark.browser
@@ -66,7 +66,7 @@ def test_sign_in_in_lao_see_the_name_and_sign_out(browser, accounts_server):
         assert "Vilay Sisouk" in account and "ຜູ້ເບິ່ງຂໍ້ມູນ" in account
         assert page.locator("#nav-importer").count() == 0 and page.locator("#nav-admin").count() == 0
         screenshot(page, "access-signed-in-lo-viewer")
-        page.click("#shell-logout")
+        click_in_navbar(page, "#shell-logout")
         page.wait_for_selector("#login-form")
         page.goto(f"{page.base_url}/map")
         page.wait_for_selector("#login-form")
@@ -88,7 +88,7 @@ def test_an_admin_adds_a_coordinator_and_reads_the_audit_log(browser, accounts_s
     with watched_page(browser, accounts_server) as page:
         sign_in(page, "ana", "en")
         assert "Ana Phommachanh" in page.locator("#shell-account").inner_text()
-        page.click("#nav-admin")
+        click_in_navbar(page, "#nav-admin")
         page.wait_for_selector("#admin-users table")
         page.fill("#admin-new-username", "kham")
         page.fill("#admin-new-name", "Khamla Vongsa")
@@ -112,7 +112,7 @@ def test_an_admin_adds_a_coordinator_and_reads_the_audit_log(browser, accounts_s
         assert "ຜູ້ປະສານງານແຂວງ" in page.locator('#admin-users tr[data-username="kham"]').inner_text()
         assert "ເພີ່ມຜູ້ໃຊ້" in page.locator('#admin-audit tr[data-action="user_add"]').inner_text()
         screenshot(page, "access-admin-page-lo")
-        page.click("#shell-logout")
+        click_in_navbar(page, "#shell-logout")
         page.wait_for_selector("#login-form")
     with watched_page(browser, accounts_server) as page:
         sign_in(page, "kham", "en", "a long new password")

@@ -77,7 +77,7 @@ def test_the_payment_alert_leads_to_the_same_number(page, sqlite_demo_url, provi
 
     payment.locator("a.alert-link").click()
     page.wait_for_url("**/trends?*")
-    assert f"period={AS_OF}" in page.url and (f"province={province}" in page.url if province else True)
+    assert f"period={AS_OF}" in page.url and f"scope={province or '00'}" in page.url and "province=" not in page.url
     parts = page.locator("#trends-delay-parts")
     open_part = t("payments.open_part", "en", count=cycles["n_open"], people=format_number(cycles["waiting"], "en"),
                   longest=format_number(cycles["longest"], "en"), median="").split(", median")[0]

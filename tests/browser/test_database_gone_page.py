@@ -28,10 +28,6 @@ def _choose(page, dropdown_id: str, option: str) -> None:
     page.get_by_role("option", name=option).click()
 
 
-# Known regression found at the last integration (see the closing note of 2026-12-02): since the shared
-# filters read the period's months from the database, a province change with the database gone leaves
-# the page unchanged instead of showing the banner. Not strict, so the fix turns it green at once.
-@pytest.mark.xfail(reason="database-gone banner not shown after the period-window change (known, open)", strict=False)
 def test_the_page_says_data_is_unavailable_and_recovers_without_restart(browser, fragile_server, tmp_path):
     with watched_page(browser, fragile_server) as page:
         page.goto(page.base_url + "/?lang=en")

@@ -9,7 +9,7 @@ import pytest
 from openpyxl import load_workbook
 from playwright.sync_api import expect
 
-from conftest import screenshot
+from conftest import follow_nav, screenshot
 from i18n import format_period, t
 from pdf_text import pdf_text, squeezed
 
@@ -34,7 +34,7 @@ def _settled(page) -> None:
 
 def _go(page, path: str, lang: str) -> None:
     """Follow the navbar like a person (the shared filters stay as chosen)."""
-    page.locator(f"#nav-{path}").click()
+    follow_nav(page, path)
     _settled(page)
 
 

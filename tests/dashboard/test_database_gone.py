@@ -87,6 +87,102 @@ def test_sqlite_file_gone_says_unavailable_then_recovers_without_restart(sqlite_
     assert _has_districts(answer) and not _banner(answer)
 
 
+def test_sqlite_file_gone_after_the_demo_flag_is_due_again_still_says_unavailable(sqlite_copy, tmp_path, monkeypatch):
+    # The gate re-reads the demo flag (accounts on or off) every few seconds. A re-read that finds the
+    # database gone used to turn accounts on, so a demo visitor's callbacks got 401 "sign in again"
+    # instead of the banner (the browser test of this saw the page stay as it was).
+    import access.web
+
+    monkeypatch.setattr(access.web, "AUTH_RECHECK_SECONDS", 0.0)
+    client = create_app({"DATABASE_URL": f"sqlite:///{sqlite_copy}", "DEFAULT_LANGUAGE": "en"}).server.test_client()
+    assert _has_districts(_call(client, "01"))
+
+    os.rename(sqlite_copy, tmp_path / "saved.sqlite")
+    for province in ("02", "03"):
+        answer = _call(client, province)
+        assert not _has_districts(answer) and UNAVAILABLE_EN in _banner(answer)
+    assert not sqlite_copy.exists(), "the app created a new (empty) database file"
+
+    os.replace(tmp_path / "saved.sqlite", sqlite_copy)
+    answer = _call(client, "02")
+    assert _has_districts(answer) and not _banner(answer)
+
+
+def _share(client, province: str, period: str, shared=None, changed: str = "shell-province.value"):
+    """The body the browser posts when a shared filter (or the page) changes: the shell's share_filters."""
+    body = {
+        "output": "app-filters.data",
+        "outputs": {"id": "app-filters", "property": "data"},
+        "inputs": [{"id": "shell-province", "property": "value", "value": province},
+                   {"id": "shell-district", "property": "value", "value": ""},
+                   {"id": "shell-period", "property": "value", "value": period},
+                   {"id": "shell-location", "property": "pathname", "value": "/"}],
+        "state": [{"id": "app-filters", "property": "data", "value": shared}],
+        "changedPropIds": [changed],
+    }
+    return client.post("/_dash-update-component", json=body, headers={"Origin": "http://localhost"})
+
+
+def test_a_place_chosen_while_the_database_is_gone_is_shared_and_shown_once_it_is_back(sqlite_copy, tmp_path):
+    client = create_app({"DATABASE_URL": f"sqlite:///{sqlite_copy}", "DEFAULT_LANGUAGE": "en"}).server.test_client()
+    assert client.get("/healthz").status_code == 200  # the visitor's page was open: the demo flag is known
+    os.rename(sqlite_copy, tmp_path / "saved.sqlite")
+
+    # A month is its own as-of: the place reaches the store with nothing read, pages then say "unavailable".
+    answer = _share(client, "07", "2025-11").get_json()
+    assert answer["response"]["app-filters"]["data"] == {
+        "province": "07", "district": None, "period": "2025-11", "review_period": "2025-11",
+        "period_start": "2025-11"}
+    # A quarter needs the months with data: the banner says why, and the store keeps what it had ...
+    stale = {"province": None, "district": None, "period": "2025-11", "review_period": "2025-Q4",
+             "period_start": "2025-10"}
+    answer = _share(client, "07", "2025-Q4", stale).get_json()
+    assert UNAVAILABLE_EN in _banner(answer) and "app-filters" not in answer.get("response", {})
+    assert not sqlite_copy.exists()
+
+    # ... until the next page change, once the database is back, shares it again.
+    os.replace(tmp_path / "saved.sqlite", sqlite_copy)
+    answer = _share(client, "07", "2025-Q4", stale, changed="shell-location.pathname").get_json()
+    assert answer["response"]["app-filters"]["data"]["province"] == "07"
+    # A page change with the store already right sends nothing: the page's charts are not drawn twice.
+    current = answer["response"]["app-filters"]["data"]
+    again = _share(client, "07", "2025-Q4", current, changed="shell-location.pathname")
+    assert again.status_code in (200, 204) and "app-filters" not in (again.get_json(silent=True) or {}).get("response", {})
+
+
+class _Store:
+    """A DataStore stand-in whose read of the demo flag answers `info` or raises `error`."""
+
+    def __init__(self, info=None, error=None):
+        self.info, self.error = info, error
+
+    def read(self, query, *args):
+        if self.error is not None:
+            raise self.error
+        return self.info
+
+
+def _unavailable():
+    from sqlalchemy import exc
+
+    return exc.OperationalError("SELECT 1", {}, Exception("unable to open database file"))
+
+
+@pytest.mark.parametrize("store, last_known, expected", [
+    (_Store({"is_demo": "1"}), None, False),
+    (_Store({"is_demo": "0"}), False, True),            # a real database now: accounts on, whatever was known
+    (_Store(error=_unavailable()), False, False),        # gone for a while: the last answer stands
+    (_Store(error=_unavailable()), True, True),
+    (_Store(error=_unavailable()), None, True),          # never read: fail closed
+    (_Store(error=RuntimeError("a fault")), False, True),  # not an outage: fail closed
+], ids=["demo", "real", "gone-demo", "gone-real", "gone-never-read", "fault"])
+def test_accounts_rule_while_the_database_is_unavailable(store, last_known, expected):
+    from access.web import auth_is_on
+
+    assert auth_is_on(store, "auto", last_known) is expected
+    assert auth_is_on(store, "on", last_known) is True and auth_is_on(store, "off", last_known) is False
+
+
 def test_starting_on_a_missing_sqlite_file_creates_nothing(tmp_path):
     path = tmp_path / "never-created.sqlite"
     client = create_app({"DATABASE_URL": f"sqlite:///{path}"}).server.test_client()

@@ -9,7 +9,7 @@ import callbacks
 from dashboard.app import create_app
 from dashboard.pages import page_modules, page_title
 from i18n import t
-from layouts.navigation import FILTERS, MAIN, NAV_TOGGLER, SKIP_LINK
+from layouts.navigation import FILTERS, MAIN, NAV_COLLAPSE, NAV_GROUP_MORE, NAV_MORE, NAV_TOGGLER, SKIP_LINK
 
 PAGE_MODULES = page_modules()
 CALLBACKS_DIR = Path(callbacks.__file__).parent
@@ -71,6 +71,38 @@ def test_about_is_in_the_navbar(client):
     assert json.dumps(_layout(client, "/", "en")).count('"nav-about"') == 1
 
 
+def _ids_under(node) -> list[str]:
+    found = []
+    if isinstance(node, dict):
+        if isinstance(node.get("props", {}).get("id"), str):
+            found.append(node["props"]["id"])
+        for value in node.get("props", {}).values():
+            found += _ids_under(value)
+    elif isinstance(node, list):
+        for item in node:
+            found += _ids_under(item)
+    return found
+
+
+@pytest.mark.parametrize("lang", ["en", "lo"])
+def test_the_less_used_pages_are_under_more_as_the_registry_says(client, lang):
+    layout = _layout(client, "/", lang)
+    more = _find(layout, NAV_MORE)
+    assert more["type"] == "DropdownMenu" and more["props"]["label"] == t("nav.more", lang)
+    under_more = {item for item in _ids_under(more) if item.startswith("nav-")}
+    nav = _ids_under(_find(layout, NAV_COLLAPSE))
+    for module in PAGE_MODULES:
+        spec, link = module.PAGE, "nav-" + module.__name__.rsplit(".", 1)[-1]
+        if not spec.get("show_in_nav", True) or spec.get("role") == "admin":
+            continue
+        assert nav.count(link) == 1, f"{link} should be in the navbar once"
+        assert (link in under_more) == (spec.get("nav_group") == NAV_GROUP_MORE), link
+        item = _find(more if link in under_more else layout, link)
+        assert item["props"]["children"] == t(spec["title_key"], lang) and item["props"]["href"] == spec["path"]
+    # The main pages stay in the row: what a mission and leadership open first.
+    assert {"nav-overview", "nav-map", "nav-targets", "nav-trends"}.isdisjoint(under_more)
+
+
 @pytest.mark.parametrize("module", PAGE_MODULES, ids=[m.__name__ for m in PAGE_MODULES])
 def test_a_page_shows_the_filter_bar_only_if_its_callbacks_read_the_filters(module):
     # The shared filters are read through FILTERS_STORE: a page whose callbacks never read it
@@ -89,3 +121,10 @@ def test_filters_by_path_in_the_layout_follow_the_page_declarations(client):
     assert store["props"]["data"] == expected
     assert store["props"]["data"]["/phase2"] == ["period"]
     assert store["props"]["data"]["/import"] == []
+
+
+@pytest.mark.parametrize("name, expected", [("Ana Phommachanh", "AP"), ("kham", "K"), ("ແສງ ສີສະຫວັດ", "ແສສ"), ("", "?")])
+def test_the_account_menu_shows_initials_below_1400_px(name, expected):
+    from layouts.shell import initials
+
+    assert initials(name) == expected

@@ -42,7 +42,7 @@ def test_overdue_is_graded_by_the_longest_overdue(days_late, severity):
     alert = _found(frame)[ACTION_OVERDUE]
     assert (alert["severity"], alert["value"], alert["params"]["n"]) == (severity, days_late, 2)
     assert alert["params"]["text_en"] == "Action 1"
-    assert alert["link"] == "/actions?period=2022-11&view=overdue"
+    assert alert["link"] == "/actions?scope=00&period=2022-11&view=overdue"
 
 
 @pytest.mark.parametrize("due, alerted", [(DAY, True), (DAY + dt.timedelta(days=1), True),
@@ -107,10 +107,10 @@ def test_demo_nov_2022_alerts_name_the_overdue_and_due_soon_actions(demo_engine)
     # The mid-term review's PMT survey (due 30 Sep 2022, in progress then): 61 days late, serious.
     assert (overdue["severity"], overdue["value"]) == ("serious", 61)
     assert "Agreed actions overdue: 2" in overdue["sentence"]
-    assert overdue["link"] == "/actions?period=2022-11&view=overdue"
+    assert overdue["link"] == "/actions?scope=00&period=2022-11&view=overdue"
     soon = houaphan[houaphan["rule"] == ACTION_DUE_SOON].iloc[0]
     assert "the first on 15 Dec 2022" in soon["sentence"] and soon["value"] == 1
-    assert soon["link"] == "/actions?province=07&period=2022-11&view=due_soon"
+    assert soon["link"] == "/actions?scope=07&period=2022-11&view=due_soon"
     assert ACTION_OVERDUE not in set(houaphan["rule"])
     # By March 2023 the PMT survey and the grievance training are done: they are no longer overdue.
     late = later[later["rule"] == ACTION_OVERDUE].iloc[0]
@@ -124,5 +124,5 @@ def test_the_alerts_command_prints_the_action_alerts(sqlite_demo_url, monkeypatc
     assert main(["alerts", "--as-of", "2022-11", "--lang", "en"]) == 0
     out = capsys.readouterr().out
     assert "[Serious] Agreed actions overdue: 2; the longest by 61 days, due 30 Sept 2022" in out
-    assert "/actions?period=2022-11&view=overdue" in out
+    assert "/actions?scope=00&period=2022-11&view=overdue" in out
     assert "[Warning] Agreed actions due within 30 days: 1; the first on 15 Dec 2022" in out

@@ -41,7 +41,7 @@ def test_payment_alert_reads_the_longest_wait(demo_engine, scope, prefix):
     assert list(payment["severity"]) == [_expected_severity(longest)]
     assert payment["value"].iloc[0] == longest
     assert format_value(longest, "days", "en") in payment["sentence"].iloc[0]
-    assert payment["link"].iloc[0].startswith("/trends?" + (f"province={prefix}&" if prefix else "") + "period=2022-11")
+    assert payment["link"].iloc[0].startswith(f"/trends?scope={prefix or '00'}&period=2022-11")
     ranks = frame["severity"].map(alerts.SEVERITY_RANK).tolist()
     assert ranks == sorted(ranks, reverse=True)
 
@@ -86,7 +86,7 @@ def test_a_district_that_stops_reporting(demo_engine):
             silent = silent[silent["rule"] == alerts.DISTRICT_SILENT]
             assert list(silent["scope_code"]) == [district]
             assert list(silent["value"]) == [3] and list(silent["severity"]) == ["warning"]
-            assert f"district={district}" in silent["link"].iloc[0]
+            assert f"scope={district}&" in silent["link"].iloc[0]
             assert alerts.DISTRICT_SILENT not in set(alerts_for(conn, "07", "2022-10")["rule"])
             # Another province's scope does not see it; the country does.
             assert district not in set(alerts_for(conn, "04", AS_OF)["scope_code"])

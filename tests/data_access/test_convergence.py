@@ -85,5 +85,42 @@ def test_headline_share_counts_target_villages_only(villages):
     with villages.connect() as conn:
         headline = target_village_share_all_projects(conn, "2025-06")
         elsewhere = target_village_share_all_projects(conn, "2025-06", within="0702")
-    assert headline == {"n_target_villages": 4, "n_all": 1, "share": 25.0}
-    assert elsewhere == {"n_target_villages": 0, "n_all": 0, "share": None}
+    assert headline == {"n_target_villages": 4, "n_all": 1, "share": 25.0, "reported": True}
+    assert elsewhere == {"n_target_villages": 0, "n_all": 0, "share": None, "reported": False}
+
+
+def test_no_coverage_report_in_the_window_is_missing_not_zero(villages):
+    with villages.connect() as conn:
+        # July 2022 - June 2023: not one report of any project's coverage.
+        nothing = target_village_share_all_projects(conn, "2023-06")
+        # May 2025 alone: one village reported zero ECE coverage. A report of zero is a 0 %, not missing.
+        only_zero = target_village_share_all_projects(conn, "2025-05", months=1)
+        # June 2025 alone: a report outside the target districts says nothing of the target villages.
+        conn.execute(insert(Observation), [_reach("0702001", "RRPM", "2025-07")])
+        elsewhere_only = target_village_share_all_projects(conn, "2025-07", months=1)
+    assert nothing == {"n_target_villages": 4, "n_all": 0, "share": None, "reported": False}
+    assert only_zero == {"n_target_villages": 4, "n_all": 0, "share": 0.0, "reported": True}
+    assert elsewhere_only["share"] is None and elsewhere_only["reported"] is False
+
+
+def test_overview_convergence_is_missing_where_no_target_village_reported(demo_engine):
+    from sqlalchemy import text
+
+    from data_access.queries.overview import headline_figures
+    from data_access.rollup import rebuild_rollups
+
+    with demo_engine.connect() as conn:
+        before = headline_figures(conn, "07", "2022-11")["convergence"]
+        assert before["reported"] and before["share"] is not None
+        try:  # rolled back: the demo database is shared by the session
+            conn.execute(text("DELETE FROM observation WHERE admin_code LIKE '07%' AND indicator_code IN "
+                              "(SELECT coverage_indicator FROM project) AND period_start > :first"),
+                         {"first": period_start("2021-11")})
+            rebuild_rollups(conn)  # as an import or a rollback does after changing observations
+            gone = headline_figures(conn, "07", "2022-11")["convergence"]
+            # The country still has reports elsewhere: its share is a number.
+            national = headline_figures(conn, None, "2022-11")["convergence"]
+        finally:
+            conn.rollback()
+    assert gone == {"n_target_villages": before["n_target_villages"], "n_all": 0, "share": None, "reported": False}
+    assert national["reported"] and national["share"] is not None

@@ -168,3 +168,15 @@ def test_numbers_read_as_babel_writes_them_after_rounding_half_up(lang):
             expected = format_decimal(round_half_up(value, decimals), format=pattern, locale=_babel_locale(lang),
                                       decimal_quantization=True)
             assert format_number(value, lang, decimals) == expected, (value, decimals)
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("Joint plan signed by the four provinces (demo).", "en"),
+    ("ຈັດຝຶກອົບຮົມແລ້ວ ຢູ່ສາມເມືອງ, ພະນັກງານເຂົ້າຮ່ວມ 46 ຄົນ", "lo"),
+    ("PAFO ຫົວພັນ", "lo"),  # a Lao note that names an office in Latin letters is still Lao
+    ("2023-02-27", None), ("", None), (None, None),
+])
+def test_written_language_reads_the_script(text, expected):
+    from i18n import written_language
+
+    assert written_language(text) == expected

@@ -14,6 +14,9 @@ PAIRS = [
     ("--a11y-focus", "--a11y-page-bg", 3.0),
     ("--a11y-focus", "--a11y-card-bg", 3.0),
     ("--a11y-focus-on-nav", "--a11y-nav-bg", 3.0),
+    # The "More" menu's item under the pointer or the keyboard.
+    ("--a11y-nav-link-active", "--a11y-nav-hover-bg", 4.5),
+    ("--a11y-focus-on-nav", "--a11y-nav-hover-bg", 3.0),
 ]
 
 

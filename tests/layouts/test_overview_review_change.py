@@ -42,3 +42,17 @@ def test_without_a_review_period_there_is_no_second_line(figures):
     month = {"registered": {"current": 1871, "previous": 1840, "change": 31, "verdict": "better"}}
     row = headline_cards(figures, "Lao PDR", "en", "2022-11", month, {}, "2022-10", {})
     assert not [i for i, _ in _ids(row, []) if i.get("type") == "overview-card-review-change"]
+
+
+@pytest.mark.parametrize("lang", ["en", "lo"])
+def test_the_convergence_card_says_no_data_when_no_target_village_reported(figures, lang):
+    from i18n import t
+
+    missing = figures | {"convergence": {"n_target_villages": 72, "n_all": 0, "share": None, "reported": False}}
+    row = headline_cards(missing, "Lao PDR", lang, "2022-11", {}, {}, "2022-10", {})
+    (card,) = [column.children for column in row.children if column.children.id["card"] == "convergence"]
+    value, *details = card.children.children[1:]
+    assert value.children == t("common.no_data", lang)
+    assert [detail.children for detail in details] == [t("overview.convergence_no_reports", lang, n_target="72")]
+    reported = figures | {"convergence": {"n_target_villages": 72, "n_all": 0, "share": 0.0, "reported": True}}
+    assert "0.0 %" in str(headline_cards(reported, "Lao PDR", "en", "2022-11", {}, {}, "2022-10", {}))
