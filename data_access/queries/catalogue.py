@@ -5,6 +5,7 @@ import pandas as pd
 from sqlalchemy import Connection, text
 
 from data_access.periods import period_end
+from data_access.store import read_through
 
 
 def _frame(conn: Connection, sql: str, **params) -> pd.DataFrame:
@@ -58,15 +59,19 @@ def indicators(conn: Connection, project_code: str | None = None) -> pd.DataFram
 
 
 def indicator(conn: Connection, code: str) -> dict | None:
-    """One indicator's catalogue row as a dict, or None."""
-    row = conn.execute(
-        text(
-            "SELECT code, project_code, name_en, name_lo, unit, period_type, level, direction, aggregation, "
-            "multiplier, framework_level, cumulative, min_value, max_value FROM indicator WHERE code = :code"
-        ),
-        {"code": code},
-    ).mappings().first()
+    """One indicator's catalogue row as a dict (a copy), or None."""
+    row = read_through(conn, indicator_rows).get(code)
     return dict(row) if row else None
+
+
+def indicator_rows(conn: Connection) -> dict[str, dict]:
+    """Every indicator's catalogue row by code (31 rows: one read, kept with the page's other reads,
+    instead of a query per indicator a page's queries look up, ~170 of them on a cold page set)."""
+    rows = conn.execute(text(
+        "SELECT code, project_code, name_en, name_lo, unit, period_type, level, direction, aggregation, "
+        "multiplier, framework_level, cumulative, min_value, max_value FROM indicator"
+    )).mappings().all()
+    return {row["code"]: dict(row) for row in rows}
 
 
 def months_with_data(conn: Connection) -> list[str]:
