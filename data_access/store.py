@@ -41,7 +41,22 @@ class DataStore:
 
     def data_version(self) -> str:
         with self.engine.connect() as conn:
+            return self._version(conn)
+
+    def _version(self, conn: Connection) -> str:
+        """The data version, read once per web request: a page's callback makes a dozen reads, each of
+        which asked the database again (a round trip each on PostgreSQL). Within one request every read
+        sees the version the request started with; outside a request (scripts, tests) it is read each time."""
+        try:
+            import flask
+        except ImportError:  # pragma: no cover - flask comes with dash
             return current_data_version(conn)
+        if not flask.has_request_context():
+            return current_data_version(conn)
+        kept = flask.g.get("_data_version")
+        if kept is None:
+            kept = flask.g._data_version = current_data_version(conn)
+        return kept
 
     def read(self, query: Callable, *args, **kwargs):
         token = _ACTIVE_STORE.set(self)
@@ -55,7 +70,7 @@ class DataStore:
             with self.engine.connect() as conn:
                 return query(conn, *args, **kwargs)
         with self.engine.connect() as conn:
-            version = current_data_version(conn)
+            version = self._version(conn)
             key = f"{query.__module__}.{query.__qualname__}|{version}|{_arguments(query, args, kwargs)!r}"
             try:
                 cached = self.cache.get(key)
@@ -126,6 +141,16 @@ class _Reading:
         self.result = None
 
 
+def forget_request_version() -> None:
+    """A write in this request (an import, a saved setting): the next read asks the database again."""
+    try:
+        import flask
+    except ImportError:  # pragma: no cover
+        return
+    if flask.has_request_context():
+        flask.g.pop("_data_version", None)
+
+
 def current_data_version(conn: Connection) -> str:
     row = conn.execute(select(DatasetInfo.value).where(DatasetInfo.key == "data_version")).first()
     return row[0] if row else "0"
@@ -133,6 +158,7 @@ def current_data_version(conn: Connection) -> str:
 
 def bump_data_version(conn: Connection) -> str:
     """Increase data_version inside the caller's transaction; returns the new version."""
+    forget_request_version()
     new_version = str(int(current_data_version(conn)) + 1)
     changed = conn.execute(
         update(DatasetInfo).where(DatasetInfo.key == "data_version").values(value=new_version)

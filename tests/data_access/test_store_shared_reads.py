@@ -76,3 +76,26 @@ def test_a_query_inside_another_shares_the_pages_cache_entry(engine):
     with engine.connect() as conn:
         assert alerts(conn, "02", "2025-11") == {"alerts": {"scope": "02", "period": "2025-11"}}
     assert calls[-1] == ("02", "2025-11", None)
+
+
+def test_the_data_version_is_read_once_a_request_and_again_after_a_write_in_it(engine):
+    from sqlalchemy import event
+
+    from data_access.store import bump_data_version
+
+    store = DataStore(engine, Cache(flask.Flask("t"), config={"CACHE_TYPE": "SimpleCache"}))
+    asked = []
+    event.listen(engine, "before_cursor_execute",
+                 lambda conn, cursor, statement, *rest: asked.append(statement) if "dataset_info" in statement else None)
+    app = flask.Flask("request")
+    with app.test_request_context("/_dash-update-component"):
+        for code in ("01", "02", "03"):
+            store.read(lambda conn, c: c, code)
+        assert len(asked) == 1
+        with engine.begin() as conn:
+            bump_data_version(conn)  # an import in this request
+        before = len(asked)
+        assert store.data_version() == "2" and len(asked) == before + 1
+    store.read(lambda conn, c: c, "04")  # outside a request: asked every time
+    store.read(lambda conn, c: c, "05")
+    assert len(asked) == before + 3
