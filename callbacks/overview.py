@@ -7,7 +7,7 @@ from data_access.card_changes import compare
 from data_access.periods import add_months
 from data_access.queries.alerts import alerts_for, rules_in_force
 from data_access.queries.catalogue import admin_unit
-from data_access.queries.overview import district_map_data, headline_figures
+from data_access.queries.overview import district_map_data, headline_figures, headline_values
 from data_access.queries.targets import progress_table
 from geo.levels import layer_geojson
 from i18n import format_period, localized, t
@@ -60,10 +60,11 @@ def register(app, store, config) -> None:
         place = localized(unit, lang) if unit else t("common.national", lang)
         figures = store.read(headline_figures, scope, period)
         previous_period = add_months(period, -1)
-        changes = compare(figures, store.read(headline_figures, scope, previous_period))
+        # The earlier months' card numbers only (no reporting counts): what the change compares.
+        changes = compare(figures, store.read(headline_values, scope, previous_period))
         # The program reviews every six months (a supervision mission): the change since the last one.
         review_period = add_months(period, -REVIEW_MONTHS)
-        review_changes = compare(figures, store.read(headline_figures, scope, review_period))
+        review_changes = compare(figures, store.read(headline_values, scope, review_period))
         statuses = card_statuses(store.read(progress_table, scope, period))
         alerts = alerts_card(store.read(alerts_for, scope, period, lang), store.read(rules_in_force), lang)
         map_data = store.read(district_map_data, MAP_INDICATOR, scope, period)

@@ -66,6 +66,20 @@ def _expected_reporters(conn: Connection, indicator_code: str, scope_code: str |
     return _reporters(conn, indicator_code, scope_code, as_of)[1]
 
 
+def headline_values(conn: Connection, scope_code: str | None, as_of: str, first_month: str | None = None) -> dict:
+    """The five cards' numbers for a place and month (what a change since last month or since the last
+    review compares: card_changes.compare): registered, compliance, stunting, convergence, payment_delay
+    as in headline_figures, which adds the reporting counts and the target. One computation: both read these."""
+    return {
+        # A stock as of the month: carried reports count up to the cap; older ones leave it missing.
+        "registered": scope_value(conn, "CCT_REGISTERED", scope_code, as_of, as_of),
+        "compliance": scope_value(conn, "CCT_COMPLY_ALL", scope_code, first_month or as_of, as_of),
+        "stunting": survey_latest_and_baseline(conn, "STUNTING", scope_code, as_of),
+        "convergence": target_village_share_all_projects(conn, as_of, scope_code),
+        "payment_delay": read_through(conn, payment_delay, scope_code, as_of, first_month),
+    }
+
+
 def headline_figures(conn: Connection, scope_code: str | None, as_of: str, first_month: str | None = None) -> dict:
     """Everything the Overview cards show, for a place (None = national) as of a month.
 
@@ -85,21 +99,14 @@ def headline_figures(conn: Connection, scope_code: str | None, as_of: str, first
     payment_delay (queries.payments.payment_delay: the headline including open cycles, and
     its open and paid parts).
     """
-    # A stock as of the month: carried reports count up to the cap; older ones leave it missing.
-    registered = scope_value(conn, "CCT_REGISTERED", scope_code, as_of, as_of)
+    values = read_through(conn, headline_values, scope_code, as_of, first_month)
     registered_reporting, registered_expected = _reporters(conn, "CCT_REGISTERED", scope_code, as_of)
-    compliance = scope_value(conn, "CCT_COMPLY_ALL", scope_code, first_month or as_of, as_of)
-    return {
-        "registered": registered,
+    return values | {
         "registered_expected": registered_expected,
         "registered_reporting": registered_reporting,
         "carry_forward_months": stored_cap(conn),
         "compliance_expected": _expected_reporters(conn, "CCT_COMPLY_ALL", scope_code, as_of),
         "registered_target": end_of_project_target(conn, "CCT_REGISTERED", scope_code),
-        "compliance": compliance,
-        "stunting": survey_latest_and_baseline(conn, "STUNTING", scope_code, as_of),
-        "convergence": target_village_share_all_projects(conn, as_of, scope_code),
-        "payment_delay": read_through(conn, payment_delay, scope_code, as_of, first_month),
     }
 
 
