@@ -70,7 +70,7 @@ def _village_reach_sql(conn: Connection, as_of: str, within: str | None, months:
         WITH {cte}
         SELECT a.code, a.name_en, a.name_lo, a.district_code, a.province_code, a.lon, a.lat,
                CASE WHEN t.admin_code IS NULL THEN 0 ELSE 1 END AS is_target,
-               COUNT(reach.project_code) AS n_projects, {flags}
+               COUNT(reach.project_code) AS n_projects{", " + flags if flags else ""}
         FROM admin_unit a
         LEFT JOIN reach ON reach.admin_code = a.code
         LEFT JOIN target_area t ON t.admin_code = a.district_code AND t.project_code = 'RRPM'

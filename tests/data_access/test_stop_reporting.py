@@ -113,7 +113,7 @@ def test_map_value_and_hover_match_plain_sql(stopped_engine):
         assert int(values.loc[code, "n_reporting"]) == plain["reporting"], code
     figure = indicator_choropleth(data["values"], data["units"], {"type": "FeatureCollection", "features": []},
                                   data["indicator"], "en", unit_word="villages")
-    hover = {row[0]: row[3] for row in figure.data[0].customdata}
+    hover = {row[0]: row[2] for row in figure.data[0].customdata}  # code, value line, details
     assert "carried from earlier reports (oldest Aug 2025)" in hover[STOPPED]
     assert "0 of" in hover[STOPPED]
 
