@@ -16,8 +16,16 @@ from data_access.importers import indicators, survey_rounds
 from data_access.importers.report import ImportReport
 
 TABLE = "import_staging"
+# The staged rows that have a stored observation under their key (see Staging.match).
+MATCH = "import_match"
 CHUNK = 20_000
 SQLITE_CACHE_KB = 256 * 1024
+# PostgreSQL, for the import's transaction only (SET LOCAL): sorts and hashes of a million staged rows
+# in memory instead of spilling to disk at the default 4 MB; no JIT, which spent half a second compiling
+# each big statement that runs once; no Memoize: every staged key is unique, but from per-column
+# statistics the planner expects repeats and probed observation's key a million times (4 s) instead
+# of merging the two sorted indexes (under 1 s).
+PG_SETTINGS = {"work_mem": "128MB", "maintenance_work_mem": "256MB", "jit": "off", "enable_memoize": "off"}
 _COLUMNS = ("row_no", "label", "indicator_code", "admin_code", "period", "period_start", "value", "numerator",
             "denominator", "std_error", "source", "released_on", "n_rows")
 _KEY = "s.indicator_code = o.indicator_code AND s.admin_code = o.admin_code AND s.period = o.period"
@@ -39,8 +47,12 @@ class Staging:
         self._label_ids: dict[tuple, int] = {}
         self._buffer: list[tuple] = []
         self.rows = 0
+        self._matched = False
         self._cache_size = None
-        if not self.postgres:
+        if self.postgres:
+            for name, value in PG_SETTINGS.items():
+                conn.exec_driver_sql(f"SET LOCAL {name} = '{value}'")
+        else:
             # SQLite's default page cache (2 MB) makes the merge into observation's three indexes re-read
             # pages endlessly; a larger one for this connection while it imports (restored in close()).
             self._cache_size = conn.exec_driver_sql("PRAGMA cache_size").scalar()
@@ -100,6 +112,7 @@ class Staging:
         """Drop the table (PostgreSQL drops it at the end of the transaction by itself)."""
         if not self.postgres:
             try:
+                self.conn.exec_driver_sql(f"DROP TABLE IF EXISTS {MATCH}")
                 self.conn.exec_driver_sql(f"DROP TABLE IF EXISTS {TABLE}")
                 if self._cache_size is not None:
                     self.conn.exec_driver_sql(f"PRAGMA cache_size = {int(self._cache_size)}")
@@ -168,17 +181,20 @@ class Staging:
     def _mixed_levels(self, lookup, report: ImportReport) -> None:
         """indicators.check_mixed_levels, run only on the (indicator, period) pairs where places of two levels
         meet (in the file or with the database): at national scale a village file has none."""
+        # Distinct (pair, code length) rows, not codes: a million staged codes are never sorted.
         pairs = self.conn.execute(text(
             f"""
             WITH pairs AS (SELECT DISTINCT indicator_code, period FROM {TABLE}),
-            codes AS (
-                SELECT indicator_code, period, admin_code FROM {TABLE}
+            lengths AS (
+                SELECT indicator_code, period, LENGTH(admin_code) AS length FROM {TABLE}
+                GROUP BY indicator_code, period, LENGTH(admin_code)
                 UNION
-                SELECT o.indicator_code, o.period, o.admin_code FROM observation o
+                SELECT o.indicator_code, o.period, LENGTH(o.admin_code) FROM observation o
                 JOIN pairs p ON p.indicator_code = o.indicator_code AND p.period = o.period
+                GROUP BY o.indicator_code, o.period, LENGTH(o.admin_code)
             )
-            SELECT indicator_code, period FROM codes GROUP BY indicator_code, period
-            HAVING COUNT(DISTINCT LENGTH(admin_code)) > 1 ORDER BY indicator_code, period
+            SELECT indicator_code, period FROM lengths GROUP BY indicator_code, period
+            HAVING COUNT(*) > 1 ORDER BY indicator_code, period
             """)).all()
         for indicator, period in pairs:
             if lookup.indicators[indicator]["aggregation"] == "survey":
@@ -212,51 +228,72 @@ class Staging:
 
     # ------------------------------------------------------------ writing
 
+    def match(self) -> None:
+        """Pair every staged row with the stored observation of its key, once: which rows are new, which
+        replace a different value, which change nothing. The replacement list and the merge read this small
+        table instead of joining a million staged rows with observation again for each statement."""
+        if self._matched:
+            return
+        conn = self.conn
+        conn.exec_driver_sql(f"DROP TABLE IF EXISTS {MATCH}")
+        # row_no is unique among the staged rows (a file's row, or the first row of a DHIS2 value's parts).
+        conn.exec_driver_sql(
+            f"CREATE TEMPORARY TABLE {MATCH}" + (" ON COMMIT DROP" if self.postgres else "")
+            + f" AS SELECT s.row_no, o.id AS observation_id, CASE WHEN {_DIFFERS} THEN 1 ELSE 0 END AS changed "
+            f"FROM {TABLE} s JOIN observation o ON {_KEY}")
+        conn.exec_driver_sql(f"CREATE INDEX ix_{MATCH}_row ON {MATCH} (row_no)")
+        if self.postgres:
+            conn.exec_driver_sql(f"ANALYZE {MATCH}")
+        self._matched = True
+
     def write(self, batch_id: int) -> tuple[int, int, int, set[tuple[str, str]]]:
         """Merge into observation: new keys inserted, changed ones replaced (old values kept in
         observation_history for the rollback), identical ones left alone.
 
         Returns (inserted, replaced, unchanged, the (indicator, period) pairs that changed).
         """
+        self.match()
         conn, params = self.conn, {"batch": batch_id}
+        new = f"NOT EXISTS (SELECT 1 FROM {MATCH} m WHERE m.row_no = s.row_no)"
         changed_pairs = {tuple(pair) for pair in conn.execute(text(
-            f"SELECT DISTINCT s.indicator_code, s.period FROM {TABLE} s WHERE NOT EXISTS "
-            f"(SELECT 1 FROM observation o WHERE {_KEY}) OR EXISTS "
-            f"(SELECT 1 FROM observation o WHERE {_KEY} AND {_DIFFERS})"))}
+            f"SELECT DISTINCT s.indicator_code, s.period FROM {TABLE} s "
+            f"WHERE NOT EXISTS (SELECT 1 FROM {MATCH} m WHERE m.row_no = s.row_no AND m.changed = 0)"))}
         replaced = conn.execute(text(
             f"""
             INSERT INTO observation_history (batch_id, action, indicator_code, admin_code, period, old_value,
                 old_numerator, old_denominator, old_std_error, old_source, old_batch_id)
             SELECT :batch, 'replace', o.indicator_code, o.admin_code, o.period, o.value, o.numerator,
                    o.denominator, o.std_error, o.source, o.batch_id
-            FROM {TABLE} s JOIN observation o ON {_KEY}
-            WHERE {_DIFFERS}
-            ORDER BY s.row_no
+            FROM {MATCH} m JOIN observation o ON o.id = m.observation_id
+            WHERE m.changed = 1
+            ORDER BY m.row_no
             """), params).rowcount
         if replaced:
             conn.execute(text(
                 f"""
                 UPDATE observation SET value = s.value, numerator = s.numerator, denominator = s.denominator,
                     std_error = s.std_error, source = s.source, batch_id = :batch
-                FROM {TABLE} s
-                WHERE {_KEY.replace("o.", "observation.")} AND {_DIFFERS.replace("o.", "observation.")}
+                FROM {MATCH} m JOIN {TABLE} s ON s.row_no = m.row_no
+                WHERE observation.id = m.observation_id AND m.changed = 1
                 """), params)
         inserted = conn.execute(text(
             f"""
             INSERT INTO observation_history (batch_id, action, indicator_code, admin_code, period)
             SELECT :batch, 'insert', s.indicator_code, s.admin_code, s.period
-            FROM {TABLE} s WHERE NOT EXISTS (SELECT 1 FROM observation o WHERE {_KEY})
+            FROM {TABLE} s WHERE {new}
             ORDER BY s.row_no
             """), params).rowcount
         if inserted:
+            # In key order: observation's unique key and its place index then grow in one sweep instead
+            # of one sweep per month of the file (a quarter less time for 750,000 rows on PostgreSQL).
             conn.execute(text(
                 f"""
                 INSERT INTO observation (indicator_code, admin_code, period, period_start, value, numerator,
                     denominator, std_error, source, batch_id)
                 SELECT s.indicator_code, s.admin_code, s.period, s.period_start, s.value, s.numerator,
                        s.denominator, s.std_error, s.source, :batch
-                FROM {TABLE} s WHERE NOT EXISTS (SELECT 1 FROM observation o WHERE {_KEY})
-                ORDER BY s.row_no
+                FROM {TABLE} s WHERE {new}
+                ORDER BY s.indicator_code, s.admin_code, s.period
                 """), params)
         return inserted, replaced, self.rows_left() - inserted - replaced, changed_pairs
 
