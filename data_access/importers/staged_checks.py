@@ -6,6 +6,7 @@ the size of the file.
 """
 import bisect
 import datetime as dt
+import itertools
 
 from sqlalchemy import text
 
@@ -16,7 +17,9 @@ from data_access.importers.staging import MATCH, TABLE
 from data_access.periods import add_months
 
 # Places whose history is held in memory at once: memory stays flat whatever the size of the file.
-CHUNK = 2000
+CHUNK = 1000
+# Rows fetched at a time (one by one, SQLAlchemy's per-row fetch cost more than the checks).
+FETCH = 10_000
 
 
 def check_history(staging, lookup, report: ImportReport) -> None:
@@ -41,10 +44,11 @@ def check_history(staging, lookup, report: ImportReport) -> None:
             rows = conn.execute(text(
                 f"SELECT row_no, label, admin_code, period_start, value FROM {TABLE} "
                 f"WHERE indicator_code = :indicator AND value IS NOT NULL AND admin_code >= :low AND admin_code <= :high"),
-                bounds).all()
-            # A million rows pass here: each start's text and key made once, only the last reports sliced.
+                bounds)
+            # A million rows pass here: fetched in batches, each start's text and key made once, only the last
+            # reports sliced.
             keys: dict = {}
-            for row, label, admin, start, value in rows:
+            for row, label, admin, start, value in itertools.chain.from_iterable(rows.partitions(FETCH)):
                 entries = history.get(admin)
                 if not entries:
                     continue
@@ -89,7 +93,7 @@ def _history(conn, bounds: dict, first_start: str, last_start: str) -> dict[str,
         f"AND s.value IS NOT NULL AND s.admin_code >= :low AND s.admin_code <= :high)"),
         bounds | {"first": dt.date.fromisoformat(first_start), "last": dt.date.fromisoformat(last_start)})
     texts: dict = {}
-    for admin, start, period, value in rows.all():
+    for admin, start, period, value in itertools.chain.from_iterable(rows.partitions(FETCH)):
         text_of_start = texts.get(start)
         if text_of_start is None:
             text_of_start = texts[start] = str(start)[:10]
