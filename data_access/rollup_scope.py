@@ -68,7 +68,4 @@ def create(conn: Connection, periods) -> list[str]:
     conn.execute(text(f"INSERT INTO {TABLE} VALUES (:code, :first, :last)"),
                  [{"code": code, "first": first.isoformat() if as_text else first,
                    "last": last.isoformat() if as_text else last} for code, first, last in rows])
-    if not as_text:
-        # Without statistics PostgreSQL takes a temporary table for a few rows whatever it holds.
-        conn.execute(text(f"ANALYZE {TABLE}"))
     return sorted({code for code, _, _ in rows})
