@@ -2,7 +2,6 @@
 import codecs
 import csv
 import itertools
-import json
 import io
 import re
 import zipfile
@@ -11,7 +10,6 @@ from dataclasses import dataclass, field
 
 from data_access.importers.fields import Formula, clean_text, is_blank
 from data_access.importers.report import Problem, quantity, translatable
-from geo.layer_safety import MAX_JSON_DEPTH, json_depth
 
 TABLE_EXTENSIONS = (".csv", ".txt", ".tsv", ".xlsx", ".xlsm")
 CSV_EXTENSIONS = (".csv", ".txt", ".tsv")
@@ -391,31 +389,3 @@ def match_columns(headers: list[str], aliases: dict[str, tuple[str, ...]]) -> Co
         else:
             match_.positions[canonical] = position
     return match_
-
-
-# ---------------------------------------------------------------- JSON
-
-class JsonProblem(ValueError):
-    """rule + params of a JSON text that cannot be used (for report.add)."""
-
-    def __init__(self, rule: str, **params):
-        super().__init__(rule)
-        self.rule = rule
-        self.params = params
-
-
-def load_json(data: bytes):
-    """The parsed document, or JsonProblem: not UTF-8, nested deeper than MAX_JSON_DEPTH, or not JSON."""
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        raise JsonProblem("not_utf8", position=error.start) from None
-    depth = json_depth(data)
-    if depth > MAX_JSON_DEPTH:
-        raise JsonProblem("nested_too_deep", depth=quantity(depth), limit=MAX_JSON_DEPTH)
-    try:
-        return json.loads(text)
-    except RecursionError:
-        raise JsonProblem("nested_too_deep", depth=quantity(depth), limit=MAX_JSON_DEPTH) from None
-    except ValueError as error:
-        raise JsonProblem("invalid_json", line=getattr(error, "lineno", "?"), position=getattr(error, "colno", "?")) from None
