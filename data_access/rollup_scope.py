@@ -5,12 +5,17 @@ rollup rows are rebuilt. Flows, ratios and surveys are summed per period, so the
 exactly the (indicator, period) pairs. A stock's report carries into the following months
 (data_access.stocks) and a new last month moves where carrying stops, so a stock's scope
 is every month from its first pair on.
+
+Consecutive periods of an indicator are one row (first start, last start): a ten-year backlog
+is one range, not 120 rows that every observation of the indicator is compared with (PostgreSQL
+did that 117 million times per rollup level). An indicator has one period type, so a range holds
+no period the pairs do not name.
 """
 import datetime as dt
 
 from sqlalchemy import Connection, text
 
-from data_access.periods import period_start
+from data_access.periods import period_end, period_start
 
 TABLE = "rollup_scope"
 _END = dt.date(9999, 12, 31)
@@ -37,11 +42,17 @@ def scope_rows(conn: Connection, periods) -> list[tuple[str, dt.date, dt.date]]:
     rows = []
     for indicator, found in sorted(by_indicator.items()):
         aggregation, period_type = kinds.get(indicator, (None, None))
-        starts = sorted(period_start(period) for period in found)
+        ordered = sorted(found, key=period_start)
         if aggregation in ("latest", "max") and period_type == "month":
-            rows.append((indicator, starts[0], _END))
-        else:
-            rows.extend((indicator, start, start) for start in starts)
+            rows.append((indicator, period_start(ordered[0]), _END))
+            continue
+        first = previous = ordered[0]
+        for period in ordered[1:]:
+            if period_start(period) != period_end(previous) + dt.timedelta(days=1):
+                rows.append((indicator, period_start(first), period_start(previous)))
+                first = period
+            previous = period
+        rows.append((indicator, period_start(first), period_start(previous)))
     return rows
 
 

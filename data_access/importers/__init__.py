@@ -13,7 +13,8 @@ from sqlalchemy.exc import DBAPIError
 from data_access.importers import dhis2, history, indicators, plausibility, survey_rounds, targets, villages
 from data_access.importers import indicator_stream, locking, staging
 from data_access.importers.lookup import Lookup
-from data_access.importers.readers import JsonProblem, extension, header_key, load_json, open_table
+from data_access.importers.json_documents import JsonProblem, load_json
+from data_access.importers.readers import extension, header_key, open_table
 from data_access.importers.report import ImportReport, Problem
 from data_access.rollup import rebuild_rollups
 from data_access.store import bump_data_version

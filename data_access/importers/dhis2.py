@@ -20,7 +20,8 @@ from dataclasses import dataclass, field
 from data_access.importers import fields
 from data_access.importers.indicators import Candidate, validate_observations
 from data_access.importers.lookup import Lookup
-from data_access.importers.readers import JsonProblem, Table, header_key, load_json, match_columns, read_table
+from data_access.importers.json_documents import JsonProblem, load_json
+from data_access.importers.readers import Table, header_key, match_columns, read_table
 from data_access.importers.report import ImportReport
 
 CSV_COLUMNS: dict[str, tuple[str, ...]] = {

@@ -3,9 +3,10 @@
 What the staging table (data_access.importers.staging) is filled from: a million-row CSV
 never exists as a list of rows, candidates or records.
 """
+from data_access.importers.common_rows import CommonRows
 from data_access.importers.indicators import COLUMNS, REQUIRED, Candidate, _checked_headers, _validate_one
 from data_access.importers.lookup import Lookup
-from data_access.importers.readers import Table, match_columns, open_table
+from data_access.importers.readers import CSV_EXTENSIONS, Table, extension, match_columns, open_table
 from data_access.importers.report import ImportReport
 
 
@@ -16,6 +17,12 @@ def stream_candidates(table: Table, report: ImportReport, columns=COLUMNS, requi
     the stream; as when the whole file was read first, the report then holds the file's
     problems only, not those of the rows before it.
     """
+    for number, cells, positions, headers in _stream_cells(table, report, columns, required):
+        yield Candidate(number, table.file_name, {column: cells[position] for column, position in positions}, headers)
+
+
+def _stream_cells(table: Table, report: ImportReport, columns=COLUMNS, required=REQUIRED):
+    """(row number, cells, [(column, position)], headers) of each data row; the file's problems as stream_candidates says."""
     problems_before = len(report.problems)
     headers = _checked_headers(table, report, columns, required)
     if headers is None:
@@ -24,7 +31,7 @@ def stream_candidates(table: Table, report: ImportReport, columns=COLUMNS, requi
     count = 0
     for number, cells in table.stream:
         count += 1
-        yield Candidate(number, table.file_name, {column: cells[position] for column, position in positions}, headers)
+        yield number, cells, positions, headers
     if table.problems:
         del report.problems[problems_before:]
         report.extend(table.problems)
@@ -45,6 +52,25 @@ def stream_valid_observations(candidates, lookup: Lookup, report: ImportReport):
 
 def stream_indicator_file(data: bytes, file_name: str, lookup: Lookup, report: ImportReport):
     """The valid observation rows of a long-format file, one at a time (duplicate keys and
-    release dates are checked afterwards, on the staging table)."""
+    release dates are checked afterwards, on the staging table).
+
+    A CSV's rows take the short way of data_access.importers.common_rows when they have nothing
+    to report, and stream_valid_observations' way otherwise. (An .xlsx row can hold formulas and
+    typed cells, which only the full way reads.)
+    """
     table = open_table(data, file_name)
-    yield from stream_valid_observations(stream_candidates(table, report), lookup, report)
+    if extension(file_name) not in CSV_EXTENSIONS:
+        yield from stream_valid_observations(stream_candidates(table, report), lookup, report)
+        return
+    memo: dict = {}
+    common = None
+    for number, cells, positions, headers in _stream_cells(table, report):
+        if common is None:
+            common = CommonRows(lookup, file_name, dict(positions), headers)
+        report.rows_total += 1
+        record = common.record(number, cells)
+        if record is None:
+            candidate = Candidate(number, file_name, {column: cells[position] for column, position in positions}, headers)
+            record = _validate_one(candidate, lookup, report, memo)
+        if record is not None:
+            yield record

@@ -2,7 +2,6 @@
 import codecs
 import csv
 import itertools
-import json
 import io
 import re
 import zipfile
@@ -11,9 +10,9 @@ from dataclasses import dataclass, field
 
 from data_access.importers.fields import Formula, clean_text, is_blank
 from data_access.importers.report import Problem, quantity, translatable
-from geo.layer_safety import MAX_JSON_DEPTH, json_depth
 
 TABLE_EXTENSIONS = (".csv", ".txt", ".tsv", ".xlsx", ".xlsm")
+CSV_EXTENSIONS = (".csv", ".txt", ".tsv")
 # Names a person might give the data sheet of a workbook (the template calls it "data").
 DATA_SHEET_NAMES = ("data", "ຂໍ້ມູນ", "observations", "targets", "ຄາດໝາຍ")
 # An .xlsx is a zip; a small file that inflates to gigabytes is a zip bomb, not a spreadsheet.
@@ -62,7 +61,7 @@ def read_table(data: bytes, file_name: str) -> Table:
     ext = extension(file_name)
     if ext in (".xlsx", ".xlsm"):
         return _read_xlsx(data, file_name)
-    if ext in (".csv", ".txt", ".tsv"):
+    if ext in CSV_EXTENSIONS:
         return _read_csv(data, file_name)
     table = Table(file_name)
     table.problems.append(Problem("unsupported_format", file_name, value=ext or file_name,
@@ -78,7 +77,7 @@ def open_table(data: bytes, file_name: str) -> Table:
     found in the middle (a quote never closed, a NUL) ends the stream and is in
     table.problems when the stream is exhausted.
     """
-    if extension(file_name) not in (".csv", ".txt", ".tsv"):
+    if extension(file_name) not in CSV_EXTENSIONS:
         table = read_table(data, file_name)
         table.stream, table.rows = iter(table.rows), []
         return table
@@ -119,9 +118,21 @@ def _utf8_error(data: bytes) -> int | None:
 def _streamed_rows(table: Table, numbered_rows, delimiter: str):
     """_fill for a stream: headers set on the way, data rows yielded, the swallowed-row check per row."""
     width = 0
-    for number, cells in _filled(table, numbered_rows, MAX_CSV_ROWS):
-        if not width:
-            width = len(table.headers)
+    for number, cells in numbered_rows:
+        if width:
+            joined = "".join(cells)
+            if number <= MAX_CSV_ROWS and joined.isascii() and "\x00" not in joined and "\n" not in joined:
+                # The common row, a million times in a large file, checked once on its joined text: plain
+                # ASCII without NUL or line break is blank exactly when the joined text is, and swallows no row.
+                if joined.strip():
+                    yield number, cells if len(cells) == width else cells[:width] + [None] * (width - len(cells))
+                continue
+        cells = _row_cells(table, number, cells, max_rows=MAX_CSV_ROWS)
+        if cells is _STOP:
+            return
+        if cells is _SKIP:
+            continue
+        width = len(table.headers)
         if width >= 2 and _swallowed(cells, delimiter, width):
             position = next(i for i, cell in enumerate(cells) if isinstance(cell, str) and "\n" in cell)
             table.problems.append(Problem("unclosed_quote", table.file_name, row=number,
@@ -302,27 +313,39 @@ def _fill(table: Table, numbered_rows) -> None:
 def _filled(table: Table, numbered_rows, max_rows: int):
     """The data rows of _fill, one at a time (headers set on the way)."""
     for number, cells in numbered_rows:
-        if number > max_rows:
-            table.problems.append(Problem("too_many_rows", table.file_name, row=number, params={"max_rows": quantity(max_rows)}))
+        cells = _row_cells(table, number, cells, max_rows)
+        if cells is _STOP:
             return
-        if all(is_blank(cell) and not isinstance(cell, Formula) for cell in cells):
-            continue
-        for position, cell in enumerate(cells):
-            # PostgreSQL refuses NUL in text; no spreadsheet or export writes one on purpose.
-            if isinstance(cell, str) and "\x00" in cell:
-                column = table.headers[position] if position < len(table.headers) else None
-                table.problems.append(Problem("nul_character", table.file_name, row=number, column=column))
-                return
-        if not table.headers:
-            headers = [clean_text(cell) if not is_blank(cell) else "" for cell in cells]
-            while headers and not headers[-1]:
-                headers.pop()
-            table.headers = headers
-            table.header_row = number
-            continue
-        width = len(table.headers)
-        cells = list(cells[:width]) + [None] * (width - len(cells))
-        yield number, cells
+        if cells is not _SKIP:
+            yield number, cells
+
+
+# What _row_cells returns for a row that is not data (blank, or the header row) and for a problem that ends the table.
+_SKIP, _STOP = object(), object()
+
+
+def _row_cells(table: Table, number: int, cells: list, max_rows: int):
+    """One row of _filled: its cells padded to the header width, _SKIP or _STOP."""
+    if number > max_rows:
+        table.problems.append(Problem("too_many_rows", table.file_name, row=number, params={"max_rows": quantity(max_rows)}))
+        return _STOP
+    if all(is_blank(cell) and not isinstance(cell, Formula) for cell in cells):
+        return _SKIP
+    for position, cell in enumerate(cells):
+        # PostgreSQL refuses NUL in text; no spreadsheet or export writes one on purpose.
+        if isinstance(cell, str) and "\x00" in cell:
+            column = table.headers[position] if position < len(table.headers) else None
+            table.problems.append(Problem("nul_character", table.file_name, row=number, column=column))
+            return _STOP
+    if not table.headers:
+        headers = [clean_text(cell) if not is_blank(cell) else "" for cell in cells]
+        while headers and not headers[-1]:
+            headers.pop()
+        table.headers = headers
+        table.header_row = number
+        return _SKIP
+    width = len(table.headers)
+    return list(cells[:width]) + [None] * (width - len(cells))
 
 
 # ---------------------------------------------------------------- headers
@@ -366,31 +389,3 @@ def match_columns(headers: list[str], aliases: dict[str, tuple[str, ...]]) -> Co
         else:
             match_.positions[canonical] = position
     return match_
-
-
-# ---------------------------------------------------------------- JSON
-
-class JsonProblem(ValueError):
-    """rule + params of a JSON text that cannot be used (for report.add)."""
-
-    def __init__(self, rule: str, **params):
-        super().__init__(rule)
-        self.rule = rule
-        self.params = params
-
-
-def load_json(data: bytes):
-    """The parsed document, or JsonProblem: not UTF-8, nested deeper than MAX_JSON_DEPTH, or not JSON."""
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        raise JsonProblem("not_utf8", position=error.start) from None
-    depth = json_depth(data)
-    if depth > MAX_JSON_DEPTH:
-        raise JsonProblem("nested_too_deep", depth=quantity(depth), limit=MAX_JSON_DEPTH)
-    try:
-        return json.loads(text)
-    except RecursionError:
-        raise JsonProblem("nested_too_deep", depth=quantity(depth), limit=MAX_JSON_DEPTH) from None
-    except ValueError as error:
-        raise JsonProblem("invalid_json", line=getattr(error, "lineno", "?"), position=getattr(error, "colno", "?")) from None

@@ -176,3 +176,61 @@ def test_duplicate_keys_found_on_the_staging_table_name_both_rows(engine):
         assert conn.execute(text("SELECT COUNT(*) FROM observation WHERE admin_code = :a AND period = '2003-01'"),
                             {"a": code}).scalar_one() == 1
     assert row_counts(engine)["observation"] == before["observation"] + 1
+
+
+def test_a_backlog_with_gaps_rebuilds_the_rollups_a_full_rebuild_gives(engine):
+    from data_access import rollup_scope
+
+    villages = _villages(engine)
+    month = _latest(engine, "HANSA_ANC4")
+    months = [add_months(month, -k) for k in (0, 1, 2, 5, 6)]  # two runs of consecutive months
+    districts = sorted({code[:4] for code in villages})[:3]
+    quarters = ["2022-Q1", "2022-Q2", "2022-Q4"]
+    lines = [HEADER]
+    lines += [f"HANSA_ANC4,{code},{m},{i % 5},5,\n" for m in months for i, code in enumerate(villages[:30])]
+    lines += [f"GRIEVANCE_RESOLVED,{code},{q},{i + 1},10,\n" for q in quarters for i, code in enumerate(districts)]
+    report = import_bytes(engine, "".join(lines).encode(), "backlog.csv", ImportOptions())
+    assert report.status == "applied", report.errors[:3]
+    pairs = {("HANSA_ANC4", m) for m in months} | {("GRIEVANCE_RESOLVED", q) for q in quarters}
+    with engine.connect() as conn:
+        scope = [(code, str(first)[:10], str(last)[:10]) for code, first, last in rollup_scope.scope_rows(conn, pairs)]
+    # One row per run of consecutive periods, not one per period.
+    assert scope == [("GRIEVANCE_RESOLVED", "2022-01-01", "2022-04-01"), ("GRIEVANCE_RESOLVED", "2022-10-01", "2022-10-01"),
+                     ("HANSA_ANC4", months[4] + "-01", months[3] + "-01"), ("HANSA_ANC4", months[2] + "-01", month + "-01")]
+    partial = _rollup(engine)
+    with engine.begin() as conn:
+        rebuild_rollups(conn)
+    assert partial == _rollup(engine)
+
+
+def test_the_plausibility_window_follows_the_rows_a_check_removed(engine):
+    import datetime as dt
+
+    from data_access.importers.report import ImportReport
+    from data_access.importers.staging import TABLE, Staging
+
+    code = _villages(engine)[0]
+
+    def record(row: int, indicator: str, period: str, value) -> dict:
+        return {"row": row, "file": "f.csv", "indicator_code": indicator, "admin_code": code, "period": period,
+                "period_start": dt.date.fromisoformat(period + "-01"), "value": value, "source": None}
+
+    records = [record(2, "SBCC_SESSIONS", "2003-01", 5.0), record(3, "SBCC_SESSIONS", "2003-04", 6.0),
+               record(4, "SBCC_SESSIONS", "2003-01", 7.0), record(5, "SBCC_SESSIONS", "2003-02", None),
+               record(6, "SBCC_SESSIONS", "2003-06", 8.0), record(7, "AFN_FNS_SESSIONS", "2003-03", 1.0)]
+    shown = lambda ranges: [(indicator, str(first)[:10], str(last)[:10]) for indicator, first, last in ranges]  # noqa: E731
+    with engine.connect() as conn, conn.begin():
+        stage = Staging(conn)
+        try:
+            stage.add_all(records)
+            # As staged: from what add() saw (rows without a value do not count).
+            assert shown(stage.value_ranges()) == [("AFN_FNS_SESSIONS", "2003-03-01", "2003-03-01"),
+                                                   ("SBCC_SESSIONS", "2003-01-01", "2003-06-01")]
+            stage._duplicate_keys(ImportReport("f.csv", "indicators"))
+            # The key given twice is gone, and with it January: the window starts in April.
+            assert shown(stage.value_ranges()) == [("AFN_FNS_SESSIONS", "2003-03-01", "2003-03-01"),
+                                                   ("SBCC_SESSIONS", "2003-04-01", "2003-06-01")]
+            assert conn.execute(text(f"SELECT COUNT(*) FROM {TABLE}")).scalar_one() == 4
+        finally:
+            stage.close()
+            conn.rollback()
