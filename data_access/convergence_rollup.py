@@ -21,6 +21,7 @@ from collections.abc import Iterable
 import pandas as pd
 from sqlalchemy import Connection, text
 
+from data_access.frames import rows_frame
 from data_access.periods import add_months
 
 TABLE = "convergence_rollup"
@@ -115,13 +116,14 @@ def project_mix(conn: Connection, as_of: str, within: str | None = None) -> pd.D
         district_filter = " AND c.district_code LIKE :prefix"
         village_filter = " AND a.code LIKE :prefix"
         params["prefix"] = within + "%"
-    reached = pd.DataFrame(conn.execute(text(
+    reached = rows_frame(conn.execute(text(
         f"SELECT c.district_code, c.n_projects, c.n_villages FROM {TABLE} c "
         f"WHERE c.period = :as_of AND c.district_code <> :marker{district_filter}"), params).fetchall(),
-        columns=["district_code", "n_projects", "n_villages"])
-    villages = pd.DataFrame(conn.execute(text(
+        ["district_code", "n_projects", "n_villages"])
+    villages = rows_frame(conn.execute(text(
         f"SELECT a.district_code, COUNT(*) FROM admin_unit a WHERE a.level = 'village'{village_filter} "
-        "GROUP BY a.district_code"), params).fetchall(), columns=["district_code", "total"])
+        "GROUP BY a.district_code"), params).fetchall(),
+        ["district_code", "total"])
     reached_total = reached.groupby("district_code")["n_villages"].sum()
     none = villages.set_index("district_code")["total"].sub(reached_total, fill_value=0)
     unreached = pd.DataFrame({"district_code": none.index, "n_projects": 0, "n_villages": none.to_numpy()})

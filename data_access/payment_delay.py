@@ -25,6 +25,7 @@ import math
 import pandas as pd
 from sqlalchemy import Connection, text
 
+from data_access.frames import rows_frame
 from data_access.schema import NATIONAL_CODE
 
 INDICATOR = "CCT_PAY_DELAY"
@@ -170,7 +171,7 @@ def rebuild_payment_delay_rollup(conn: Connection) -> int:
     Returns the number of rows written.
     """
     result = conn.execute(text(CYCLE_SQL + " ORDER BY c.district_code, c.cycle_no"))
-    cycles = pd.DataFrame(result.fetchall(), columns=list(result.keys()))
+    cycles = rows_frame(result.fetchall(), list(result.keys()))
     if cycles.empty:
         return 0
     dates = pd.concat([pd.to_datetime(cycles[column]) for column in

@@ -23,7 +23,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 RECORDING = Path(__file__).with_name("load_recording.json")
-PAGES = ("/", "/map", "/targets", "/trends", "/districts", "/phase2", "/import")
+PAGES = ("/", "/map", "/targets", "/review", "/trends", "/districts", "/phase2", "/actions", "/import")
 FILTER_IDS = {"shell-province": "province", "shell-district": "district", "shell-period": "period"}
 MAX_DURATION = 600
 

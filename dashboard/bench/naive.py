@@ -20,6 +20,7 @@ SQL = text(
 COVERAGE = "coverage"     # the five projects' coverage indicators (convergence)
 FRAMEWORK = "framework"   # every indicator with a results-framework target
 COMPARABLE = "comparable"  # what Compare districts can show
+LINKED = "linked"  # the indicators agreed actions are linked to
 
 
 def resolve(engine: Engine, names: tuple[str, ...]) -> list[str]:
@@ -36,6 +37,9 @@ def resolve(engine: Engine, names: tuple[str, ...]) -> list[str]:
                 codes += [code for (code,) in conn.execute(text("SELECT DISTINCT indicator_code FROM target ORDER BY 1"))]
             elif name == COMPARABLE:
                 codes += list(comparison_indicators(conn)["code"])
+            elif name == LINKED:
+                codes += [code for (code,) in conn.execute(text(
+                    "SELECT DISTINCT indicator_code FROM agreed_action WHERE indicator_code IS NOT NULL ORDER BY 1"))]
             else:
                 codes.append(name)
     return list(dict.fromkeys(codes))

@@ -35,7 +35,7 @@ class Interaction:
 
 def interactions(months: list[str]) -> list[Interaction]:
     """The actions measured; `months` newest first (the period change goes one month back)."""
-    from dashboard.bench.naive import COMPARABLE, COVERAGE, FRAMEWORK
+    from dashboard.bench.naive import COMPARABLE, COVERAGE, FRAMEWORK, LINKED
 
     previous = months[1] if len(months) > 1 else months[0]
     overview = ("CCT_REGISTERED", "CCT_COMPLY_ALL", "STUNTING", COVERAGE)
@@ -49,10 +49,13 @@ def interactions(months: list[str]) -> list[Interaction]:
         Interaction("Map, period changed", "/map", {"shell-period.value": previous}, is_change=True),
         Interaction("Map, convergence view", "/map", {"map-view.value": "convergence"}, (COVERAGE,)),
         Interaction("Targets", "/targets", indicators=(FRAMEWORK,)),
+        # Review: the Overview's five figures and the framework for the month's quarter-or-month and the one before.
+        Interaction("Review", "/review", indicators=(FRAMEWORK, *overview)),
         Interaction("Trends", "/trends", indicators=trends),
         Interaction("Compare districts", "/districts", indicators=(COMPARABLE,)),
         Interaction("Phase II", "/phase2", indicators=phase2),
         Interaction("Phase II, one weight moved", "/phase2", {"phase2-weight-stunting.value": 40}, phase2, True),
+        Interaction("Agreed actions", "/actions", indicators=(LINKED,)),
     ]
 
 

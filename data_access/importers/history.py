@@ -5,6 +5,7 @@ import json
 import pandas as pd
 from sqlalchemy import Connection, bindparam, insert, select, text, update
 
+from data_access.frames import rows_frame
 from data_access.rollup import rebuild_rollups
 from data_access.schema import ImportBatch, Observation, ObservationHistory
 from data_access.store import bump_data_version
@@ -184,7 +185,7 @@ def list_batches(conn: Connection, limit: int = 200) -> pd.DataFrame:
     result = conn.execute(
         text(f"SELECT {', '.join(BATCH_COLUMNS)} FROM import_batch ORDER BY id DESC LIMIT :limit"), {"limit": limit}
     )
-    frame = pd.DataFrame(result.fetchall(), columns=BATCH_COLUMNS)
+    frame = rows_frame(result.fetchall(), BATCH_COLUMNS)
     # SQLite hands back the text it stored; PostgreSQL a datetime: make both datetimes.
     frame["imported_at"] = pd.to_datetime(frame["imported_at"])
     return frame

@@ -4,6 +4,7 @@ from sqlalchemy import Connection, inspect, text
 
 import datetime as dt
 
+from data_access.frames import rows_frame
 from data_access import alerts
 from data_access.actions import actions_as_of, has_actions_table
 from data_access.payment_delay import INDICATOR as PAYMENT_DELAY
@@ -52,9 +53,9 @@ def last_district_reports(conn: Connection, scope_code: str | None, as_of: str) 
             {"prefix": scope_code + "%"})]
     reports = last_reports(conn, districts, codes, period_end(as_of))
     latest = reports.groupby("district_code", as_index=False)["last_period"].max()
-    names = pd.DataFrame(conn.execute(text(
+    names = rows_frame(conn.execute(text(
         "SELECT code AS district_code, name_en, name_lo FROM admin_unit WHERE level = 'district'")).fetchall(),
-        columns=["district_code", "name_en", "name_lo"])
+        ["district_code", "name_en", "name_lo"])
     frame = names.merge(latest, on="district_code", how="inner").sort_values("district_code")
     return frame[["district_code", "name_en", "name_lo", "last_period"]].reset_index(drop=True)
 

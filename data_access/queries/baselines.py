@@ -12,6 +12,7 @@ import datetime as dt
 import pandas as pd
 from sqlalchemy import Connection, text
 
+from data_access.frames import rows_frame
 from data_access.queries import surveys
 
 # A framework baseline is the survey round's estimate when the two agree to the shown decimal.
@@ -43,7 +44,7 @@ def reference_baseline(conn: Connection, indicator_code: str, admin_code: str, a
              "AND admin_code = :code AND kind = 'baseline'"),
         {"indicator": indicator_code, "code": admin_code},
     )
-    rows = pd.DataFrame(result.fetchall(), columns=list(result.keys()))
+    rows = rows_frame(result.fetchall(), list(result.keys()))
     base = framework_baseline(rows)
     if base is not None:
         period = f"{base['year']:04d}"

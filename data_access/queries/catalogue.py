@@ -4,13 +4,14 @@ import datetime as dt
 import pandas as pd
 from sqlalchemy import Connection, text
 
+from data_access.frames import rows_frame
 from data_access.periods import period_end
 from data_access.store import read_through
 
 
 def _frame(conn: Connection, sql: str, **params) -> pd.DataFrame:
     result = conn.execute(text(sql), params)
-    return pd.DataFrame(result.fetchall(), columns=list(result.keys()))
+    return rows_frame(result.fetchall(), list(result.keys()))
 
 
 def admin_units(conn: Connection, level: str, within: str | None = None) -> pd.DataFrame:
@@ -102,7 +103,7 @@ def projects_closed_by(conn: Connection, as_of: str) -> pd.DataFrame:
              "WHERE closing_date IS NOT NULL AND closing_date < :end ORDER BY sort_order, code"),
         {"end": period_end(as_of)},
     )
-    frame = pd.DataFrame(result.fetchall(), columns=list(result.keys()))
+    frame = rows_frame(result.fetchall(), list(result.keys()))
     frame["closing_date"] = [value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value)[:10])
                              for value in frame["closing_date"]]
     return frame

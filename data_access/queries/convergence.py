@@ -2,6 +2,7 @@
 import pandas as pd
 from sqlalchemy import Connection, text
 
+from data_access.frames import rows_frame
 from data_access import convergence_rollup
 from data_access.periods import add_months, period_end, period_start
 from data_access.queries.catalogue import target_districts
@@ -93,7 +94,7 @@ def village_reach(
     """
     sql, params = _village_reach_sql(conn, as_of, within, months)
     result = conn.execute(text(sql + " ORDER BY a.code"), params)
-    return pd.DataFrame(result.fetchall(), columns=list(result.keys()))
+    return rows_frame(result.fetchall(), list(result.keys()))
 
 
 def convergence_by_district(
@@ -121,7 +122,7 @@ def convergence_by_district(
         ORDER BY v.district_code
     """
     result = conn.execute(text(sql), params)
-    summary = pd.DataFrame(result.fetchall(), columns=list(result.keys()))
+    summary = rows_frame(result.fetchall(), list(result.keys()))
     for column in ("is_target", "n_villages", "n_all", "n_four_plus"):
         summary[column] = summary[column].astype(int)
     summary["share_all"] = 100.0 * summary["n_all"] / summary["n_villages"]
@@ -193,12 +194,12 @@ def _by_district_from_mix(conn: Connection, mix: pd.DataFrame, n_projects: int, 
     if within and within != "00":
         where = " AND d.code LIKE :prefix"
         params["prefix"] = within + "%"
-    districts = pd.DataFrame(conn.execute(text(
+    districts = rows_frame(conn.execute(text(
         "SELECT d.code AS district_code, d.name_en, d.name_lo, "
         "CASE WHEN t.admin_code IS NULL THEN 0 ELSE 1 END AS is_target FROM admin_unit d "
         "LEFT JOIN target_area t ON t.admin_code = d.code AND t.project_code = 'RRPM' "
         f"WHERE d.level = 'district'{where}"), params).fetchall(),
-        columns=["district_code", "name_en", "name_lo", "is_target"])
+        ["district_code", "name_en", "name_lo", "is_target"])
     counts = mix.assign(all_=mix["n_villages"].where(mix["n_projects"] >= n_projects, 0),
                         four_=mix["n_villages"].where(mix["n_projects"] >= n_projects - 1, 0))
     totals = counts.groupby("district_code").agg(n_villages=("n_villages", "sum"), n_all=("all_", "sum"),

@@ -4,6 +4,7 @@ import datetime as dt
 import pandas as pd
 from sqlalchemy import Connection, bindparam, text
 
+from data_access.frames import rows_frame
 from data_access import significance
 from data_access.analytics import as_of_period, best_and_worst, performance_frame, rank_values, report_status
 from data_access.payment_delay import INDICATOR as PAY_DELAY_INDICATOR
@@ -33,7 +34,7 @@ COMPARISON_COLUMNS = [
 
 
 def _frame(result) -> pd.DataFrame:
-    return pd.DataFrame(result.fetchall(), columns=list(result.keys()))
+    return rows_frame(result.fetchall(), list(result.keys()))
 
 
 def comparison_indicators(conn: Connection) -> pd.DataFrame:

@@ -4,6 +4,7 @@ import datetime as dt
 import pandas as pd
 from sqlalchemy import Connection, text
 
+from data_access.frames import rows_frame
 from data_access.periods import add_months, period_end, period_start
 from data_access.queries import surveys
 from data_access.queries.catalogue import indicator as indicator_meta
@@ -123,7 +124,7 @@ def indicator_values(
         FROM ({sql}) v JOIN admin_unit a ON a.code = v.admin_code ORDER BY v.admin_code
     """
     result = conn.execute(text(sql), params)
-    frame = pd.DataFrame(result.fetchall(), columns=VALUE_COLUMNS)
+    frame = rows_frame(result.fetchall(), VALUE_COLUMNS)
     for column in ("value", "numerator", "denominator", "std_error", "carried_value"):
         frame[column] = pd.to_numeric(frame[column], errors="coerce").astype("float64")
     frame["carried_units"] = pd.to_numeric(frame["carried_units"]).fillna(0).astype("int64")
@@ -200,7 +201,7 @@ def indicator_series(
         ORDER BY r.period_start
     """
     result = conn.execute(text(sql), params)
-    frame = pd.DataFrame(result.fetchall(), columns=list(result.keys()))
+    frame = rows_frame(result.fetchall(), list(result.keys()))
     for column in ("value", "numerator", "denominator", "std_error", "carried_value"):
         frame[column] = pd.to_numeric(frame[column], errors="coerce").astype("float64")
     frame["carried_units"] = pd.to_numeric(frame["carried_units"]).fillna(0).astype("int64")
@@ -256,7 +257,7 @@ def indicator_series_many(
             ORDER BY r.indicator_code, r.period_start
         """), params)
         columns = list(result.keys())
-        frame = pd.DataFrame(result.fetchall(), columns=columns)
+        frame = rows_frame(result.fetchall(), columns)
         for column in ("value", "numerator", "denominator", "std_error", "carried_value"):
             frame[column] = pd.to_numeric(frame[column], errors="coerce").astype("float64")
         frame["carried_units"] = pd.to_numeric(frame["carried_units"]).fillna(0).astype("int64")

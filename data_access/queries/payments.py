@@ -2,6 +2,7 @@
 import pandas as pd
 from sqlalchemy import Connection, text
 
+from data_access.frames import rows_frame
 from data_access.payment_delay import CYCLE_SQL, days_waiting, delay_summary, summarise
 from data_access.periods import period_end, period_start
 
@@ -26,7 +27,7 @@ def payment_cycles(conn: Connection, within: str | None = None) -> pd.DataFrame:
         sql += " WHERE c.district_code LIKE :prefix"
         params["prefix"] = within + "%"
     result = conn.execute(text(sql + " ORDER BY c.district_code, c.cycle_no"), params)
-    frame = pd.DataFrame(result.fetchall(), columns=CYCLE_COLUMNS)
+    frame = rows_frame(result.fetchall(), CYCLE_COLUMNS)
     for column in ("verified_on", "approved_on", "funds_sent_on", "paid_on"):
         frame[column] = pd.to_datetime(frame[column])
     frame["days_to_approval"] = (frame["approved_on"] - frame["verified_on"]).dt.days
@@ -75,4 +76,4 @@ def _cycles_of_the_month(conn: Connection, scope_code: str | None, as_of: str,
         sql += " AND c.district_code LIKE :prefix"
         params["prefix"] = scope_code + "%"
     result = conn.execute(text(sql), params)
-    return pd.DataFrame(result.fetchall(), columns=list(result.keys()))
+    return rows_frame(result.fetchall(), list(result.keys()))

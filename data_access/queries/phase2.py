@@ -2,6 +2,7 @@
 import pandas as pd
 from sqlalchemy import Connection, bindparam, text
 
+from data_access.frames import rows_frame
 from data_access.periods import period_end
 from data_access.program_settings import program_settings
 from data_access import convergence_rollup
@@ -84,7 +85,7 @@ def _with_sources(conn: Connection, frame: pd.DataFrame, indicator: str, estimat
     sql = text("SELECT admin_code AS value_code, period, source FROM observation "
                "WHERE indicator_code = :code AND admin_code IN :codes").bindparams(bindparam("codes", expanding=True))
     result = conn.execute(sql, {"code": indicator, "codes": sorted(set(estimates["value_code"]))})
-    sources = pd.DataFrame(result.fetchall(), columns=["value_code", "period", "source"])
+    sources = rows_frame(result.fetchall(), ["value_code", "period", "source"])
     picked = estimates[["district_code", "value_code", period_column]].rename(columns={period_column: "period"}).merge(sources, on=["value_code", "period"], how="left")
     return frame.merge(picked[["district_code", "source"]].rename(columns={"source": column}), on="district_code",
                        how="left")
@@ -105,7 +106,7 @@ def district_latest(conn: Connection, indicator: str, as_of: str) -> pd.DataFram
         ORDER BY o.admin_code
     """)
     result = conn.execute(sql, {"code": indicator, "last": period_end(as_of)})
-    return pd.DataFrame(result.fetchall(), columns=["district_code", "value", "period", "source"])
+    return rows_frame(result.fetchall(), ["district_code", "value", "period", "source"])
 
 
 def phase2_settings(conn: Connection, as_of: str) -> dict:
@@ -137,5 +138,5 @@ def village_project_mix(conn: Connection, as_of: str) -> pd.DataFrame:
         GROUP BY v.district_code, v.n_projects ORDER BY v.district_code, v.n_projects
     """
     result = conn.execute(text(sql), params)
-    mix = pd.DataFrame(result.fetchall(), columns=["district_code", "n_projects", "n_villages"])
+    mix = rows_frame(result.fetchall(), ["district_code", "n_projects", "n_villages"])
     return mix.astype({"n_projects": int, "n_villages": int})

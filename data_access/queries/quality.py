@@ -6,6 +6,7 @@ import logging
 import pandas as pd
 from sqlalchemy import Connection, text
 
+from data_access.frames import rows_frame
 from data_access.periods import add_months, month_code, period_end, period_start
 
 log = logging.getLogger(__name__)
@@ -61,7 +62,7 @@ def reporting_completeness(
         ORDER BY {ancestor}
     """
     result = conn.execute(text(sql), params)
-    frame = pd.DataFrame(result.fetchall(), columns=COMPLETENESS_COLUMNS)
+    frame = rows_frame(result.fetchall(), COMPLETENESS_COLUMNS)
     frame[["n_reporting", "n_expected"]] = frame[["n_reporting", "n_expected"]].astype("int64")
     return frame
 
@@ -124,7 +125,7 @@ def villages_without_location(conn: Connection, within: str | None = None) -> pd
         sql += " AND code LIKE :prefix"
         params["prefix"] = within + "%"
     result = conn.execute(text(sql + " ORDER BY code"), params)
-    return pd.DataFrame(result.fetchall(), columns=["code", "name_en", "name_lo", "district_code"])
+    return rows_frame(result.fetchall(), ["code", "name_en", "name_lo", "district_code"])
 
 
 def last_reports(conn: Connection, district_codes: list[str] | None, indicator_codes: list[str],
@@ -162,4 +163,4 @@ def last_reports(conn: Connection, district_codes: list[str] | None, indicator_c
         ORDER BY p.district_code, p.indicator_code
     """
     result = conn.execute(text(sql), params)
-    return pd.DataFrame(result.fetchall(), columns=["district_code", "indicator_code", "last_period"])
+    return rows_frame(result.fetchall(), ["district_code", "indicator_code", "last_period"])

@@ -1,6 +1,7 @@
 """Where the loaded data came from: the applied import batches per kind, newest first."""
 import pandas as pd
 from sqlalchemy import Connection, text
+from data_access.frames import rows_frame
 
 SOURCE_COLUMNS = ["kind", "file_name", "imported_at", "n_batches"]
 
@@ -19,7 +20,7 @@ def data_sources(conn: Connection) -> pd.DataFrame:
         ORDER BY b.imported_at DESC
     """
     result = conn.execute(text(sql))
-    frame = pd.DataFrame(result.fetchall(), columns=SOURCE_COLUMNS)
+    frame = rows_frame(result.fetchall(), SOURCE_COLUMNS)
     frame["imported_at"] = pd.to_datetime(frame["imported_at"])
     frame["n_batches"] = frame["n_batches"].astype("int64")
     return frame

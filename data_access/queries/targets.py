@@ -4,6 +4,7 @@ import datetime as dt
 import pandas as pd
 from sqlalchemy import Connection, text
 
+from data_access.frames import rows_frame
 from data_access import progress
 from data_access.periods import as_date, period_end, period_start
 from data_access.queries.baselines import framework_baseline
@@ -86,7 +87,7 @@ def targeted_indicators(conn: Connection, project_code: str | None = None) -> pd
                  i.sort_order, i.code
     """
     result = conn.execute(text(sql), params)
-    frame = pd.DataFrame(result.fetchall(), columns=list(result.keys()))
+    frame = rows_frame(result.fetchall(), list(result.keys()))
     frame["cumulative"] = frame["cumulative"].astype(bool)
     frame["closing_date"] = [as_date(value) for value in frame["closing_date"]]
     return frame
@@ -102,7 +103,7 @@ def target_projects(conn: Connection) -> pd.DataFrame:
         LEFT JOIN project p ON p.code = i.project_code
         ORDER BY sort_order, code
     """), {"context": CONTEXT})
-    frame = pd.DataFrame(result.fetchall(), columns=list(result.keys()))
+    frame = rows_frame(result.fetchall(), list(result.keys()))
     return frame.drop(columns="sort_order")
 
 
@@ -139,7 +140,7 @@ def targets_around(conn: Connection, scope_code: str | None, indicator_codes: li
              "ORDER BY indicator_code, admin_code, kind, year"),
         params,
     )
-    frame = pd.DataFrame(result.fetchall(), columns=TARGET_COLUMNS)
+    frame = rows_frame(result.fetchall(), TARGET_COLUMNS)
     frame["target_date"] = [as_date(value) for value in frame["target_date"]]
     frame["value"] = frame["value"].astype("float64")
     return frame

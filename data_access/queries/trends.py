@@ -4,6 +4,7 @@ import datetime as dt
 import pandas as pd
 from sqlalchemy import Connection, bindparam, text
 
+from data_access.frames import rows_frame
 from data_access.analytics import (
     backlog_by_unit,
     delay_statistics,
@@ -44,7 +45,7 @@ _VALUE_SQL = """
 
 
 def _frame(result) -> pd.DataFrame:
-    return pd.DataFrame(result.fetchall(), columns=list(result.keys()))
+    return rows_frame(result.fetchall(), list(result.keys()))
 
 
 def _numeric(frame: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
