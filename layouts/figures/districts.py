@@ -4,7 +4,6 @@ import math
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
-from plotly.subplots import make_subplots
 
 from i18n import format_period, format_value, localized, t
 from layouts.figures.theme import NEUTRAL, TEMPLATE_NAME, WORSE_TO_BETTER
@@ -79,14 +78,14 @@ def district_small_multiples(series: pd.DataFrame, provinces: pd.DataFrame, indi
         elif (rows["value_level"] == "province").all():
             title += " – " + t("districts.province_estimate_short", lang)
         titles.append(title)
-    figure = make_subplots(rows=n_rows, cols=n_columns, shared_xaxes=True, shared_yaxes=True,
-                           subplot_titles=titles, horizontal_spacing=0.03, vertical_spacing=0.12 if n_rows > 1 else 0.1)
+    grid = shared_grid(n_rows, n_columns, titles, horizontal_spacing=0.03,
+                       vertical_spacing=0.12 if n_rows > 1 else 0.1)
     unit = indicator.get("unit", "percent")
     is_survey = indicator.get("aggregation") == "survey"
     x_column = "period_start"
     shown_provinces: set[str] = set()
-    # Added in one call: add_trace per panel re-validated the whole figure each time.
-    traces, trace_rows, trace_columns = [], [], []
+    # Traces as dicts, validated once with the layout (below).
+    traces = []
     by_province = {code: group for code, group in provinces.groupby("admin_code", sort=False)}
     by_district = {code: group for code, group in series.groupby("admin_code", sort=False)}
     for index, row in enumerate(districts.itertuples()):
@@ -94,7 +93,9 @@ def district_small_multiples(series: pd.DataFrame, provinces: pd.DataFrame, indi
         province = by_province.get(row.province_code, provinces.iloc[0:0])
         if not province.empty:
             province_name = localized(province.iloc[0], lang)
-            traces.append(go.Scatter(
+            traces.append(dict(
+                type="scatter", xaxis=_axis("x", grid_row, grid_column, n_columns),
+                yaxis=_axis("y", grid_row, grid_column, n_columns),
                 x=province[x_column], y=province["value"], mode="lines+markers" if is_survey else "lines",
                 line=dict(color=PROVINCE_LINE, dash="dash", width=1.2), marker=dict(size=4),
                 name=t("districts.province_line", lang, province=province_name),
@@ -102,32 +103,68 @@ def district_small_multiples(series: pd.DataFrame, provinces: pd.DataFrame, indi
                 customdata=[f"{province_name}<br>{format_period(p, lang)}: {format_value(v, unit, lang)}"
                             for p, v in zip(province["period"], province["value"])],
                 hovertemplate="%{customdata}<extra></extra>"))
-            trace_rows.append(grid_row)
-            trace_columns.append(grid_column)
             shown_provinces.add(row.province_code)
         rows = by_district.get(row.code, series.iloc[0:0])
         if rows.empty:
             continue
         name = localized(row, lang)
-        traces.append(go.Scatter(
+        traces.append(dict(
+            type="scatter", xaxis=_axis("x", grid_row, grid_column, n_columns),
+            yaxis=_axis("y", grid_row, grid_column, n_columns),
             x=rows[x_column], y=rows["value"], mode="lines+markers" if is_survey else "lines",
             line=dict(color=NEUTRAL, width=2.2), marker=dict(size=5), name=name, showlegend=False,
             customdata=[f"<b>{name}</b><br>{format_period(p, lang)}: {format_value(v, unit, lang)}"
                         for p, v in zip(rows["period"], rows["value"])],
             hovertemplate="%{customdata}<extra></extra>"))
-        trace_rows.append(grid_row)
-        trace_columns.append(grid_column)
-    if traces:
-        figure.add_traces(traces, rows=trace_rows, cols=trace_columns)
-    figure.update_layout(template=TEMPLATE_NAME, height=90 + 190 * n_rows, hovermode="closest",
-                         margin=dict(l=50, r=20, t=60, b=40), legend=dict(orientation="h", y=1.0 + 0.25 / n_rows, x=0))
-    figure.update_annotations(font_size=12)
+    x_extra, y_extra = {}, {}
     if not is_survey:
         # Month labels written by us: plotly's own month names stay English in Lao.
         starts = pd.concat([series["period_start"], provinces["period_start"]]).dropna()
         ticks = sorted({day for day in pd.to_datetime(starts) if day.month in (1, 7)})
-        figure.update_xaxes(tickvals=ticks, ticktext=[format_period(f"{day.year}-{day.month:02d}", lang, short=True)
-                                                      for day in ticks])
+        x_extra = {"tickvals": ticks,
+                   "ticktext": [format_period(f"{day.year}-{day.month:02d}", lang, short=True) for day in ticks]}
     if unit == "percent":
-        figure.update_yaxes(rangemode="tozero")
-    return figure
+        y_extra = {"rangemode": "tozero"}
+    layout = dict(template=TEMPLATE_NAME, height=90 + 190 * n_rows, hovermode="closest",
+                  margin=dict(l=50, r=20, t=60, b=40), legend=dict(orientation="h", y=1.0 + 0.25 / n_rows, x=0),
+                  annotations=[title | {"font": {"size": 12}} for title in grid["annotations"]])
+    for name, axis in grid["axes"].items():
+        layout[name] = axis | (x_extra if name.startswith("x") else y_extra)
+    # One construction: make_subplots, add_traces and update_*axes each validated the whole figure again.
+    return go.Figure(data=traces, layout=layout)
+
+
+def _axis(kind: str, row: int, column: int, n_columns: int) -> str:
+    number = (row - 1) * n_columns + column
+    return kind if number == 1 else f"{kind}{number}"
+
+
+def shared_grid(n_rows: int, n_columns: int, titles: list[str], horizontal_spacing: float,
+                vertical_spacing: float) -> dict:
+    """make_subplots(rows, cols, shared_xaxes=True, shared_yaxes=True, subplot_titles=...)'s layout, as dicts:
+    {"axes": {"xaxis": ..., "yaxis2": ...}, "annotations": [title, ...]}. x axes are shared by column (the
+    bottom row shows the ticks), y axes by row (the first column shows them)."""
+    width = (1.0 - horizontal_spacing * (n_columns - 1)) / n_columns
+    height = (1.0 - vertical_spacing * (n_rows - 1)) / n_rows
+    axes, annotations = {}, []
+    for row in range(1, n_rows + 1):
+        top = 1.0 - (row - 1) * (height + vertical_spacing)
+        y_domain = [max(top - height, 0.0), top]
+        for column in range(1, n_columns + 1):
+            left = (column - 1) * (width + horizontal_spacing)
+            x_domain = [left, min(left + width, 1.0)]
+            x_name, y_name = _axis("x", row, column, n_columns), _axis("y", row, column, n_columns)
+            x_axis = {"anchor": y_name, "domain": x_domain}
+            if row < n_rows:
+                x_axis |= {"matches": _axis("x", n_rows, column, n_columns), "showticklabels": False}
+            y_axis = {"anchor": x_name, "domain": y_domain}
+            if column > 1:
+                y_axis |= {"matches": _axis("y", row, 1, n_columns), "showticklabels": False}
+            axes[x_name.replace("x", "xaxis", 1)] = x_axis
+            axes[y_name.replace("y", "yaxis", 1)] = y_axis
+            index = (row - 1) * n_columns + column - 1
+            if index < len(titles):
+                annotations.append({"text": titles[index], "x": (x_domain[0] + x_domain[1]) / 2, "y": top,
+                                    "xref": "paper", "yref": "paper", "xanchor": "center", "yanchor": "bottom",
+                                    "showarrow": False})
+    return {"axes": axes, "annotations": annotations}
