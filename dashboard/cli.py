@@ -69,12 +69,10 @@ def serve(args: argparse.Namespace) -> int:
 
 
 def _warm_static_files(app) -> None:
-    """Start the best compression of the page's big files now (dashboard/http_cache.py), not at the first visitor."""
-    import threading
+    """Boundaries and the best compression of the page's big files now (dashboard/warm_up.py), not at the first visitor."""
+    from dashboard import warm_up
 
-    from dashboard import http_cache
-
-    threading.Thread(target=http_cache.warm_up, args=(app,), name="static-warm-up", daemon=True).start()
+    warm_up.start(app)
 
 
 @command("init-db", "create the tables (idempotent) and load the reference data: projects, indicators, geography")(

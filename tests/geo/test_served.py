@@ -72,3 +72,16 @@ def test_a_forged_figure_naming_another_url_draws_nothing_and_fetches_nothing():
                         "z": [1]}], "layout": {"map": {"layers": [{"sourcetype": "geojson", "source": "file:///etc/passwd"}]}}}
     flat = print_map.flat_map(figure)
     assert all(not trace.x for trace in flat.data if getattr(trace, "x", None) is not None)
+
+
+def test_a_starting_server_serialises_every_layer_a_page_draws_once():
+    from dashboard import warm_up
+
+    served.clear_caches()
+    warm_up.boundaries()
+    # the two national layers and, per province, its districts and its own outline
+    assert served.body.cache_info().currsize == 2 + 2 * 18
+    assert served.body.cache_info().hits == 0
+    layer_geojson("district", "province", "07")
+    served.body("layer-district-province-07", ())
+    assert served.body.cache_info().hits == 1
