@@ -54,15 +54,17 @@ def run(args: argparse.Namespace) -> int:
               "runs": [], "history": {}, "concurrency": [], "notes": []}
     for url in urls:
         datasets.ensure_dataset(url, args.scale)
-        print(f"{url.split('://')[0]}: as built", flush=True)
-        base = run_database(url, args.cold, args.warm, not args.no_naive, args.only)
+        if args.no_history:
+            print(f"{url.split('://')[0]}: as built", flush=True)
+            report["runs"].append(run_database(url, args.cold, args.warm, not args.no_naive, args.only))
+            continue
+        doubled_url = datasets.ensure_doubled(url, args.copies_dir, args.scale)
+        print(f"{url.split('://')[0]}: as built, and twice the months ({doubled_url.split('/')[-1]}) run by run in turn",
+              flush=True)
+        base, doubled = run_database(url, args.cold, args.warm, not args.no_naive, args.only, doubled_url=doubled_url)
         report["runs"].append(base)
-        if not args.no_history:
-            doubled_url = datasets.ensure_doubled(url, args.copies_dir, args.scale)
-            print(f"{url.split('://')[0]}: twice the months ({doubled_url.split('/')[-1]})", flush=True)
-            doubled = run_database(doubled_url, args.cold, args.warm, False, args.only)
-            report["history"][base["database"]] = history_ratios(base, doubled)
-            report.setdefault("doubled_runs", []).append(doubled)
+        report["history"][base["database"]] = history_ratios(base, doubled)
+        report.setdefault("doubled_runs", []).append(doubled)
     if args.users and args.pg_url:
         from dashboard.bench import concurrency
 

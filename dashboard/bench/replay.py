@@ -179,27 +179,50 @@ class Replayer:
         return total_ms, total_bytes
 
     def measure(self, interaction: Interaction, filters: dict, cold: int, warm: int) -> dict:
-        base = self.page_state(interaction, filters) if interaction.change else dict(filters)
-        bodies = self.bodies(interaction, base)
+        return measure_interleaved([self], interaction, filters, cold, warm)[0]
+
+
+def measure_interleaved(replayers: list["Replayer"], interaction: Interaction, filters: dict, cold: int,
+                        warm: int) -> list[dict]:
+    """The interaction on each replayer's app, run after run in turn (A, B, A, B, ...), so that what the
+    machine does meanwhile falls on both alike: the history comparison (the same database with twice the
+    months) compares runs taken in the same seconds, not minutes apart."""
+    bodies = []
+    for replayer in replayers:
+        base = replayer.page_state(interaction, filters) if interaction.change else dict(filters)
+        bodies.append(replayer.bodies(interaction, base))
         # Once first, as a server's start does (dashboard/warm_up.py): the process's own first-use costs
         # (modules imported on first call, boundaries simplified once per process) are not "cold data".
-        self.run_once(bodies)
-        cold_ms, sizes = [], []
-        for _ in range(cold):
-            self.clear_caches()
-            elapsed, size = self.run_once(bodies)
-            cold_ms.append(elapsed)
-            sizes.append(size)
-        self.run_once(bodies)
-        warm_ms = [self.run_once(bodies)[0] for _ in range(warm)]
-        # The answers rebuilt from the query cache: what a new place or month costs once its queries are read.
-        self.keep_answers(False)
-        try:
-            rebuilt_ms = [self.run_once(bodies)[0] for _ in range(max(1, warm // 2))]
-        finally:
-            self.keep_answers(True)
-        return {"callbacks": len(bodies), "cold": percentiles(cold_ms), "warm": percentiles(warm_ms),
-                "rebuilt": percentiles(rebuilt_ms), "bytes": max(sizes) if sizes else self.run_once(bodies)[1]}
+        replayer.run_once(bodies[-1])
+    cold_ms = [[] for _ in replayers]
+    sizes = [[] for _ in replayers]
+    for _ in range(cold):
+        for index, replayer in enumerate(replayers):
+            replayer.clear_caches()
+            elapsed, size = replayer.run_once(bodies[index])
+            cold_ms[index].append(elapsed)
+            sizes[index].append(size)
+    for index, replayer in enumerate(replayers):
+        replayer.run_once(bodies[index])
+    warm_ms = [[] for _ in replayers]
+    for _ in range(warm):
+        for index, replayer in enumerate(replayers):
+            warm_ms[index].append(replayer.run_once(bodies[index])[0])
+    # The answers rebuilt from the query cache: what a new place or month costs once its queries are read.
+    rebuilt_ms = [[] for _ in replayers]
+    for replayer in replayers:
+        replayer.keep_answers(False)
+    try:
+        for _ in range(max(1, warm // 2)):
+            for index, replayer in enumerate(replayers):
+                rebuilt_ms[index].append(replayer.run_once(bodies[index])[0])
+    finally:
+        for replayer in replayers:
+            replayer.keep_answers(True)
+    return [{"callbacks": len(bodies[index]), "cold": percentiles(cold_ms[index]), "warm": percentiles(warm_ms[index]),
+             "rebuilt": percentiles(rebuilt_ms[index]),
+             "bytes": max(sizes[index]) if sizes[index] else replayer.run_once(bodies[index])[1]}
+            for index, replayer in enumerate(replayers)]
 
 
 def percentiles(values: list[float]) -> dict:

@@ -5,7 +5,7 @@ import time
 from sqlalchemy import text
 
 from dashboard.bench import naive
-from dashboard.bench.replay import Replayer, interactions, load_recording
+from dashboard.bench.replay import Replayer, interactions, load_recording, measure_interleaved
 
 # The issue's goals (issue 15): what a run is judged against.
 GOALS = {"warm_p95_ms": 50, "cold_p95_ms": 300, "naive_ratio": 100, "history_ratio": 1.2, "change_bytes": 50_000}
@@ -34,23 +34,29 @@ def dataset_size(engine) -> dict:
 
 
 def run_database(database_url: str, cold: int, warm: int, with_naive: bool = True, only=None,
-                 progress=print) -> dict:
-    """Every interaction on one database: cold and warm server time, bytes, and the naive ratio."""
+                 progress=print, doubled_url: str | None = None) -> dict | tuple[dict, dict]:
+    """Every interaction on one database: cold and warm server time, bytes, and the naive ratio.
+
+    doubled_url: the same database with twice the months; each action is then run on both in turn
+    (measure_interleaved) and (base, doubled) come back."""
     from data_access.queries.catalogue import months_with_data
 
     app = _app(database_url)
     store = app.server.extensions["data_store"]
     with store.engine.connect() as conn:
         months = months_with_data(conn)
-    replayer = Replayer(app, load_recording())
+    replayers = [Replayer(app, load_recording())]
+    if doubled_url:
+        replayers.append(Replayer(_app(doubled_url), load_recording()))
     filters = {"shell-province.value": None, "shell-district.value": None, "shell-period.value": months[0]}
-    results = {}
+    results: list[dict] = [{} for _ in replayers]
     naive_cache: dict[tuple, float] = {}
     for interaction in interactions(months):
         if only and not any(word.lower() in interaction.name.lower() for word in only):
             continue
         started = time.perf_counter()
-        result = replayer.measure(interaction, filters, cold, warm)
+        measured = measure_interleaved(replayers, interaction, filters, cold, warm)
+        result = measured[0]
         if with_naive:
             if interaction.indicators not in naive_cache:
                 codes = naive.resolve(store.engine, interaction.indicators)
@@ -59,15 +65,23 @@ def run_database(database_url: str, cold: int, warm: int, with_naive: bool = Tru
             result["naive_indicators"] = len(naive.resolve(store.engine, interaction.indicators))
             result["naive_ratio_cold"] = round(result["naive_ms"] / max(result["cold"]["p50"], 0.1), 1)
             result["naive_ratio_warm"] = round(result["naive_ms"] / max(result["warm"]["p50"], 0.1), 1)
-        result["is_change"] = interaction.is_change
-        results[interaction.name] = result
+        for index, one in enumerate(measured):
+            one["is_change"] = interaction.is_change
+            results[index][interaction.name] = one
+        doubled_text = ""
+        if len(measured) > 1:
+            doubled_text = f"  2x history cold p95 {measured[1]['cold']['p95']:>7} warm p95 {measured[1]['warm']['p95']:>6}"
         progress(f"  {interaction.name:<32} cold p50/p95 {result['cold']['p50']:>7}/{result['cold']['p95']:>7} ms  "
                  f"warm {result['warm']['p50']:>6}/{result['warm']['p95']:>6} ms  "
-                 f"rebuilt {result['rebuilt']['p50']:>6} ms  {result['bytes']:>8} B  "
+                 f"rebuilt {result['rebuilt']['p50']:>6} ms  {result['bytes']:>8} B{doubled_text}  "
                  f"({time.perf_counter() - started:.0f} s)")
-    size = dataset_size(store.engine)
-    store.engine.dispose()
-    return {"database": store.engine.dialect.name, "size": size, "as_of": months[0], "results": results}
+    runs = []
+    for index, replayer in enumerate(replayers):
+        engine = replayer.store.engine
+        runs.append({"database": engine.dialect.name, "size": dataset_size(engine), "as_of": months[0],
+                     "results": results[index]})
+        engine.dispose()
+    return (runs[0], runs[1]) if doubled_url else runs[0]
 
 
 def history_ratios(base: dict, doubled: dict) -> dict:
