@@ -117,3 +117,23 @@ def test_migration_0008_creates_and_seeds_the_table_on_an_older_database(empty_e
     init_db(empty_engine)  # idempotent: seeding twice adds nothing
     with empty_engine.connect() as conn:
         assert conn.execute(text("SELECT COUNT(*) FROM alert_rule")).scalar_one() == len(alerts.DEFAULT_RULES)
+
+
+@pytest.mark.parametrize("scope", [None, "07", "0703"])
+@pytest.mark.parametrize("as_of", ["2019-06", "2020-03", "2022-11", "2025-12"])
+def test_each_districts_last_report_is_what_grouping_the_whole_rollup_finds(demo_engine, scope, as_of):
+    """The alerts find most districts in the as-of month itself and look back only for the others."""
+    from sqlalchemy import text as sql
+
+    from data_access.periods import period_end
+    from data_access.queries.alerts import last_district_reports
+
+    with demo_engine.connect() as conn:
+        expected = conn.execute(sql(
+            "SELECT r.admin_code, MAX(r.period) FROM observation_rollup r JOIN indicator i ON i.code = r.indicator_code "
+            "WHERE r.level = 'district' AND r.n_units > 0 AND r.period_start <= :last AND i.period_type = 'month' "
+            "AND i.aggregation <> 'survey' AND r.indicator_code <> 'CCT_PAY_DELAY' AND r.admin_code LIKE :prefix "
+            "GROUP BY r.admin_code ORDER BY r.admin_code"),
+            {"last": period_end(as_of), "prefix": (scope or "") + "%"}).fetchall()
+        found = last_district_reports(conn, scope, as_of)
+    assert list(zip(found["district_code"], found["last_period"])) == [tuple(row) for row in expected]
