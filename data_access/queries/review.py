@@ -1,7 +1,7 @@
 """The review page: a quarter or semester against the period before, read with the pages' own queries.
 
 Nothing here defines a number of its own: the headline figures are queries.overview's
-headline_figures over the period's months, the statuses are queries.targets' progress_table as of
+headline_values (the Overview cards' numbers) over the period's months, the statuses are queries.targets' progress_table as of
 each period's as-of month (the Targets page's rule), the results-framework values are
 queries.observations' scope_value over the period (SQL aggregation by each indicator's rule) and
 the payment delay is queries.payments' payment_delay over the period. Rules per value
@@ -28,7 +28,8 @@ from data_access.payment_delay import INDICATOR as PAY_DELAY_INDICATOR
 from data_access.periods import PeriodWindow, period_window
 from data_access.queries.catalogue import months_with_data
 from data_access.queries.observations import scope_value
-from data_access.queries.overview import headline_figures
+from data_access.queries.overview import headline_values
+from data_access.store import read_through
 from data_access.queries.payments import payment_delay
 from data_access.queries.targets import FIRST_PERIOD, progress_table, targeted_indicators
 
@@ -98,16 +99,18 @@ def review_figures(conn: Connection, scope_code: str | None, period: str) -> dic
     """The review of a place (None = national) for a period ("2022-S2", "2022-Q4", "2022-11").
 
     Returns {"window", "previous_window" (PeriodWindow fields as dicts), "headline_now",
-    "headline_then" (headline_figures over each window), "changes" (card_changes.compare of the
+    "headline_then" (the Overview cards' numbers over each window: headline_values, the part of
+    headline_figures the cards compare), "changes" (card_changes.compare of the
     two), "progress_now", "progress_then" (progress_table as of each as-of month: the statuses),
     "framework" (DataFrame FRAMEWORK_COLUMNS, one row per targeted indicator in the
     results-framework order)}.
     """
     now, then = review_windows(conn, period)
-    headline_now = headline_figures(conn, scope_code, now.as_of, now.start)
-    headline_then = headline_figures(conn, scope_code, then.as_of, then.start)
-    progress_now = progress_table(conn, scope_code, now.as_of)
-    progress_then = progress_table(conn, scope_code, then.as_of).set_index("indicator_code")
+    # Through the page's cache: the navbar's alerts read the same results framework for the same month.
+    headline_now = read_through(conn, headline_values, scope_code, now.as_of, now.start)
+    headline_then = read_through(conn, headline_values, scope_code, then.as_of, then.start)
+    progress_now = read_through(conn, progress_table, scope_code, now.as_of)
+    progress_then = read_through(conn, progress_table, scope_code, then.as_of).set_index("indicator_code")
     period_types = dict(zip(*targeted_indicators(conn)[["code", "period_type"]].T.values))
     rows = []
     for row in progress_now.to_dict("records"):
