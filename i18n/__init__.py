@@ -116,7 +116,11 @@ def format_number(value, lang: str, decimals: int = 0) -> str:
     if isinstance(value, float) and math.isinf(value):
         return format_decimal(value, locale=_babel_locale(lang))
     decimals = max(int(decimals), 0)
-    text = f"{round_half_up(value, decimals):,.{decimals}f}"
+    if isinstance(value, numbers.Integral) or (isinstance(value, float) and value.is_integer()):
+        # Whole numbers (counts, days): nothing to round, and no Decimal needed (thousands of them per chart).
+        text = f"{int(value):,}" + ("." + "0" * decimals if decimals else "")
+    else:
+        text = f"{round_half_up(value, decimals):,.{decimals}f}"
     group, point, minus = _number_symbols(lang)
     if (group, point) != (",", "."):
         text = text.replace(",", "\0").replace(".", point).replace("\0", group)
