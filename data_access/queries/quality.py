@@ -46,18 +46,21 @@ def reporting_completeness(
               "first_expected": min(first_expected, period_start(start))}
     where = ""
     if within:
-        where = " AND a.code LIKE :prefix"
+        where = " AND o.admin_code LIKE :prefix"
         params["prefix"] = within + "%"
     levels = ", ".join(f"'{name}'" for name in _BELOW[level])
     ancestor = _ANCESTOR[level]
+    # Each unit once (a hash aggregate), then counted per place: COUNT(DISTINCT ...) per place sorted
+    # every row of the window, a third slower on both databases.
     sql = f"""
-        SELECT {ancestor} AS code,
-               COUNT(DISTINCT CASE WHEN o.period_start >= :first THEN o.admin_code END) AS n_reporting,
-               COUNT(DISTINCT o.admin_code) AS n_expected
-        FROM observation o JOIN admin_unit a ON a.code = o.admin_code
-        WHERE o.indicator_code = :indicator AND a.level IN ({levels})
-          AND o.period_start BETWEEN :first_expected AND :last
-          AND (o.value IS NOT NULL OR (o.numerator IS NOT NULL AND o.denominator IS NOT NULL)){where}
+        SELECT {ancestor} AS code, SUM(u.in_window) AS n_reporting, COUNT(*) AS n_expected
+        FROM (SELECT o.admin_code, MAX(CASE WHEN o.period_start >= :first THEN 1 ELSE 0 END) AS in_window
+              FROM observation o
+              WHERE o.indicator_code = :indicator AND o.period_start BETWEEN :first_expected AND :last
+                AND (o.value IS NOT NULL OR (o.numerator IS NOT NULL AND o.denominator IS NOT NULL)){where}
+              GROUP BY o.admin_code) u
+        JOIN admin_unit a ON a.code = u.admin_code
+        WHERE a.level IN ({levels})
         GROUP BY {ancestor}
         ORDER BY {ancestor}
     """
