@@ -1,25 +1,25 @@
 """Kept callback answers: the same question on the same data is answered from the cache; anything else is asked again."""
 import json
-import sqlite3
+from pathlib import Path
 
 import pytest
 
 from access_fixtures import PASSWORD, accounts_app  # noqa: F401 - fixture
 from dash_requests import payload, post, sign_in
+from data.importer_db import demo_copy
 from dashboard.app import create_app
 from dashboard.response_cache import cached_outputs, output_ids
 from data_access.store import bump_data_version
 
 
 @pytest.fixture
-def demo_app(sqlite_demo_url, tmp_path):
-    """An app on a private copy of the test demo (the test bumps its data version)."""
-    path = tmp_path / "demo.sqlite"
-    source, target = sqlite3.connect(sqlite_demo_url.removeprefix("sqlite:///")), sqlite3.connect(path)
-    source.backup(target)
-    source.close()
-    target.close()
-    return create_app({"DATABASE_URL": f"sqlite:///{path}", "CACHE_URL": "simple", "DEFAULT_LANGUAGE": "en", "AUTH": "off"})
+def demo_app(tmp_path):
+    """An app on a private copy of the test demo (the tests bump its data version and move its file away)."""
+    with demo_copy("sqlite", tmp_path) as engine:
+        app = create_app({"DATABASE_URL": engine.url.render_as_string(hide_password=False), "CACHE_URL": "simple",
+                          "DEFAULT_LANGUAGE": "en", "AUTH": "off"})
+        app.database_file = Path(engine.url.database)
+        yield app
 
 
 def _overview(app, lang="en", period="2022-11", province=None):
@@ -78,7 +78,7 @@ def test_only_callbacks_that_read_are_kept(demo_app):
 
 def test_an_error_answer_is_not_kept(demo_app, tmp_path):
     client = demo_app.server.test_client()
-    database = tmp_path / "demo.sqlite"
+    database = demo_app.database_file
     database.rename(tmp_path / "away.sqlite")
     try:
         failed = _ask(client, _overview(demo_app, period="2022-09"))

@@ -30,6 +30,10 @@ def _choose(page, dropdown_id: str, label: str) -> None:
 def _settled(page) -> None:
     page.wait_for_load_state("networkidle")
     page.wait_for_function("() => !document.querySelector('[data-dash-is-loading=\"true\"]')")
+    # Every chart drawn (plotly.js keeps its pending drawing in gd._promises): leaving a page while a chart
+    # is still being drawn makes plotly.js throw from the unmounted chart (a console error, seen once in 2).
+    page.wait_for_function("""() => [...document.querySelectorAll('.js-plotly-plot')].every(
+        gd => gd._fullLayout && (!gd._promises || gd._promises.length === 0))""", timeout=30000)
 
 
 def _go(page, path: str, lang: str) -> None:
