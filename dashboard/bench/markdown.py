@@ -22,14 +22,18 @@ def database_table(run: dict, history: dict | None) -> list[str]:
              f"{size['months']} months ({size['first_month']} … {size['last_month']}), as of {run['as_of']}, "
              f"schema {size.get('schema') or 'unknown'}", "",
              "| interaction | callbacks | cold p50 / p95 ms | warm p50 / p95 ms | rebuilt p50 / p95 ms | response bytes | "
-             "naive ms (indicators) | naive ÷ warm p50 | naive ÷ cold p50 | p95 with 2× history (cold / warm) |",
+             "naive ms (indicators) | naive ÷ warm p50 | naive ÷ cold p50 | p95 with 2× history (cold / warm), and p50 |",
              "|---|---|---|---|---|---|---|---|---|---|"]
     for name, result in run["results"].items():
         cold, warm = result["cold"], result["warm"]
         size_ok = not result.get("is_change") or result["bytes"] <= GOALS["change_bytes"]
         ratio = (history or {}).get(name)
-        ratio_text = (f"{ratio['cold']:.2f}× / {ratio['warm']:.2f}×"
-                      + _mark(max(ratio["cold"], ratio["warm"]) < GOALS["history_ratio"])) if ratio else "–"
+        ratio_text = "–"
+        if ratio:
+            ratio_text = (f"{ratio['cold']:.2f}× / {ratio['warm']:.2f}×"
+                          + _mark(max(ratio["cold"], ratio["warm"]) < GOALS["history_ratio"]))
+            if "cold_p50" in ratio:
+                ratio_text += f" (p50 {ratio['cold_p50']:.2f}× / {ratio['warm_p50']:.2f}×)"
         rebuilt = result.get("rebuilt") or {"p50": None, "p95": None}
         naive_text = (f"{_ms(result['naive_ms'])} ({result.get('naive_indicators', '?')})"
                       if result.get("naive_ms") is not None else "–")
