@@ -166,6 +166,7 @@ def format_period(period: str | None, lang: str, short: bool = False) -> str:
     return format_date(dt.date(int(year), int(month), 1), pattern, locale=_babel_locale(lang))
 
 
+@lru_cache(maxsize=8192)
 def format_day(day: dt.date | None, lang: str) -> str:
     if day is None:
         return translate("common.no_data", lang)
