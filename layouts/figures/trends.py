@@ -4,7 +4,6 @@ import datetime as dt
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
-from plotly.subplots import make_subplots
 
 from i18n import format_day, format_number, format_period, format_value, localized, t
 from layouts.figures.theme import (BETTER, NEUTRAL, SERIES_COLOURS, TEMPLATE_NAME, WORSE, empty_figure,  # noqa: F401 (re-exported)
@@ -169,9 +168,9 @@ def operations_figure(series: pd.DataFrame, lang: str, height: int = 460) -> go.
     period_start, value, n_units. Stocks are summed over the villages that reported that month."""
     if series.empty:
         return empty_figure(t("trends.no_operations", lang), height)
-    figure = make_subplots(rows=2, cols=1, shared_xaxes=True, vertical_spacing=0.08, row_heights=[0.6, 0.4])
     styles = {"CCT_REGISTERED": (1, "line", SERIES_COLOURS[0]), "CCT_ACTIVE": (1, "line", SERIES_COLOURS[2]),
               "CCT_NEW_REG": (2, "bar", SERIES_COLOURS[1]), "CCT_PAID": (2, "bar", SERIES_COLOURS[4])}
+    traces = []
     for code in dict.fromkeys(series["indicator_code"]):
         if code not in styles:
             continue
@@ -181,17 +180,25 @@ def operations_figure(series: pd.DataFrame, lang: str, height: int = 460) -> go.
         hover = ["<br>".join([f"<b>{name}</b>", f"{format_period(row.period, lang)}: {format_number(row.value, lang)}",
                               t("trends.villages_reporting", lang, count=format_number(row.n_units, lang))])
                  for row in rows.itertuples()]
+        axes = {"xaxis": "x" if row_index == 1 else "x2", "yaxis": "y" if row_index == 1 else "y2"}
         common = dict(x=rows["period_start"], y=rows["value"], name=name, customdata=hover,
-                      hovertemplate="%{customdata}<extra></extra>")
+                      hovertemplate="%{customdata}<extra></extra>", **axes)
         if kind == "line":
-            figure.add_trace(go.Scatter(mode="lines", line=dict(color=colour, width=2.5), **common), row=row_index, col=1)
+            traces.append(dict(type="scatter", mode="lines", line=dict(color=colour, width=2.5), **common))
         else:
-            figure.add_trace(go.Bar(marker_color=colour, **common), row=row_index, col=1)
-    figure.update_layout(template=TEMPLATE_NAME, height=height, barmode="group", hovermode="closest",
-                         legend=legend_above(height))
-    figure.update_yaxes(title_text=t("trends.axis_beneficiaries", lang), rangemode="tozero", row=1, col=1)
-    figure.update_yaxes(title_text=t("trends.axis_per_month", lang), rangemode="tozero", row=2, col=1)
-    return figure
+            traces.append(dict(type="bar", marker_color=colour, **common))
+    # Two panels sharing the months (make_subplots' layout for rows=2, row_heights 0.6 / 0.4, spacing 0.08),
+    # built in one go: make_subplots, add_trace and update_yaxes each validated the whole figure again.
+    layout = dict(
+        template=TEMPLATE_NAME, height=height, barmode="group", hovermode="closest", legend=legend_above(height),
+        xaxis=dict(anchor="y", domain=[0.0, 1.0], matches="x2", showticklabels=False),
+        xaxis2=dict(anchor="y2", domain=[0.0, 1.0]),
+        yaxis=dict(anchor="x", domain=[0.448, 1.0], title=dict(text=t("trends.axis_beneficiaries", lang)),
+                   rangemode="tozero"),
+        yaxis2=dict(anchor="x2", domain=[0.0, 0.368], title=dict(text=t("trends.axis_per_month", lang)),
+                    rangemode="tozero"),
+    )
+    return go.Figure(data=traces, layout=layout)
 
 
 def payments_figure(payments: pd.DataFrame, lang: str, currency: str = "LAK", height: int = 340) -> go.Figure:
