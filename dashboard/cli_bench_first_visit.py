@@ -33,7 +33,7 @@ DRAWN = """() => {
     for (const graph of document.querySelectorAll('.dash-graph')) {
         if (graph.offsetParent === null) continue;  // hidden: a closed tab or details
         const gd = graph.querySelector('.js-plotly-plot');
-        if (!gd || !gd._fullLayout) return false;
+        if (!gd || !gd._fullLayout || gd.hasAttribute('data-maplibre-loading')) return false;
         for (const id of ((gd._fullLayout._subplots || {}).map || [])) {
             const subplot = gd._fullLayout[id] && gd._fullLayout[id]._subplot;
             if (!subplot || !subplot.map || !subplot.map.loaded()) return false;

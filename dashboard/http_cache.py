@@ -204,9 +204,9 @@ def warm_up(app) -> None:
         log.info("static warm-up skipped", exc_info=True)
         return
     urls = re.findall(r'<(?:script|link)[^>]+(?:src|href)="(/[^"]+)"', page)
-    from dashboard.plotly_bundle import PLOTLY_URL_PATH
+    from dashboard.plotly_bundle import MAPLIBRE_URL_PATH, PLOTLY_URL_PATH
 
-    for url in [*urls, "/" + PLOTLY_URL_PATH]:
+    for url in [*urls, "/" + PLOTLY_URL_PATH, "/" + MAPLIBRE_URL_PATH]:
         try:
             client.get(url, headers=headers).get_data()
         except Exception:  # noqa: BLE001

@@ -49,6 +49,43 @@ def test_the_partial_plotly_bundle_draws_the_map(page):
     assert polygons > 0
 
 
+def test_maplibre_comes_only_with_a_map_and_the_map_says_it_waits_for_it(browser, live_server):
+    """MapLibre (280 kB compressed) is fetched by the first map drawn, never by a page without one."""
+    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    page = context.new_page()
+    watch = PageWatch(page, live_server.url)
+    maplibre_requests = []
+    page.on("request", lambda request: "plotly-maplibre" in request.url and maplibre_requests.append(request.url))
+    held = []
+    try:
+        page.goto(f"{live_server.url}/targets?lang=en")
+        page.wait_for_function(DRAWN, timeout=60000)
+        assert page.evaluate("() => document.querySelectorAll('#_pages_content .js-plotly-plot').length") >= 1
+        assert maplibre_requests == [] and page.evaluate("() => window.__dashboardMaplibre === undefined")
+        # Held back, as on a slow link: the map shows the loading state meanwhile, then draws.
+        page.route("**/plotly-maplibre.min.js*", lambda route: held.append(route))
+        page.goto(f"{live_server.url}/?lang=en")
+        _poll(page, "() => !!document.querySelector('#overview-map .js-plotly-plot[data-maplibre-loading]')")
+        page.wait_for_timeout(600)  # the overlay appears after 250 ms
+        waiting = _overlay(page, "#overview-map .js-plotly-plot")
+        screenshot(page, "light-client-map-waits-for-maplibre")
+        assert waiting["content"] == '"Loading…"' and waiting["visibility"] == "visible", waiting
+        assert not page.evaluate(DRAWN)  # not counted as drawn
+        assert len(held) == 1
+        held[0].continue_()
+        page.wait_for_function(DRAWN, timeout=60000)
+        polygons = page.evaluate("""() => {
+            const gd = document.querySelector('#overview-map .js-plotly-plot');
+            return gd._fullLayout.map._subplot.map.queryRenderedFeatures().length;
+        }""")
+        assert polygons > 0
+        assert _overlay(page, "#overview-map .js-plotly-plot")["content"] == "none"
+        assert len(maplibre_requests) == 1
+    finally:
+        context.close()
+    watch.assert_clean()
+
+
 @pytest.fixture(scope="module")
 def slow_overview_server(sqlite_demo_url):
     """The dashboard with the Overview callback slowed down, as on a slow link or a busy server."""
