@@ -7,7 +7,7 @@ from flask_caching import Cache
 from flask_compress import Compress
 
 import access
-from dashboard import errors, geo_files, http_cache, plotly_bundle, response_cache, security
+from dashboard import ag_grid_on_demand, errors, geo_files, http_cache, plotly_bundle, response_cache, security
 from dashboard.config import load_config
 from dashboard.jobs import background_manager
 from dashboard.pages import register_callbacks, register_pages, title_for_path
@@ -98,6 +98,7 @@ def create_app(config: dict | None = None) -> dash.Dash:
     # After the gate: a refused request never reaches a kept answer.
     response_cache.install(server, store, settings, _repo_root())
     plotly_bundle.install(app)
+    ag_grid_on_demand.install()
     geo_files.install(server)
 
     @server.after_request
@@ -125,6 +126,8 @@ class _LanguageAwareDash(dash.Dash):
         # The tab shows the page's title in the visitor's language from the first paint.
         if flask.has_request_context():
             kwargs["title"] = title_for_path(flask.request.path, current_language()) or kwargs.get("title")
+        # Where assets/js/ag-grid-on-demand.js fetches AG Grid from, when a page shows a table.
+        kwargs["metas"] = kwargs.get("metas", "") + ag_grid_on_demand.meta_tag(self.config.requests_pathname_prefix)
         html_page = super().interpolate_index(**kwargs)
         return html_page.replace("<html>", f'<html lang="{current_language()}">', 1)
 

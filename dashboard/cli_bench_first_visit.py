@@ -29,7 +29,7 @@ QUIET_MS = 300
 # Runs in the page: false until everything is drawn, then the time since navigation started (ms).
 DRAWN = """() => {
     const content = document.querySelector('#_pages_content');
-    if (!content || !content.children.length || document.querySelector('[data-dash-is-loading="true"]')) return false;
+    if (!content || !content.children.length || document.querySelector('[data-dash-is-loading="true"], [data-ag-grid-loading], .dash-spinner')) return false;
     for (const graph of document.querySelectorAll('.dash-graph')) {
         if (graph.offsetParent === null) continue;  // hidden: a closed tab or details
         const gd = graph.querySelector('.js-plotly-plot');

@@ -12,6 +12,21 @@ REPEAT_VISIT_BUDGET = 100_000  # bytes, issue 15
 SLOW_SECONDS = 8.0  # long enough to be seen on a busy machine
 
 
+def _poll_steady(page, predicate: str, seconds: float, steady: float) -> None:
+    """Wait until the predicate has been truthy for `steady` seconds in a row."""
+    deadline = time.monotonic() + seconds
+    since = None
+    while time.monotonic() < deadline:
+        if page.evaluate(predicate):
+            since = since or time.monotonic()
+            if time.monotonic() - since >= steady:
+                return
+        else:
+            since = None
+        page.wait_for_timeout(100)
+    raise AssertionError(f"never steadily true within {seconds} s: {predicate}")
+
+
 @pytest.mark.parametrize("path", ["/", "/targets"])
 def test_a_repeat_visit_downloads_under_100_kB(browser, live_server, path):
     context = browser.new_context(viewport={"width": 1400, "height": 1000})
@@ -38,7 +53,7 @@ def test_a_repeat_visit_downloads_under_100_kB(browser, live_server, path):
 
 def test_the_partial_plotly_bundle_draws_the_map(page):
     page.goto(page.base_url + "/?lang=en")
-    page.wait_for_function(DRAWN, timeout=60000)
+    _poll_steady(page, DRAWN, seconds=60.0, steady=2.0)
     loaded = page.evaluate("() => ({version: window.Plotly.version, traces: Object.keys(window.Plotly.PlotSchema.get().traces)})")
     assert loaded["version"] == "4.1.1"
     assert sorted(loaded["traces"]) == ["bar", "choroplethmap", "heatmap", "scatter", "scattermap"]
@@ -81,6 +96,47 @@ def test_maplibre_comes_only_with_a_map_and_the_map_says_it_waits_for_it(browser
         assert polygons > 0
         assert _overlay(page, "#overview-map .js-plotly-plot")["content"] == "none"
         assert len(maplibre_requests) == 1
+    finally:
+        context.close()
+    watch.assert_clean()
+
+
+def test_ag_grid_comes_only_with_a_table_and_the_table_says_it_waits_for_it(browser, live_server):
+    """AG Grid's bundle (284 kB compressed) is fetched by the first table shown, not by every page."""
+    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    page = context.new_page()
+    watch = PageWatch(page, live_server.url)
+    grid_requests = []
+    page.on("request", lambda request: "/dash_ag_grid/" in request.url and grid_requests.append(request.url))
+    held = []
+    try:
+        page.goto(f"{live_server.url}/?lang=en")
+        _poll_steady(page, DRAWN, seconds=60.0, steady=2.0)  # every chart drawn before the page is left
+        assert grid_requests == []
+        page.route("**/dash_ag_grid/dash_ag_grid.*", lambda route: held.append(route))
+        # To a page with a table inside the app (the namespace stands in until the bundle is there).
+        page.click("a.nav-link[href^='/targets']")
+        _poll(page, "() => !!document.querySelector('#_pages_content [data-ag-grid-loading]')")
+        page.wait_for_timeout(600)  # the overlay appears after 250 ms
+        waiting = _overlay(page, "#_pages_content [data-ag-grid-loading]")
+        screenshot(page, "light-client-table-waits-for-ag-grid")
+        assert waiting["content"] == '"Loading…"' and waiting["visibility"] == "visible", waiting
+        assert waiting["height"] > 50, waiting
+        assert not page.evaluate(DRAWN)
+        assert len(held) == 1
+        held[0].continue_()
+        page.wait_for_function(DRAWN, timeout=60000)
+        page.wait_for_selector("#_pages_content .ag-row", timeout=60000)  # AG Grid's own chunk comes next
+        assert page.locator("[data-ag-grid-loading]").count() == 0
+        bundles = [url for url in grid_requests if "/dash_ag_grid/dash_ag_grid." in url]
+        assert len(bundles) == 1, grid_requests
+        # What the renderer read before the bundle came is what the bundle's AgGrid says.
+        statics = page.evaluate("""() => {
+            const shim = window.dash_ag_grid.AgGrid, real = window.dash_ag_grid.BundledAgGrid;
+            return [JSON.stringify(shim.dashPersistence), JSON.stringify(real.dashPersistence),
+                    shim.dashRenderType, real.dashRenderType, typeof window.dash_ag_grid.getApi];
+        }""")
+        assert statics[0] == statics[1] and statics[2] == statics[3] and statics[4] == "function", statics
     finally:
         context.close()
     watch.assert_clean()
@@ -143,7 +199,7 @@ def test_a_graph_that_waits_shows_a_loading_state_in_the_page_language(browser, 
         assert waiting["loading"] == "true"
         assert waiting["content"] == f'"{label}"', waiting
         assert waiting["visibility"] == "visible" and waiting["ring"] == "visible"
-        page.wait_for_function(DRAWN, timeout=60000)
+        _poll_steady(page, DRAWN, seconds=60.0, steady=2.0)  # both rounds (see the cards' test below)
         done = _overlay(page, "#overview-map")
         assert done["loading"] is None and done["content"] == "none", done
         assert abs(done["height"] - waiting["height"]) < 1  # the overlay moved nothing
@@ -166,7 +222,9 @@ def test_the_cards_show_dash_loading_while_they_wait(browser, slow_overview_serv
             return {visibility: getComputedStyle(spinner).visibility, width: box.width};
         }""")
         assert spinner and spinner["visibility"] == "visible" and spinner["width"] > 0, spinner
-        page.wait_for_function(DRAWN, timeout=60000)
+        # The address then takes the page's place and month and the cards answer again (here slowly too):
+        # the spinners show again meanwhile; once everything has answered they are gone for good.
+        _poll_steady(page, DRAWN, seconds=60.0, steady=2.0)
         assert page.locator(".dash-spinner").count() == 0
         assert page.locator('[id*="overview-card-value"]').count() >= 4
     finally:
