@@ -6,7 +6,7 @@ import plotly.graph_objects as go
 from geo.served import source_of
 from i18n import format_number, localized, t
 from layouts.figures.maps import apply_map_layout, discrete_colourscale, halo_trace, legend_colorbar, place_names
-from layouts.figures.theme import NEUTRAL, OUTLINE, TEMPLATE_NAME, WORSE_TO_BETTER
+from layouts.figures.theme import NEUTRAL, OUTLINE, WORSE_TO_BETTER
 
 FOUR_PLUS_COLOUR = "#9ecae1"
 TARGET_POINT_SIZE = 12
@@ -164,7 +164,7 @@ def district_convergence_chart(summary: pd.DataFrame, n_projects: int, lang: str
         cliponaxis=False,
     ))
     figure.update_layout(
-        template=TEMPLATE_NAME, barmode="group", height=height or max(220, 70 + 46 * len(frame)),
+        barmode="group", height=height or max(220, 70 + 46 * len(frame)),
         xaxis=dict(title=t("map.conv_axis", lang), range=[0, 118], ticksuffix=" %", tickvals=[0, 20, 40, 60, 80, 100]),
         yaxis=dict(automargin=True), margin=dict(l=10, r=10, t=40, b=40),
         legend=dict(orientation="h", yanchor="bottom", y=1.0, x=0, traceorder="reversed"),

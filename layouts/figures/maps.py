@@ -12,7 +12,7 @@ from geo.served import source_of
 from i18n import catalog, format_number, format_period, format_value, localized, t
 from layouts.carried import CARRIED_COLUMNS, carried_note
 from layouts.figures.payment_delay import PAY_DELAY_PARTS, delay_parts
-from layouts.figures.theme import NO_DATA, OUTLINE, TEMPLATE_NAME, WORSE_TO_BETTER
+from layouts.figures.theme import NO_DATA, OUTLINE, WORSE_TO_BETTER
 
 LAOS_CENTER = {"lon": 103.8, "lat": 18.2}
 LAOS_BOUNDS = (100.08, 13.91, 107.64, 22.5)
@@ -281,7 +281,7 @@ def map_fit(bounds, zoom: float) -> dict:
 def apply_map_layout(figure: go.Figure, *, map_style: str, height: int, bounds, layers: list, uirevision) -> None:
     center, zoom = map_view(bounds, height - LEGEND_HEIGHT)
     figure.update_layout(
-        template=TEMPLATE_NAME, height=height, margin=dict(l=0, r=0, t=0, b=LEGEND_HEIGHT),
+        height=height, margin=dict(l=0, r=0, t=0, b=LEGEND_HEIGHT),
         map=dict(style=map_style, center=center, zoom=zoom, layers=layers, uirevision=uirevision),
         uirevision=uirevision, showlegend=False, clickmode="event", meta={"fit": map_fit(bounds, zoom)},
     )
