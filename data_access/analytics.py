@@ -245,6 +245,13 @@ def best_and_worst(values: pd.Series, direction: str, std_errors: pd.Series | No
     return set(numeric.index[numeric == best]), set(numeric.index[numeric == worst])
 
 
+def rank_and_extremes(values: pd.Series, direction: str, std_errors: pd.Series) -> tuple[pd.Series, set, set]:
+    """(rank_values, *best_and_worst) with standard errors, the pairs compared once; best and worst are
+    empty for an indicator with no better direction ("neutral")."""
+    ranks, best, worst = significance.ranking_within_uncertainty(values, std_errors, direction)
+    return (ranks, set(), set()) if direction == "neutral" else (ranks, best, worst)
+
+
 def relative_performance(value, reference, direction: str) -> float | None:
     """(value - reference) / |reference|, signed so that > 0 is better and < 0 is worse.
 

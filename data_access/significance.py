@@ -120,22 +120,27 @@ def _significantly_better(values: pd.Series, errors: pd.Series, direction: str) 
 def ranks_within_uncertainty(values: Sequence, std_errors: Sequence, direction: str) -> pd.Series:
     """1 + the number of units significantly better (rule in the module docstring); missing
     values get <NA>. With all errors 0 this is the usual competition rank (1, 2, 2, 4)."""
-    values, errors = _clean(values, std_errors)
-    ranks = pd.Series(pd.NA, index=values.index, dtype="Int64")
-    better = _significantly_better(values, errors, direction)
-    ranks[better.index] = 1 + better.sum(axis=1).astype(int)
-    return ranks
+    return ranking_within_uncertainty(values, std_errors, direction)[0]
 
 
 def best_and_worst_within_uncertainty(values: Sequence, std_errors: Sequence, direction: str) -> tuple[set, set]:
     """Index labels of the units no unit is significantly better than (best) and of those no
     unit is significantly worse than (worst); a unit in both is in neither; fewer than two
     reported values, or no significant difference at all, give two empty sets."""
+    _ranks, best, worst = ranking_within_uncertainty(values, std_errors, direction)
+    return best, worst
+
+
+def ranking_within_uncertainty(values: Sequence, std_errors: Sequence, direction: str) -> tuple[pd.Series, set, set]:
+    """(ranks_within_uncertainty, *best_and_worst_within_uncertainty) from one comparison of every pair:
+    the district comparison asks both for each of its indicators."""
     values, errors = _clean(values, std_errors)
+    ranks = pd.Series(pd.NA, index=values.index, dtype="Int64")
     better = _significantly_better(values, errors, direction)
+    ranks[better.index] = 1 + better.sum(axis=1).astype(int)
     if len(better) < 2 or not better.to_numpy().any():
-        return set(), set()
+        return ranks, set(), set()
     best = set(better.index[~better.any(axis=1).to_numpy()])
     worst = set(better.columns[~better.any(axis=0).to_numpy()])
     both = best & worst
-    return best - both, worst - both
+    return ranks, best - both, worst - both

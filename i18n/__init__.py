@@ -83,6 +83,16 @@ def localized(row, lang: str, field: str = "name") -> str:
     return value or ""
 
 
+def localized_names(frame, lang: str, field: str = "name") -> list[str]:
+    """localized(row, lang, field) for every row of a DataFrame, read from its two columns only:
+    a national map names 8,500 villages, and turning each whole row into a dict cost ~100 ms."""
+    first, second = (f"{field}_lo", f"{field}_en") if lang == "lo" else (f"{field}_en", f"{field}_lo")
+    firsts = frame[first].tolist() if first in frame else [None] * len(frame)
+    seconds = frame[second].tolist() if second in frame else [None] * len(frame)
+    return [(value if not (value is None or (isinstance(value, float) and math.isnan(value)) or value == "")
+             else other) or "" for value, other in zip(firsts, seconds)]
+
+
 def _is_missing(value) -> bool:
     return value is None or (isinstance(value, float) and math.isnan(value))
 

@@ -6,7 +6,7 @@ from sqlalchemy import Connection, bindparam, text
 
 from data_access.frames import rows_frame
 from data_access import significance
-from data_access.analytics import as_of_period, best_and_worst, performance_frame, rank_values, report_status
+from data_access.analytics import as_of_period, performance_frame, rank_and_extremes, report_status
 from data_access.payment_delay import INDICATOR as PAY_DELAY_INDICATOR
 from data_access.periods import add_months, period_end, period_start
 from data_access.queries import surveys
@@ -240,9 +240,8 @@ def district_comparison(
         errors = pd.Series([significance.value_uncertainty(se, num, den, is_share, catalogue.at[code, "multiplier"])
                             for se, num, den in zip(group["std_error"], group["numerator"], group["denominator"])],
                            index=group.index)
-        cells.loc[group.index, "rank"] = rank_values(group["own_value"], directions[code], errors)
-        best, worst = best_and_worst(group["own_value"], directions[code], errors) \
-            if directions[code] != "neutral" else (set(), set())
+        ranks, best, worst = rank_and_extremes(group["own_value"], directions[code], errors)
+        cells.loc[group.index, "rank"] = ranks
         cells.loc[list(best), "is_best"] = True
         cells.loc[list(worst), "is_worst"] = True
     cells = cells.sort_values(["indicator_code", "district_code"]).reset_index(drop=True)

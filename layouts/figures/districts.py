@@ -6,7 +6,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from i18n import format_period, format_value, localized, t
-from layouts.figures.theme import NEUTRAL, TEMPLATE_NAME, WORSE_TO_BETTER
+from layouts.figures.theme import NEUTRAL, WORSE_TO_BETTER
 from layouts.figures.trends import empty_figure
 
 # Relative performance is shown up to +/- 30 % of the yardstick; beyond that the colour is full.
@@ -125,7 +125,7 @@ def district_small_multiples(series: pd.DataFrame, provinces: pd.DataFrame, indi
                    "ticktext": [format_period(f"{day.year}-{day.month:02d}", lang, short=True) for day in ticks]}
     if unit == "percent":
         y_extra = {"rangemode": "tozero"}
-    layout = dict(template=TEMPLATE_NAME, height=90 + 190 * n_rows, hovermode="closest",
+    layout = dict(height=90 + 190 * n_rows, hovermode="closest",
                   margin=dict(l=50, r=20, t=60, b=40), legend=dict(orientation="h", y=1.0 + 0.25 / n_rows, x=0),
                   annotations=[title | {"font": {"size": 12}} for title in grid["annotations"]])
     for name, axis in grid["axes"].items():

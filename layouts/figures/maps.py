@@ -12,7 +12,7 @@ from geo.served import source_of
 from i18n import catalog, format_number, format_period, format_value, localized, t
 from layouts.carried import CARRIED_COLUMNS, carried_note
 from layouts.figures.payment_delay import PAY_DELAY_PARTS, delay_parts
-from layouts.figures.theme import NO_DATA, OUTLINE, TEMPLATE_NAME, WORSE_TO_BETTER
+from layouts.figures.theme import NO_DATA, OUTLINE, WORSE_TO_BETTER
 
 LAOS_CENTER = {"lon": 103.8, "lat": 18.2}
 LAOS_BOUNDS = (100.08, 13.91, 107.64, 22.5)
@@ -278,13 +278,19 @@ def map_fit(bounds, zoom: float) -> dict:
     return {"bounds": [float(value) for value in (bounds or LAOS_BOUNDS)], "zoom": zoom}
 
 
-def apply_map_layout(figure: go.Figure, *, map_style: str, height: int, bounds, layers: list, uirevision) -> None:
+def map_layout(*, map_style: str, height: int, bounds, layers: list, uirevision) -> dict:
+    """The layout every map figure has, as a dict for go.Figure(data, layout) (one construction)."""
     center, zoom = map_view(bounds, height - LEGEND_HEIGHT)
-    figure.update_layout(
-        template=TEMPLATE_NAME, height=height, margin=dict(l=0, r=0, t=0, b=LEGEND_HEIGHT),
+    return dict(
+        height=height, margin=dict(l=0, r=0, t=0, b=LEGEND_HEIGHT),
         map=dict(style=map_style, center=center, zoom=zoom, layers=layers, uirevision=uirevision),
         uirevision=uirevision, showlegend=False, clickmode="event", meta={"fit": map_fit(bounds, zoom)},
     )
+
+
+def apply_map_layout(figure: go.Figure, *, map_style: str, height: int, bounds, layers: list, uirevision) -> None:
+    figure.update_layout(**map_layout(map_style=map_style, height=height, bounds=bounds, layers=layers,
+                                      uirevision=uirevision))
 
 
 def indicator_choropleth(
@@ -394,8 +400,13 @@ def village_points(
 
 def halo_trace(lon, lat, sizes) -> go.Scattermap:
     """Dark discs under the points: MapLibre circles have no outline, and pale classes vanish on white."""
-    return go.Scattermap(lon=lon, lat=lat, mode="markers", hoverinfo="skip", showlegend=False,
-                         marker=dict(color=OUTLINE, size=np.asarray(sizes) + 3, opacity=0.9), name="halo")
+    return go.Scattermap(halo_spec(lon, lat, sizes))
+
+
+def halo_spec(lon, lat, sizes) -> dict:
+    """halo_trace as a dict (for a figure built in one construction)."""
+    return dict(type="scattermap", lon=lon, lat=lat, mode="markers", hoverinfo="skip", showlegend=False,
+                marker=dict(color=OUTLINE, size=np.asarray(sizes) + 3, opacity=0.9), name="halo")
 
 
 def patch_parts(figure: go.Figure) -> dict:

@@ -6,7 +6,7 @@ import plotly.graph_objects as go
 from geo.served import source_of
 from i18n import format_number, localized, t
 from layouts.figures.maps import LAOS_BOUNDS, LAOS_CENTER, LEGEND_HEIGHT, map_fit
-from layouts.figures.theme import NO_DATA, TEMPLATE_NAME
+from layouts.figures.theme import NO_DATA
 from layouts.figures.trends import empty_figure
 
 # The whole country in a map about 760 px wide (assets/js/map-fit.js zooms out on a narrower one).
@@ -136,7 +136,7 @@ def phase2_map(scored: pd.DataFrame, geojson: dict, lang: str, components: list[
         figure.add_trace(go.Choroplethmap(**common, **values, colorscale=TRANSPARENT, showscale=False,
                                           hoverinfo="skip", marker=dict(line=dict(color=colour, width=width))))
     figure.update_layout(
-        template=TEMPLATE_NAME, height=height, margin=dict(l=0, r=0, t=10, b=LEGEND_HEIGHT),
+        height=height, margin=dict(l=0, r=0, t=10, b=LEGEND_HEIGHT),
         map=dict(style=map_style, center=LAOS_CENTER, zoom=LAOS_ZOOM),
         legend=dict(orientation="h", x=0, xanchor="left", y=1.0, yanchor="bottom"),
         meta={"fit": map_fit(LAOS_BOUNDS, LAOS_ZOOM)},
@@ -167,7 +167,7 @@ def score_breakdown_figure(scored: pd.DataFrame, components: list[str], lang: st
         figure.add_trace(go.Bar(y=labels, x=ranked[column], orientation="h", name=name,
                                 marker_color=COMPONENT_COLOURS.get(component), customdata=hover,
                                 hovertemplate="%{customdata}<extra></extra>"))
-    figure.update_layout(template=TEMPLATE_NAME, barmode="stack", hovermode="closest",
+    figure.update_layout(barmode="stack", hovermode="closest",
                          height=height or 120 + 22 * len(ranked), margin=dict(l=160, r=20, t=40, b=40),
                          legend=dict(traceorder="normal"))
     figure.update_yaxes(type="category", categoryorder="array", categoryarray=labels[::-1])
@@ -200,7 +200,7 @@ def project_mix_figure(mix: pd.DataFrame, names: dict[str, str], lang: str, heig
             y=labels, x=mix[column], orientation="h", name=name, marker_color=colour,
             customdata=[[label, name] for label in labels],
             hovertemplate="<b>%{customdata[0]}</b><br>%{customdata[1]}: %{x}<extra></extra>"))
-    figure.update_layout(template=TEMPLATE_NAME, barmode="stack", height=height or 120 + 24 * len(mix),
+    figure.update_layout(barmode="stack", height=height or 120 + 24 * len(mix),
                          margin=dict(l=200, r=20, t=30, b=40), legend=dict(orientation="h", y=1.08))
     figure.update_yaxes(type="category", categoryorder="array", categoryarray=labels[::-1])
     figure.update_xaxes(title_text=t("phase2.mix_axis", lang))

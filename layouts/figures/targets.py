@@ -7,7 +7,7 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from i18n import format_day, format_number, format_period, format_value, localized, t
-from layouts.figures.theme import BETTER, NEUTRAL, NO_DATA, TEMPLATE_NAME, WORSE, empty_figure, legend_above
+from layouts.figures.theme import BETTER, NEUTRAL, NO_DATA, WORSE, empty_figure, legend_above
 
 # Red is "worse": off track is red, at risk amber, on track and met green.
 AT_RISK = "#d68910"
@@ -213,7 +213,7 @@ def progress_chart(rows: pd.DataFrame, lang: str) -> go.Figure:
     figure.update_xaxes(range=[low - 5, high + 12], ticksuffix=" %", zeroline=False, showticklabels=True)
     figure.update_xaxes(title=t("targets.chart_progress_axis", lang), row=len(panels), col=1)
     figure.update_layout(
-        template=TEMPLATE_NAME, barmode="overlay", height=130 + ROW_HEIGHT * len(records) + 70 * len(panels),
+        barmode="overlay", height=130 + ROW_HEIGHT * len(records) + 70 * len(panels),
         margin=dict(l=10, r=10, t=40, b=60),
         # Above the first panel's title (which sits just above y = 1); plotly grows the top margin to fit it.
         legend=legend_above(y=1.0 + 64 / (ROW_HEIGHT * len(records) + 70 * len(panels)), traceorder="normal"),
@@ -257,7 +257,7 @@ def actual_vs_target_chart(series: pd.DataFrame, path: pd.DataFrame, annual: pd.
     reported = series[series["value"].notna()] if not series.empty else series
     if reported.empty and path.empty:
         return _empty(t("common.no_data", lang))
-    figure = go.Figure(layout=dict(template=TEMPLATE_NAME))
+    figure = go.Figure()
     if not path.empty:
         figure.add_trace(go.Scatter(
             x=list(path["date"]), y=list(path["value"]), mode="lines", name=t("targets.chart_target_path", lang),
@@ -323,7 +323,7 @@ def yearly_totals_chart(yearly: pd.DataFrame, annual: pd.DataFrame, indicator: d
     if yearly.empty and annual.empty:
         return _empty(t("common.no_data", lang))
     unit = indicator.get("unit", "")
-    figure = go.Figure(layout=dict(template=TEMPLATE_NAME))
+    figure = go.Figure()
     if not yearly.empty:
         labels = [t("targets.year_to", lang, year=str(year), period=format_period(last, lang, short=True))
                   if not str(last).endswith("-12") else str(year)
@@ -363,7 +363,7 @@ def projection_chart(series: pd.DataFrame, band: pd.DataFrame, indicator: dict, 
     if reported.empty:
         return _empty(t("common.no_data", lang))
     unit = indicator.get("unit", "")
-    figure = go.Figure(layout=dict(template=TEMPLATE_NAME))
+    figure = go.Figure()
     figure.add_trace(go.Scatter(
         x=list(reported["period_end"]), y=list(reported["value"]), mode="lines", name=t("targets.chart_actual", lang),
         line=dict(color=ACTUAL_COLOUR, width=2.5),

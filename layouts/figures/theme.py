@@ -1,4 +1,9 @@
-"""The one Plotly template every figure uses: Lao-capable fonts, colours, hover labels."""
+"""The one Plotly template every figure uses: Lao-capable fonts, colours, hover labels.
+
+It is registered as plotly's default, so builders never name it: a figure built without a template gets
+the default one as it is constructed (~0.5 ms), while `template=TEMPLATE_NAME` deep-copied the whole
+template once per figure and again per update_layout naming it (~5 ms each, a dozen per page).
+"""
 import plotly.graph_objects as go
 import plotly.io as pio
 
@@ -36,7 +41,7 @@ def legend_above(height: int | None = None, **extra) -> dict:
 
 def empty_figure(message: str, height: int = 300) -> go.Figure:
     """A blank chart that says why it is blank (no data is not a zero line)."""
-    figure = go.Figure(layout=dict(template=TEMPLATE_NAME, height=height))
+    figure = go.Figure(layout=dict(height=height))
     figure.add_annotation(text=message, x=0.5, y=0.5, xref="paper", yref="paper", showarrow=False,
                           font=dict(size=14, color="#6c757d"))
     figure.update_xaxes(visible=False)

@@ -6,7 +6,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from i18n import format_day, format_number, format_period, format_value, localized, t
-from layouts.figures.theme import (BETTER, NEUTRAL, SERIES_COLOURS, TEMPLATE_NAME, WORSE, empty_figure,  # noqa: F401 (re-exported)
+from layouts.figures.theme import (BETTER, NEUTRAL, SERIES_COLOURS, WORSE, empty_figure,  # noqa: F401 (re-exported)
                                    legend_above)
 
 OVERALL_COLOUR = "#222222"
@@ -94,7 +94,7 @@ def survey_trend_figure(series: pd.DataFrame, indicator: dict, lang: str, target
         figure.add_trace(go.Scatter(
             x=[int(target["year"])], y=[target["value"]], mode="markers", name=label,
             marker=dict(symbol="star", size=14, color=TARGET_COLOUR), hovertemplate=label + "<extra></extra>"))
-    figure.update_layout(template=TEMPLATE_NAME, height=height, hovermode="closest",
+    figure.update_layout(height=height, hovermode="closest",
                          legend=legend_above(height))
     figure.update_xaxes(title_text=t("trends.axis_survey_year", lang), tickformat="d", dtick=1)
     figure.update_yaxes(title_text=localized(indicator, lang) if indicator else "", rangemode="tozero")
@@ -153,7 +153,7 @@ def compliance_figure(series: pd.DataFrame, lang: str, target: dict | None = Non
         figure.add_trace(go.Scatter(x=ends, y=[target["value"]] * 2, mode="lines", name=label,
                                     line=dict(color=TARGET_COLOUR, dash="dash", width=1.5),
                                     hovertemplate=label + "<extra></extra>"))
-    figure.update_layout(template=TEMPLATE_NAME, height=height, hovermode="closest",
+    figure.update_layout(height=height, hovermode="closest",
                          legend=legend_above(height))
     figure.update_yaxes(title_text=t("trends.axis_percent_complied", lang), range=[0, 100])
     return figure
@@ -190,7 +190,7 @@ def operations_figure(series: pd.DataFrame, lang: str, height: int = 460) -> go.
     # Two panels sharing the months (make_subplots' layout for rows=2, row_heights 0.6 / 0.4, spacing 0.08),
     # built in one go: make_subplots, add_trace and update_yaxes each validated the whole figure again.
     layout = dict(
-        template=TEMPLATE_NAME, height=height, barmode="group", hovermode="closest", legend=legend_above(height),
+        height=height, barmode="group", hovermode="closest", legend=legend_above(height),
         xaxis=dict(anchor="y", domain=[0.0, 1.0], matches="x2", showticklabels=False),
         xaxis2=dict(anchor="y2", domain=[0.0, 1.0]),
         yaxis=dict(anchor="x", domain=[0.448, 1.0], title=dict(text=t("trends.axis_beneficiaries", lang)),
@@ -232,7 +232,7 @@ def payments_figure(payments: pd.DataFrame, lang: str, currency: str = "LAK", he
     figure.add_trace(go.Bar(x=x, y=payments["beneficiaries_waiting"], name=t("trends.legend_waiting", lang),
                             marker_color=WAITING_COLOUR, customdata=waiting_hover,
                             hovertemplate="%{customdata}<extra></extra>"))
-    figure.update_layout(template=TEMPLATE_NAME, height=height, barmode="stack", hovermode="closest",
+    figure.update_layout(height=height, barmode="stack", hovermode="closest",
                          legend=legend_above(height, traceorder="normal"))
     figure.update_xaxes(title_text=t("trends.axis_cycle", lang), type="category")
     figure.update_yaxes(title_text=t("trends.axis_beneficiaries", lang), rangemode="tozero")
@@ -291,7 +291,7 @@ def pipeline_heatmap(pipeline: pd.DataFrame, lang: str, height: int | None = Non
         colorscale=DELAY_SCALE, zmin=0, zmax=DELAY_SCALE_MAX, xgap=1, ygap=1,
         colorbar=dict(title=dict(text=t("unit.days", lang)), thickness=12),
     ))
-    figure.update_layout(template=TEMPLATE_NAME, height=height or max(260, 90 + 26 * len(districts)),
+    figure.update_layout(height=height or max(260, 90 + 26 * len(districts)),
                          margin=dict(l=110, r=20, t=20, b=60))
     figure.update_xaxes(title_text=t("trends.axis_cycle", lang), type="category", tickangle=-45)
     return figure
@@ -325,7 +325,7 @@ def pipeline_steps_figure(by_period: pd.DataFrame, lang: str, target_days: float
         figure.add_trace(go.Scatter(x=x, y=[target_days] * len(x), mode="lines", name=label,
                                     line=dict(color=TARGET_COLOUR, dash="dash", width=1.5),
                                     hovertemplate=label + "<extra></extra>"))
-    figure.update_layout(template=TEMPLATE_NAME, height=height, barmode="stack", hovermode="closest",
+    figure.update_layout(height=height, barmode="stack", hovermode="closest",
                          legend=legend_above(height, traceorder="normal"))
     figure.update_xaxes(title_text=t("trends.axis_cycle", lang), type="category")
     figure.update_yaxes(title_text=t("trends.axis_median_days", lang), rangemode="tozero")
@@ -376,7 +376,7 @@ def backlog_timeline(backlog: pd.DataFrame, as_of_date: dt.date, lang: str, heig
     figure.add_vline(x=limit, line=dict(color=TARGET_COLOUR, dash="dot"))
     # Tick labels written by us: plotly's own month names would stay English in Lao.
     ticks = pd.date_range(frame["verified_on"].min(), limit, periods=6).normalize()
-    figure.update_layout(template=TEMPLATE_NAME, barmode="overlay", hovermode="closest",
+    figure.update_layout(barmode="overlay", hovermode="closest",
                          height=height or max(220, 110 + 24 * len(frame)), margin=dict(l=150, r=70, t=40, b=40),
                          legend=legend_above(height or max(220, 110 + 24 * len(frame))))
     figure.update_xaxes(type="date", title_text=t("trends.axis_date", lang), tickvals=list(ticks),
@@ -416,7 +416,7 @@ def disbursement_figure(disbursement: pd.DataFrame, lang: str, currency: str = "
             text=[format_number(rate, lang, 0) + " %" if not _missing(rate) else "" for rate in disbursement["rate"]]
             if is_disbursed else None,
             textposition="outside" if is_disbursed else None, textfont=dict(size=10)))
-    figure.update_layout(template=TEMPLATE_NAME, height=height, barmode="group", hovermode="closest",
+    figure.update_layout(height=height, barmode="group", hovermode="closest",
                          uniformtext=dict(minsize=9, mode="show"))
     figure.update_xaxes(type="category", tickangle=-45)
     figure.update_yaxes(title_text=t(f"unit.{currency}", lang), rangemode="tozero")
@@ -448,7 +448,7 @@ def management_rates_figure(rates: pd.DataFrame, lang: str, scope_code: str | No
             line=dict(color=SERIES_COLOURS[(index + 2) % len(SERIES_COLOURS)], width=2,
                       shape="hv" if quarterly else "linear"),
             marker=dict(size=5), customdata=hover, hovertemplate="%{customdata}<extra></extra>"))
-    figure.update_layout(template=TEMPLATE_NAME, height=height, hovermode="closest")
+    figure.update_layout(height=height, hovermode="closest")
     figure.update_yaxes(title_text="%", range=[0, 105])
     return figure
 

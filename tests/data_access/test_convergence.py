@@ -124,3 +124,28 @@ def test_overview_convergence_is_missing_where_no_target_village_reported(demo_e
             conn.rollback()
     assert gone == {"n_target_villages": before["n_target_villages"], "n_all": 0, "share": None, "reported": False}
     assert national["reported"] and national["share"] is not None
+
+
+def test_a_project_without_coverage_indicator_reaches_nobody_and_a_shared_indicator_reaches_for_both(villages):
+    from sqlalchemy import update
+
+    with villages.begin() as conn:
+        conn.execute(update(Project).where(Project.code == "ECE").values(coverage_indicator=None))
+        conn.execute(update(Project).where(Project.code == "AFN").values(coverage_indicator="HANSA_COVER"))
+    with villages.connect() as conn:
+        reach = village_reach(conn, "2025-06").set_index("code")
+    assert list(reach.columns[-5:]) == PROJECTS
+    assert reach["ECE"].eq(0).all()
+    # AFN now counts HANSA's coverage: 0702001 is reached by RRPM, HANSA, SUWASH and AFN (through HANSA_COVER).
+    assert reach.loc["0702001", PROJECTS].tolist() == [1, 1, 1, 1, 0]
+    assert reach["n_projects"].to_dict() == {"0701001": 4, "0701002": 4, "0701003": 4, "0701004": 0, "0702001": 4}
+
+
+def test_no_coverage_indicator_at_all_gives_every_village_none(villages):
+    from sqlalchemy import update
+
+    with villages.begin() as conn:
+        conn.execute(update(Project).values(coverage_indicator=None))
+    with villages.connect() as conn:
+        reach = village_reach(conn, "2025-06")
+    assert len(reach) == 5 and reach["n_projects"].eq(0).all() and reach[PROJECTS].eq(0).all().all()

@@ -14,6 +14,7 @@ from data_access.significance import (
     best_and_worst_within_uncertainty,
     change_verdict,
     proportion_std_error,
+    ranking_within_uncertainty,
     ranks_within_uncertainty,
     significant,
     value_uncertainty,
@@ -119,3 +120,20 @@ def test_ranks_and_best_worst_within_uncertainty(values, errors, direction, rank
     result = ranks_within_uncertainty(series, errors, direction)
     assert [None if pd.isna(rank) else int(rank) for rank in result] == ranks
     assert best_and_worst_within_uncertainty(series, errors, direction) == (best, worst)
+    together, best_too, worst_too = ranking_within_uncertainty(series, errors, direction)
+    assert [None if pd.isna(rank) else int(rank) for rank in together] == ranks
+    assert (best_too, worst_too) == (best, worst)
+
+
+@pytest.mark.parametrize("direction", ["higher", "lower", "neutral"])
+def test_rank_and_extremes_is_rank_values_and_best_and_worst(direction):
+    from data_access.analytics import best_and_worst, rank_and_extremes, rank_values
+
+    values = pd.Series([40.0, 44.0, None, 48.0, 30.0], index=[3, 5, 7, 9, 11])
+    errors = pd.Series([1.5, 1.5, 0.0, 1.5, 0.2], index=values.index)
+    ranks, best, worst = rank_and_extremes(values, direction, errors)
+    assert ranks.equals(rank_values(values, direction, errors))
+    expected = best_and_worst(values, direction, errors) if direction != "neutral" else (set(), set())
+    assert (best, worst) == expected
+    if direction != "neutral":
+        assert best and worst

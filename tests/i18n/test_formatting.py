@@ -180,3 +180,21 @@ def test_written_language_reads_the_script(text, expected):
     from i18n import written_language
 
     assert written_language(text) == expected
+
+
+def test_localized_names_match_localized_row_by_row():
+    import math
+
+    import pandas as pd
+
+    from i18n import localized, localized_names
+
+    frame = pd.DataFrame({"name_en": ["Xamneua", None, "", "Viengxay", math.nan],
+                          "name_lo": ["ຊຳເໜືອ", "ຊຽງຄໍ້", "ວຽງໄຊ", None, None],
+                          "code": ["0701", "0702", "0703", "0704", "0705"]})
+    for lang in ("en", "lo"):
+        expected = [localized(record, lang) for record in frame.to_dict("records")]
+        assert localized_names(frame, lang) == expected
+    assert localized_names(frame, "en")[:3] == ["Xamneua", "ຊຽງຄໍ້", "ວຽງໄຊ"]
+    assert localized_names(frame, "lo")[3] == "Viengxay"
+    assert localized_names(frame.iloc[0:0], "en") == []
