@@ -44,12 +44,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from dashboard.bench import datasets, markdown
-    from dashboard.bench.runner import history_ratios, load_average, run_database
+    from dashboard.bench.runner import cpu_reference_ms, history_ratios, load_average, run_database
 
     urls = [url for url in (args.sqlite_url, args.pg_url) if url and url != "none"]
     report = {"when": dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
               "machine": f"{os.cpu_count()} cores, {platform.machine()}, Python {platform.python_version()}",
-              "load_before": load_average(), "cold": args.cold, "warm": args.warm,
+              "load_before": load_average(), "cpu_reference_ms": cpu_reference_ms(),
+              "cold": args.cold, "warm": args.warm,
               "command": " ".join(["python -m dashboard"] + [shlex.quote(a) for a in getattr(args, "argv", sys.argv[1:])]),
               "runs": [], "history": {}, "concurrency": [], "notes": []}
     for url in urls:

@@ -49,7 +49,8 @@ def database_table(run: dict, history: dict | None) -> list[str]:
 
 def section(report: dict) -> str:
     lines = [START, "", f"Measured {report['when']} on {report['machine']}; load average (1/5/15 min) "
-             f"{report['load_before']} at the start, {report['load_after']} at the end. "
+             f"{report['load_before']} at the start, {report['load_after']} at the end; Python reference loop "
+             f"(`sum(range(10**6))`, best of 5) {report.get('cpu_reference_ms', '?')} ms, to compare hosts. "
              f"Cold: {report['cold']} runs, the query cache and the kept answers emptied before each; warm: "
              f"{report['warm']} runs after one more (the same request answered from the kept answers, "
              "dashboard/response_cache.py); rebuilt: the answers built again from the warm query cache (what "

@@ -1,6 +1,7 @@
 """Runs the interaction benchmark on one database and puts the results of several together."""
 import os
 import time
+import timeit
 
 from sqlalchemy import text
 
@@ -98,6 +99,13 @@ def history_ratios(base: dict, doubled: dict) -> dict:
         ratios[name] |= {f"{kind}_p50": round(other[kind]["p50"] / max(result[kind]["p50"], 0.1), 2)
                          for kind in ("cold", "warm")}
     return ratios
+
+
+def cpu_reference_ms() -> float:
+    """The machine's speed for Python, to compare runs made on different hosts: the best of five
+    `sum(range(10**6))`, in ms (about 13 ms on the quiet host of 2026-12-07 afternoon, 30 ms on the evening's)."""
+    best = min(timeit.repeat("sum(range(10**6))", number=1, repeat=5))
+    return round(best * 1000, 1)
 
 
 def load_average() -> str:

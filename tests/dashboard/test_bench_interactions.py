@@ -52,6 +52,8 @@ def test_bench_interactions_on_sqlite(sqlite_demo_url, tmp_path):
     assert doubled["first_month"] < report["runs"][0]["size"]["first_month"]
     section = markdown.section(report)
     assert "Overview, national" in section and "bench --interactions" in section
+    assert 0 < report["cpu_reference_ms"] < 10_000
+    assert f"best of 5) {report['cpu_reference_ms']} ms" in section
 
 
 def test_bench_interactions_on_postgresql_with_concurrent_users(postgresql_demo_url, tmp_path):
