@@ -39,6 +39,11 @@ def dropdown_labels(lang: str) -> dict[str, str]:
 _LEAVING_THE_HOST = ["sendChartToCloud", "sendDataToCloud", "editInChartStudio"]
 
 
+# The class of a graph that draws a map: plotly.js starts fetching MapLibre as soon as it loads on a
+# page with one (vendor/plotly/lazy-maplibre.js), alongside the page's callbacks.
+HAS_MAP = "has-map"
+
+
 def graph_config(lang: str | None = None, **extra) -> dict:
     """The one dcc.Graph config: no logo, nothing that leaves the host, toolbar tooltips in `lang`.
 

@@ -96,3 +96,9 @@ exports.waitForMaps = function (Plotly) {
         };
     });
 };
+
+// A page that shows a map (its graph has the class has-map, layouts/common.py HAS_MAP) starts fetching
+// MapLibre now, alongside its callbacks, rather than once the map's figure has come.
+if (typeof document !== 'undefined' && document.querySelector('.dash-graph.has-map')) {
+    load().catch(function () {}); // the map's own draw tries again and reports the error
+}
