@@ -4,7 +4,8 @@ import pandas as pd
 from dash import dcc, html
 
 from i18n import format_number, localized, t
-from layouts.common import HAS_MAP, current_language, graph_config
+from layouts import common as layout_common
+from layouts.common import current_language, graph_config
 from layouts.exports import IMAGE_GRAPH_CONFIG, image_buttons
 
 PAGE = {"path": "/map", "title_key": "nav.map", "order": 20}
@@ -86,7 +87,7 @@ def layout(lang: str | None = None, **_query) -> html.Div:
                 [
                     dcc.Loading(
                         dcc.Graph(id=GRAPH, config=graph_config(lang, scrollZoom=True, **IMAGE_GRAPH_CONFIG),
-                                  style={"height": f"{MAP_HEIGHT}px"}, className=HAS_MAP),
+                                  style={"height": f"{MAP_HEIGHT}px"}, className=layout_common.HAS_MAP),
                         type="circle", delay_show=500, overlay_style={"visibility": "visible", "opacity": 0.6},
                     ),
                     html.Div(id=NOTES, className="small text-muted mt-2"),

@@ -6,7 +6,8 @@ from i18n import format_number, format_period, format_value, t
 from layouts.alerts import LIST as ALERTS
 from layouts.card_change import CARD_INDICATORS, change_line, status_label, stunting_change_line, tone_of
 from layouts.carried import carried_note, carried_rule
-from layouts.common import HAS_MAP, current_language, graph_config
+from layouts import common as layout_common
+from layouts.common import current_language, graph_config
 from layouts.exports import IMAGE_GRAPH_CONFIG, image_buttons
 from layouts.payment_delay import delay_parts, delay_rule
 from layouts.url_state import link
@@ -40,7 +41,7 @@ def layout(lang: str | None = None, **_query) -> html.Div:
                     dbc.CardHeader(html.Div([html.Span(id=MAP_TITLE), html.Div(image_buttons(MAP, lang), className="ms-auto")],
                                             className="d-flex align-items-center flex-wrap gap-2")),
                     dbc.CardBody(dcc.Graph(id=MAP, config=graph_config(lang, **IMAGE_GRAPH_CONFIG),
-                                           style={"height": "460px"}, className=HAS_MAP)),
+                                           style={"height": "460px"}, className=layout_common.HAS_MAP)),
                     dcc.Store(id=MAP_KEY, storage_type="memory"),
                 ],
                 className="mt-3",

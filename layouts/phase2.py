@@ -5,7 +5,8 @@ import pandas as pd
 from dash import dcc, html
 
 from i18n import format_number, format_period, localized, t
-from layouts.common import HAS_MAP, current_language, graph_config
+from layouts import common as layout_common
+from layouts.common import current_language, graph_config
 from layouts.exports import IMAGE_GRAPH_CONFIG, image_buttons
 from layouts.phase2_panels import settings_card
 
@@ -136,7 +137,7 @@ def layout(lang: str | None = None, **query) -> html.Div:
                         html.Div(id=SUMMARY, className="mb-2"),
                         dbc.Card([_image_header(t("phase2.map_card", lang), MAP, lang),
                                   dbc.CardBody(dcc.Loading(dcc.Graph(id=MAP, config=graph_config(lang, **IMAGE_GRAPH_CONFIG),
-                                                                     style={"height": "560px"}, className=HAS_MAP), type="dot"))],
+                                                                     style={"height": "560px"}, className=layout_common.HAS_MAP), type="dot"))],
                                  className="mb-3"),
                     ], lg=8),
                 ]
