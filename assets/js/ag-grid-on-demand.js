@@ -43,7 +43,8 @@
   }
 
   function AgGrid(props) {
-    var state = React.useState(real);
+    // An initialiser function: useState(real) would call the component itself as one.
+    var state = React.useState(function () { return real; });
     var component = state[0];
     var setComponent = state[1];
     React.useEffect(function () {

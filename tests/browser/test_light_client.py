@@ -1,4 +1,5 @@
 """Light on a poor link: a repeat visit downloads almost nothing, and a graph that waits says so."""
+import json
 import time
 
 import pytest
@@ -57,89 +58,82 @@ def test_the_partial_plotly_bundle_draws_the_map(page):
     loaded = page.evaluate("() => ({version: window.Plotly.version, traces: Object.keys(window.Plotly.PlotSchema.get().traces)})")
     assert loaded["version"] == "4.1.1"
     assert sorted(loaded["traces"]) == ["bar", "choroplethmap", "heatmap", "scatter", "scattermap"]
-    polygons = page.evaluate("""() => {
-        const gd = document.querySelector('#overview-map .js-plotly-plot');
+    assert _rendered_polygons(page) > 0
+
+
+def _rendered_polygons(page, graph: str = "#overview-map") -> int:
+    """How many features MapLibre has drawn in the map of `graph`."""
+    return page.evaluate("""(graph) => {
+        const gd = document.querySelector(graph + ' .js-plotly-plot');
         return gd._fullLayout.map._subplot.map.queryRenderedFeatures().length;
-    }""")
-    assert polygons > 0
+    }""", graph)
 
 
-def test_maplibre_comes_only_with_a_map_and_the_map_says_it_waits_for_it(browser, live_server):
+def _waits_visibly_then_release(page, held: list, marker: str, name: str) -> dict:
+    """With one file held back (`held`: its routes): the element `marker` shows the loading overlay and the
+    page is not counted as drawn; then the file is let through. Returns the overlay as it was."""
+    _poll(page, f"() => !!document.querySelector({json.dumps(marker)})")
+    page.wait_for_timeout(600)  # the overlay appears after 250 ms
+    waiting = _overlay(page, marker)
+    screenshot(page, name)
+    assert waiting["content"] == '"Loading…"' and waiting["visibility"] == "visible", waiting
+    assert not page.evaluate(DRAWN)  # not counted as drawn
+    assert len(held) == 1
+    held[0].continue_()
+    return waiting
+
+
+def test_maplibre_comes_only_with_a_map_and_the_map_says_it_waits_for_it(page):
     """MapLibre (280 kB compressed) is fetched by the first map drawn, never by a page without one."""
-    context = browser.new_context(viewport={"width": 1400, "height": 1000})
-    page = context.new_page()
-    watch = PageWatch(page, live_server.url)
     maplibre_requests = []
     page.on("request", lambda request: "plotly-maplibre" in request.url and maplibre_requests.append(request.url))
     held = []
-    try:
-        page.goto(f"{live_server.url}/targets?lang=en")
-        page.wait_for_function(DRAWN, timeout=60000)
-        assert page.evaluate("() => document.querySelectorAll('#_pages_content .js-plotly-plot').length") >= 1
-        assert maplibre_requests == [] and page.evaluate("() => window.__dashboardMaplibre === undefined")
-        # Held back, as on a slow link: the map shows the loading state meanwhile, then draws.
-        page.route("**/plotly-maplibre.min.js*", lambda route: held.append(route))
-        page.goto(f"{live_server.url}/?lang=en")
-        _poll(page, "() => !!document.querySelector('#overview-map .js-plotly-plot[data-maplibre-loading]')")
-        page.wait_for_timeout(600)  # the overlay appears after 250 ms
-        waiting = _overlay(page, "#overview-map .js-plotly-plot")
-        screenshot(page, "light-client-map-waits-for-maplibre")
-        assert waiting["content"] == '"Loading…"' and waiting["visibility"] == "visible", waiting
-        assert not page.evaluate(DRAWN)  # not counted as drawn
-        assert len(held) == 1
-        held[0].continue_()
-        page.wait_for_function(DRAWN, timeout=60000)
-        polygons = page.evaluate("""() => {
-            const gd = document.querySelector('#overview-map .js-plotly-plot');
-            return gd._fullLayout.map._subplot.map.queryRenderedFeatures().length;
-        }""")
-        assert polygons > 0
-        assert _overlay(page, "#overview-map .js-plotly-plot")["content"] == "none"
-        assert len(maplibre_requests) == 1
-    finally:
-        context.close()
-    watch.assert_clean()
+    page.goto(f"{page.base_url}/targets?lang=en")
+    page.wait_for_function(DRAWN, timeout=60000)
+    assert page.evaluate("() => document.querySelectorAll('#_pages_content .js-plotly-plot').length") >= 1
+    assert maplibre_requests == [] and page.evaluate("() => window.__dashboardMaplibre === undefined")
+    # Held back, as on a slow link: the map shows the loading state meanwhile, then draws.
+    page.route("**/plotly-maplibre.min.js*", lambda route: held.append(route))
+    page.goto(f"{page.base_url}/?lang=en")
+    _waits_visibly_then_release(page, held, "#overview-map .js-plotly-plot[data-maplibre-loading]",
+                                "light-client-map-waits-for-maplibre")
+    page.wait_for_function(DRAWN, timeout=60000)
+    assert _rendered_polygons(page) > 0
+    assert _overlay(page, "#overview-map .js-plotly-plot")["content"] == "none"
+    assert len(maplibre_requests) == 1
 
 
-def test_ag_grid_comes_only_with_a_table_and_the_table_says_it_waits_for_it(browser, live_server):
+def test_ag_grid_comes_only_with_a_table_and_the_table_says_it_waits_for_it(page):
     """AG Grid's bundle (284 kB compressed) is fetched by the first table shown, not by every page."""
-    context = browser.new_context(viewport={"width": 1400, "height": 1000})
-    page = context.new_page()
-    watch = PageWatch(page, live_server.url)
     grid_requests = []
     page.on("request", lambda request: "/dash_ag_grid/" in request.url and grid_requests.append(request.url))
     held = []
-    try:
-        page.goto(f"{live_server.url}/?lang=en")
-        _poll_steady(page, DRAWN, seconds=60.0, steady=2.0)  # every chart drawn before the page is left
-        assert grid_requests == []
-        page.route("**/dash_ag_grid/dash_ag_grid.*", lambda route: held.append(route))
-        # To a page with a table inside the app (the namespace stands in until the bundle is there).
-        page.click("a.nav-link[href^='/targets']")
-        _poll(page, "() => !!document.querySelector('#_pages_content [data-ag-grid-loading]')")
-        page.wait_for_timeout(600)  # the overlay appears after 250 ms
-        waiting = _overlay(page, "#_pages_content [data-ag-grid-loading]")
-        screenshot(page, "light-client-table-waits-for-ag-grid")
-        assert waiting["content"] == '"Loading…"' and waiting["visibility"] == "visible", waiting
-        assert waiting["height"] > 50, waiting
-        assert not page.evaluate(DRAWN)
-        assert len(held) == 1
-        held[0].continue_()
-        page.wait_for_function(DRAWN, timeout=60000)
-        page.wait_for_selector("#_pages_content .ag-row", timeout=60000)  # AG Grid's own chunk comes next
-        assert page.locator("[data-ag-grid-loading]").count() == 0
-        bundles = [url for url in grid_requests if "/dash_ag_grid/dash_ag_grid." in url]
-        assert len(bundles) == 1, grid_requests
-        # What the renderer read before the bundle came is what the bundle's AgGrid says.
-        statics = page.evaluate("""() => {
-            const shim = window.dash_ag_grid.AgGrid, real = window.dash_ag_grid.BundledAgGrid;
-            return [JSON.stringify(shim.dashPersistence), JSON.stringify(real.dashPersistence),
-                    shim.dashRenderType, real.dashRenderType, typeof window.dash_ag_grid.getApi];
-        }""")
-        assert statics[0] == statics[1] and statics[2] == statics[3] and statics[4] == "function", statics
-    finally:
-        context.close()
-    watch.assert_clean()
+    page.goto(f"{page.base_url}/?lang=en")
+    _poll_steady(page, DRAWN, seconds=60.0, steady=2.0)  # every chart drawn before the page is left
+    assert grid_requests == []
+    page.route("**/dash_ag_grid/dash_ag_grid.*", lambda route: held.append(route))
+    # To a page with a table inside the app (the namespace stands in until the bundle is there).
+    page.click("a.nav-link[href^='/targets']")
+    waiting = _waits_visibly_then_release(page, held, "#_pages_content [data-ag-grid-loading]",
+                                          "light-client-table-waits-for-ag-grid")
+    assert waiting["height"] > 50, waiting
+    page.wait_for_function(DRAWN, timeout=60000)
+    page.wait_for_selector("#_pages_content .ag-row", timeout=60000)  # AG Grid's own chunk comes next
+    assert page.locator("[data-ag-grid-loading]").count() == 0
+    # What the renderer read before the bundle came is what the bundle's AgGrid says.
+    statics = page.evaluate("""() => {
+        const shim = window.dash_ag_grid.AgGrid, real = window.dash_ag_grid.BundledAgGrid;
+        return [JSON.stringify(shim.dashPersistence), JSON.stringify(real.dashPersistence),
+                shim.dashRenderType, real.dashRenderType, typeof window.dash_ag_grid.getApi];
+    }""")
+    assert statics[0] == statics[1] and statics[2] == statics[3] and statics[4] == "function", statics
+    # A table on the next page, once the bundle is there, renders at once and fetches nothing more.
+    _poll_steady(page, DRAWN, seconds=60.0, steady=2.0)
+    page.click("a.nav-link[href^='/districts']")
+    page.wait_for_selector("#_pages_content .ag-row", timeout=60000)
+    assert page.locator("[data-ag-grid-loading]").count() == 0
+    bundles = [url for url in grid_requests if "/dash_ag_grid/dash_ag_grid." in url]
+    assert len(bundles) == 1, grid_requests
 
 
 @pytest.fixture(scope="module")
