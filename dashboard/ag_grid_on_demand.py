@@ -8,6 +8,7 @@ for the `dash_ag_grid` namespace: the first grid rendered fetches the bundle, sh
 overlay meanwhile and then renders the real AgGrid with the same props.
 """
 import os
+from functools import lru_cache
 
 import dash_ag_grid
 from dash.fingerprint import build_fingerprint
@@ -24,8 +25,10 @@ def install() -> None:
     ]
 
 
+@lru_cache(maxsize=4)
 def bundle_url(requests_pathname_prefix: str) -> str:
-    """The URL Dash serves the bundle at, fingerprinted as Dash fingerprints it (version and mtime)."""
+    """The URL Dash serves the bundle at, fingerprinted as Dash fingerprints it (version and mtime; read
+    once per process rather than at every page view: the installed package does not change under it)."""
     path = os.path.join(os.path.dirname(dash_ag_grid.__file__), BUNDLE)
     fingerprint = build_fingerprint(BUNDLE, dash_ag_grid.__version__, int(os.stat(path).st_mtime))
     return f"{requests_pathname_prefix}_dash-component-suites/dash_ag_grid/{fingerprint}"

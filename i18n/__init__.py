@@ -74,11 +74,16 @@ def name_column(lang: str) -> str:
     return "name_lo" if lang == "lo" else "name_en"
 
 
+def _language_columns(lang: str, field: str) -> tuple[str, str]:
+    """The field's column in the reader's language, then the other one (the fallback)."""
+    return (f"{field}_lo", f"{field}_en") if lang == "lo" else (f"{field}_en", f"{field}_lo")
+
+
 def localized(row, lang: str, field: str = "name") -> str:
     """row[field_lo] or row[field_en], falling back to the other language when empty."""
-    first, second = (f"{field}_lo", f"{field}_en") if lang == "lo" else (f"{field}_en", f"{field}_lo")
+    first, second = _language_columns(lang, field)
     value = row.get(first) if hasattr(row, "get") else getattr(row, first, None)
-    if value is None or (isinstance(value, float) and math.isnan(value)) or value == "":
+    if _is_missing(value) or value == "":
         value = row.get(second) if hasattr(row, "get") else getattr(row, second, None)
     return value or ""
 
@@ -86,11 +91,10 @@ def localized(row, lang: str, field: str = "name") -> str:
 def localized_names(frame, lang: str, field: str = "name") -> list[str]:
     """localized(row, lang, field) for every row of a DataFrame, read from its two columns only:
     a national map names 8,500 villages, and turning each whole row into a dict cost ~100 ms."""
-    first, second = (f"{field}_lo", f"{field}_en") if lang == "lo" else (f"{field}_en", f"{field}_lo")
+    first, second = _language_columns(lang, field)
     firsts = frame[first].tolist() if first in frame else [None] * len(frame)
     seconds = frame[second].tolist() if second in frame else [None] * len(frame)
-    return [(value if not (value is None or (isinstance(value, float) and math.isnan(value)) or value == "")
-             else other) or "" for value, other in zip(firsts, seconds)]
+    return [(other if _is_missing(value) or value == "" else value) or "" for value, other in zip(firsts, seconds)]
 
 
 def _is_missing(value) -> bool:
